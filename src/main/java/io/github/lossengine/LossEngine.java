@@ -1,0 +1,169 @@
+package io.github.lossengine;
+
+import io.github.lossengine.spi.ComputeBackend;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Computes losses and their gradients on one backend.
+ *
+ * <pre>{@code
+ * try (LossEngine engine = LossEngine.create()) {
+ *     LossResult r = engine.compute(Losses.softmaxCrossEntropy().labelSmoothing(0.1),
+ *             Tensor.of(logits, n, c), Tensor.ofInts(labels));
+ *     double loss = r.value();
+ *     Tensor dLogits = r.gradient();
+ * }
+ * }</pre>
+ *
+ * <p>Backend choice: {@link #create()} takes the backend named by the system property
+ * {@code lossengine.backend} or else the environment variable {@code LOSSENGINE_BACKEND}
+ * ({@code auto|cpu|cuda|opencl}); with neither (or {@code auto}) it tries CUDA, then an OpenCL GPU,
+ * then the CPU, recording why each was rejected. {@link #create(Backend)} takes the named backend
+ * regardless of the property and the variable, and throws {@link BackendUnavailableException} with
+ * the reason when it cannot be used. The choice is logged once at INFO through SLF4J and shown by
+ * {@link #backend()}.
+ *
+ * <p>Inputs are never modified. Gradients are written into buffers the engine allocates, or into
+ * the caller's with {@link #computeInto}. On bad input an {@link InvalidInputException} names the
+ * argument, position and value, and nothing has been written.
+ *
+ * <p>Thread-safety: an engine is thread-safe; calls may run concurrently. {@link #close()} releases
+ * the backend; calls after it throw {@link IllegalStateException}.
+ */
+public final class LossEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LossEngine.class);
+    private static final AtomicReference<String> LAST_LOGGED = new AtomicReference<>();
+
+    private final ComputeBackend backend;
+    private final BackendInfo info;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LossEngine(BackendSelector.Selection selection) {
+        this.backend = selection.backend();
+        this.info = selection.info();
+        String line = info.toString();
+        if (!line.equals(LAST_LOGGED.getAndSet(line))) {
+            LOG.info("lossengine backend: {}", line);
+        }
+    }
+
+    /** An engine on the best available backend, or on the one the property or variable names. */
+    public static LossEngine create() {
+        BackendSelector selector = new BackendSelector(BackendSelector.discover(), LossEngine::lookup);
+        BackendSelector.Requested r = selector.requested();
+        return new LossEngine(selector.select(r.backend(), r.source()));
+    }
+
+    /**
+     * An engine on the named backend ({@link Backend#AUTO}: the best available, ignoring the
+     * property and the variable).
+     *
+     * @throws BackendUnavailableException when that backend cannot be used here, with the reason
+     */
+    public static LossEngine create(Backend backend) {
+        Objects.requireNonNull(backend, "backend");
+        BackendSelector selector = new BackendSelector(BackendSelector.discover(), LossEngine::lookup);
+        return new LossEngine(selector.select(backend, backend == Backend.AUTO ? "automatic selection" : "LossEngine.create(" + backend + ")"));
+    }
+
+    static String lookup(String key) {
+        if (key.startsWith("property:")) {
+            return System.getProperty(key.substring("property:".length()));
+        }
+        return System.getenv(key.substring("env:".length()));
+    }
+
+    /** The backend in use, why it was chosen, and what was rejected. */
+    public BackendInfo backend() {
+        return info;
+    }
+
+    /** The loss and the gradients with respect to every differentiable input, in new buffers. */
+    public LossResult compute(Loss loss, Tensor... inputs) {
+        checkInputs(loss, inputs);
+        Tensor[] grads = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (loss.differentiable(i)) {
+                grads[i] = Tensor.zeros(inputs[i].shape());
+            }
+        }
+        return run(loss, inputs, grads);
+    }
+
+    /** The loss only, without gradients. */
+    public LossResult evaluate(Loss loss, Tensor... inputs) {
+        checkInputs(loss, inputs);
+        return run(loss, inputs, new Tensor[inputs.length]);
+    }
+
+    /**
+     * The loss, with gradients written into the caller's buffers: {@code gradients[i]} receives the
+     * gradient with respect to {@code inputs[i]} and may be {@code null} (not wanted). Nothing is
+     * allocated for the gradients; every element of a supplied buffer is overwritten.
+     */
+    public LossResult computeInto(Loss loss, Tensor[] inputs, Tensor... gradients) {
+        checkInputs(loss, inputs);
+        Objects.requireNonNull(gradients, "gradients");
+        if (gradients.length > inputs.length) {
+            throw new InvalidInputException("gradients", gradients.length + " buffers for " + inputs.length + " inputs");
+        }
+        Tensor[] grads = new Tensor[inputs.length];
+        for (int i = 0; i < gradients.length; i++) {
+            Tensor g = gradients[i];
+            if (g == null) {
+                continue;
+            }
+            String arg = "gradient " + i + " (" + loss.inputNames().get(i) + ")";
+            if (!loss.differentiable(i)) {
+                throw new InvalidInputException(arg, loss.name() + " has no gradient with respect to " + loss.inputNames().get(i));
+            }
+            if (g.dtype() != DType.FLOAT32 || !g.isWritable()) {
+                throw new InvalidInputException(arg, "must be a writable float32 tensor, got " + g);
+            }
+            if (!g.sameShape(inputs[i])) {
+                throw new InvalidInputException(arg, "shape " + java.util.Arrays.toString(g.shape())
+                        + " differs from the input's " + java.util.Arrays.toString(inputs[i].shape()));
+            }
+            for (Tensor in : inputs) {
+                if (g.floatArrayOrNull() != null && g.floatArrayOrNull() == in.floatArrayOrNull()) {
+                    throw new InvalidInputException(arg, "shares its array with an input; inputs are never overwritten");
+                }
+            }
+            grads[i] = g;
+        }
+        return run(loss, inputs, grads);
+    }
+
+    private LossResult run(Loss loss, Tensor[] inputs, Tensor[] grads) {
+        if (closed.get()) {
+            throw new IllegalStateException("engine is closed");
+        }
+        return backend.compute(loss, inputs.clone(), grads);
+    }
+
+    private static void checkInputs(Loss loss, Tensor[] inputs) {
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.length != loss.arity()) {
+            throw new InvalidInputException("inputs", loss.name() + " takes " + loss.arity() + " inputs "
+                    + loss.inputNames() + ", got " + inputs.length);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null) {
+                throw new InvalidInputException(loss.inputNames().get(i), "must not be null");
+            }
+        }
+    }
+
+    /** Releases the backend. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            backend.close();
+        }
+    }
+}

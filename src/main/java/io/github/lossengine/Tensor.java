@@ -1,0 +1,212 @@
+package io.github.lossengine;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A view of a dense, row-major (C order) array with a shape: the one input and output type of
+ * lossengine.
+ *
+ * <p>A tensor wraps caller storage without copying: a heap {@code float[]}, {@code int[]} or
+ * {@code long[]}, or a {@link FloatBuffer} (heap or direct). Element positions are {@code long} so
+ * that storage kinds with more than 2<sup>31</sup> elements (device memory) can be added without
+ * changing callers; the storage kinds available today hold at most {@code Integer.MAX_VALUE}
+ * elements.
+ *
+ * <p>lossengine never writes into a tensor passed as an input. It writes only into tensors passed as
+ * gradient outputs.
+ *
+ * <p>Thread-safety: a tensor is as thread-safe as its storage. The view itself is immutable; a
+ * {@link FloatBuffer} is read with absolute get and put, which never move its position.
+ */
+public final class Tensor {
+    private final DType dtype;
+    private final long[] shape;
+    private final long size;
+    private final float[] floats;
+    private final FloatBuffer buffer;
+    private final int[] ints;
+    private final long[] longs;
+
+    private Tensor(DType dtype, long[] shape, float[] floats, FloatBuffer buffer, int[] ints, long[] longs,
+                   long capacity) {
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        long n = 1;
+        for (int d = 0; d < this.shape.length; d++) {
+            if (this.shape[d] < 0) {
+                throw new IllegalArgumentException("shape[" + d + "] = " + this.shape[d] + ": dimensions must be >= 0");
+            }
+            n = Math.multiplyExact(n, this.shape[d]);
+        }
+        if (n != capacity) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(this.shape) + " has " + n
+                    + " elements but the storage holds " + capacity);
+        }
+        this.size = n;
+        this.floats = floats;
+        this.buffer = buffer;
+        this.ints = ints;
+        this.longs = longs;
+    }
+
+    /** Wraps a {@code float[]} without copying. With no shape given, the tensor is 1-D. */
+    public static Tensor of(float[] data, long... shape) {
+        Objects.requireNonNull(data, "data");
+        return new Tensor(DType.FLOAT32, shapeOr(shape, data.length), data, null, null, null, data.length);
+    }
+
+    /**
+     * Wraps a {@link FloatBuffer} without copying; elements are {@code buffer.get(0)} to
+     * {@code buffer.get(limit - 1)}, independent of its position.
+     */
+    public static Tensor of(FloatBuffer data, long... shape) {
+        Objects.requireNonNull(data, "data");
+        return new Tensor(DType.FLOAT32, shapeOr(shape, data.limit()), null, data, null, null, data.limit());
+    }
+
+    /** Wraps an {@code int[]} of class indices without copying. */
+    public static Tensor ofInts(int[] data, long... shape) {
+        Objects.requireNonNull(data, "data");
+        return new Tensor(DType.INT32, shapeOr(shape, data.length), null, null, data, null, data.length);
+    }
+
+    /** Wraps a {@code long[]} of class indices without copying. */
+    public static Tensor ofLongs(long[] data, long... shape) {
+        Objects.requireNonNull(data, "data");
+        return new Tensor(DType.INT64, shapeOr(shape, data.length), null, null, null, data, data.length);
+    }
+
+    /** A new zero-filled float tensor of the given shape, on the heap. */
+    public static Tensor zeros(long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
+                    + " elements, more than a heap array holds");
+        }
+        return of(new float[(int) n], shape);
+    }
+
+    private static long[] shapeOr(long[] shape, long length) {
+        return shape == null || shape.length == 0 ? new long[] {length} : shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** A copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Extent of dimension {@code d}; negative {@code d} counts from the end. */
+    public long dim(int d) {
+        return shape[d < 0 ? shape.length + d : d];
+    }
+
+    /** Number of elements. */
+    public long size() {
+        return size;
+    }
+
+    /** True when both shapes are equal. */
+    public boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
+    }
+
+    /** Element {@code i} (row-major position) as a float; integer types are converted. */
+    public float getFloat(long i) {
+        switch (dtype) {
+            case FLOAT32:
+                return floats != null ? floats[(int) i] : buffer.get((int) i);
+            case INT32:
+                return ints[(int) i];
+            default:
+                return longs[(int) i];
+        }
+    }
+
+    /** Element {@code i} as a double (exact for every type but large {@code INT64} values). */
+    public double getDouble(long i) {
+        return dtype == DType.INT64 ? (double) longs[(int) i] : getFloat(i);
+    }
+
+    /** Element {@code i} of an integer tensor. */
+    public long getLong(long i) {
+        switch (dtype) {
+            case INT32:
+                return ints[(int) i];
+            case INT64:
+                return longs[(int) i];
+            default:
+                throw new IllegalStateException("getLong on a " + dtype + " tensor");
+        }
+    }
+
+    /** Writes element {@code i} of a float tensor. */
+    public void setFloat(long i, float v) {
+        if (floats != null) {
+            floats[(int) i] = v;
+        } else if (buffer != null) {
+            buffer.put((int) i, v);
+        } else {
+            throw new IllegalStateException("setFloat on a " + dtype + " tensor");
+        }
+    }
+
+    /** True when a float tensor can be written (a heap array, or a buffer that is not read-only). */
+    public boolean isWritable() {
+        return floats != null || (buffer != null && !buffer.isReadOnly());
+    }
+
+    /** The wrapped {@code float[]}, or {@code null} when the storage is something else. */
+    public float[] floatArrayOrNull() {
+        return floats;
+    }
+
+    /** Copies the elements into a new {@code float[]}. */
+    public float[] toFloatArray() {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + size + " elements does not fit a heap array");
+        }
+        float[] out = new float[(int) size];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = getFloat(i);
+        }
+        return out;
+    }
+
+    /** Formats a row-major position as a multi-index, e.g. {@code [2, 5]}. */
+    public String indexString(long flat) {
+        if (shape.length <= 1) {
+            return "[" + flat + "]";
+        }
+        long[] idx = new long[shape.length];
+        long rest = flat;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            long extent = Math.max(1, shape[d]);
+            idx[d] = rest % extent;
+            rest /= extent;
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int d = 0; d < idx.length; d++) {
+            sb.append(d == 0 ? "" : ", ").append(idx[d]);
+        }
+        return sb.append(']').toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + dtype + " " + Arrays.toString(shape) + "]";
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.DType;
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Tensor;
+import java.util.Arrays;
+
+/** Input checks shared by the CPU losses; each throws {@link InvalidInputException} naming the argument. */
+public final class Checks {
+    private Checks() {
+    }
+
+    public static void requireFloat(String arg, Tensor t) {
+        if (t.dtype() != DType.FLOAT32) {
+            throw new InvalidInputException(arg, "must be float32, got " + t.dtype());
+        }
+    }
+
+    public static void requireInteger(String arg, Tensor t) {
+        if (!t.dtype().isInteger()) {
+            throw new InvalidInputException(arg, "class indices must be int32 or int64, got " + t.dtype());
+        }
+    }
+
+    public static void requireSameShape(String argA, Tensor a, String argB, Tensor b) {
+        if (!a.sameShape(b)) {
+            throw new InvalidInputException(argB, "shape " + Arrays.toString(b.shape()) + " differs from "
+                    + argA + "'s " + Arrays.toString(a.shape()));
+        }
+    }
+
+    public static void requireRank(String arg, Tensor t, int rank, String layout) {
+        if (t.rank() != rank) {
+            throw new InvalidInputException(arg, "must be " + layout + ", got shape " + Arrays.toString(t.shape()));
+        }
+    }
+
+    /** Labels must be exactly -1 or +1. */
+    public static void requirePlusMinusOne(String arg, Tensor t) {
+        for (long i = 0; i < t.size(); i++) {
+            double v = t.getDouble(i);
+            if (v != 1.0 && v != -1.0) {
+                throw InvalidInputException.at(arg, t, i, format(v), "labels must be -1 or +1");
+            }
+        }
+    }
+
+    /** Values must lie in [0, 1] (NaN refused). */
+    public static void requireUnitInterval(String arg, Tensor t, String what) {
+        for (long i = 0; i < t.size(); i++) {
+            double v = t.getDouble(i);
+            if (!(v >= 0.0 && v <= 1.0)) {
+                throw InvalidInputException.at(arg, t, i, format(v), what + " must lie in [0, 1]");
+            }
+        }
+    }
+
+    /** The shortest text that names a value: integers without a fraction. */
+    public static String format(double v) {
+        if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Float.toString((float) v);
+    }
+}

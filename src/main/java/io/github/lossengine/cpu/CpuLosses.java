@@ -1,0 +1,36 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.LogCosh;
+import io.github.lossengine.loss.Mae;
+import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.SmoothL1;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The CPU implementation of every loss in the catalogue, by loss class. */
+final class CpuLosses {
+    private static final Map<Class<?>, CpuLoss<?>> BY_CLASS = new HashMap<>();
+
+    static {
+        BY_CLASS.put(Mse.class, new MseCpu());
+        BY_CLASS.put(Mae.class, new MaeCpu());
+        BY_CLASS.put(Huber.class, new HuberCpu());
+        BY_CLASS.put(SmoothL1.class, new SmoothL1Cpu());
+        BY_CLASS.put(LogCosh.class, new LogCoshCpu());
+    }
+
+    private CpuLosses() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static <L extends Loss> CpuLoss<L> forLoss(L loss) {
+        CpuLoss<?> impl = BY_CLASS.get(loss.getClass());
+        if (impl == null) {
+            throw new IllegalArgumentException("the CPU backend has no implementation of " + loss.name()
+                    + " (" + loss.getClass().getName() + ")");
+        }
+        return (CpuLoss<L>) impl;
+    }
+}

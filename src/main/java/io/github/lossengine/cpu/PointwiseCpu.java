@@ -1,0 +1,68 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+
+/**
+ * The loop shared by element-wise losses {@code l(x, y)} of a prediction {@code x} and a target
+ * {@code y} of the same shape: per-element value and derivative in one pass, optional element
+ * weights, compensated sum, MEAN over all elements.
+ */
+abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
+
+    /** The loss of one element, in double precision. */
+    protected abstract double value(L loss, double x, double y);
+
+    /** {@code d l(x, y) / d x}. */
+    protected abstract double derivative(L loss, double x, double y);
+
+    /** Extra checks of the inputs (value ranges); called before anything is written. */
+    protected void validate(L loss, Tensor x, Tensor y) {
+    }
+
+    /** Element weights (one per element, or one per entry of the last dimension), or {@code null}. */
+    protected float[] elementWeights(L loss) {
+        return null;
+    }
+
+    @Override
+    public final LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients) {
+        Tensor x = inputs[0];
+        Tensor y = inputs[1];
+        String xName = loss.inputNames().get(0);
+        String yName = loss.inputNames().get(1);
+        Checks.requireFloat(xName, x);
+        Checks.requireFloat(yName, y);
+        Checks.requireSameShape(xName, x, yName, y);
+        float[] w = elementWeights(loss);
+        long n = x.size();
+        long lastDim = x.rank() == 0 ? 1 : x.dim(-1);
+        if (w != null && w.length != n && w.length != lastDim) {
+            throw new InvalidInputException("weight", w.length + " entries; expected " + lastDim
+                    + " (one per entry of the last dimension) or " + n + " (one per element)");
+        }
+        validate(loss, x, y);
+        Reduction r = loss.reduction();
+        double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
+        float[] values = r == Reduction.NONE ? new float[Math.toIntExact(n)] : null;
+        Tensor g = gradients[0];
+        CompensatedSum sum = new CompensatedSum();
+        for (long i = 0; i < n; i++) {
+            double xi = x.getFloat(i);
+            double yi = y.getFloat(i);
+            double wi = w == null ? 1.0 : w[(int) (w.length == n ? i : i % lastDim)];
+            double l = wi * value(loss, xi, yi);
+            sum.add(l);
+            if (values != null) {
+                values[(int) i] = (float) l;
+            }
+            if (g != null) {
+                g.setFloat(i, (float) (wi * derivative(loss, xi, yi) * scale));
+            }
+        }
+        return Reductions.result(r, sum.value(), scale, values, x.shape(), gradients);
+    }
+}

@@ -1,0 +1,62 @@
+package io.github.lossengine.loss;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import java.util.List;
+
+/**
+ * Sigmoid focal loss, torchvision {@code sigmoid_focal_loss}: with {@code p = sigmoid(x)},
+ * {@code ce = bce_with_logits(x, y)}, {@code p_t = p y + (1 - p)(1 - y)} and
+ * {@code a_t = alpha y + (1 - alpha)(1 - y)}: {@code l = a_t ce (1 - p_t)^gamma}; a negative
+ * {@code alpha} turns the {@code a_t} factor off. Defaults {@code gamma = 2}, {@code alpha = 0.25}.
+ * Unlike torchvision (default reduction "none"), the default reduction is {@link Reduction#MEAN},
+ * as for every loss here. Targets must lie in [0, 1].
+ *
+ * <p>Thread-safety: immutable.
+ */
+public record Focal(Reduction reduction, double gamma, double alpha) implements Loss {
+    private static final List<String> INPUTS = List.of("input", "target");
+
+    public Focal {
+        LossOptions.requireReduction(reduction, "focal", false);
+        LossOptions.requireNonNegative("gamma", gamma);
+        LossOptions.requireFinite("alpha", alpha);
+        if (alpha > 1) {
+            throw new io.github.lossengine.InvalidInputException("alpha", "must be <= 1 (or negative to disable), got " + alpha);
+        }
+    }
+
+    public Focal() {
+        this(Reduction.MEAN, 2.0, 0.25);
+    }
+
+    @Override
+    public Focal reduction(Reduction reduction) {
+        return new Focal(reduction, gamma, alpha);
+    }
+
+    /** The focusing exponent; finite and {@code >= 0}. */
+    public Focal gamma(double gamma) {
+        return new Focal(reduction, gamma, alpha);
+    }
+
+    /** The positive-class balance in [0, 1], or negative for none. */
+    public Focal alpha(double alpha) {
+        return new Focal(reduction, gamma, alpha);
+    }
+
+    @Override
+    public String name() {
+        return "focal";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public boolean differentiable(int i) {
+        return i == 0;
+    }
+}

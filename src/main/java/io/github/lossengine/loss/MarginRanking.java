@@ -1,0 +1,51 @@
+package io.github.lossengine.loss;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import java.util.List;
+
+/**
+ * Margin ranking loss, PyTorch {@code margin_ranking_loss}: inputs {@code x1}, {@code x2} and
+ * labels {@code y} in {-1, +1}, all of one shape: {@code l = max(0, -y (x1 - x2) + margin)};
+ * gradients {@code -y} and {@code +y} where the term is {@code >= 0} (the clamp passes the
+ * gradient at the kink, as PyTorch). Default {@code margin = 0}.
+ * Labels other than ±1 are refused.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public record MarginRanking(Reduction reduction, double margin) implements Loss {
+    private static final List<String> INPUTS = List.of("x1", "x2", "y");
+
+    public MarginRanking {
+        LossOptions.requireReduction(reduction, "margin_ranking", false);
+        LossOptions.requireFinite("margin", margin);
+    }
+
+    public MarginRanking() {
+        this(Reduction.MEAN, 0.0);
+    }
+
+    @Override
+    public MarginRanking reduction(Reduction reduction) {
+        return new MarginRanking(reduction, margin);
+    }
+
+    public MarginRanking margin(double margin) {
+        return new MarginRanking(reduction, margin);
+    }
+
+    @Override
+    public String name() {
+        return "margin_ranking";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public boolean differentiable(int i) {
+        return i == 0 || i == 1;
+    }
+}

@@ -1,0 +1,93 @@
+package io.github.lossengine.loss;
+
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import java.util.List;
+
+/**
+ * Multi-class hinge loss on scores {@code x} [N, C] with class-index targets [N]. With
+ * {@code z_j = margin - x_y + x_j}:
+ * <ul>
+ *   <li>{@link Variant#WESTON_WATKINS} (PyTorch {@code multi_margin_loss}):
+ *   {@code l_i = w_y sum_(j != y) max(0, z_j)^p / C}. PyTorch divides by C; CS231n's SVM loss does
+ *   not (multiply by C to get it).</li>
+ *   <li>{@link Variant#CRAMMER_SINGER}: {@code l_i = w_y max(0, max_(j != y) z_j)^p}; ties in the
+ *   maximum go to the lowest index.</li>
+ * </ul>
+ * Gradient: for each active {@code z_j > 0} (strictly, as PyTorch), {@code +w_y p z_j^(p-1)} at
+ * {@code j} and the negative at {@code y} (scaled by 1/C for Weston-Watkins). {@link Reduction#MEAN}
+ * divides by N, not by the weights (as PyTorch). Defaults: Weston-Watkins, {@code p = 1},
+ * {@code margin = 1}. NaN propagates.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public record MulticlassHinge(Reduction reduction, Variant variant, int p, double margin, float[] classWeights)
+        implements Loss {
+    private static final List<String> INPUTS = List.of("input", "target");
+
+    /** How the per-class margins of one row are combined. */
+    public enum Variant {
+        /** Sum over the wrong classes, divided by C (PyTorch {@code multi_margin_loss}). */
+        WESTON_WATKINS,
+        /** The largest violation only. */
+        CRAMMER_SINGER
+    }
+
+    public MulticlassHinge {
+        LossOptions.requireReduction(reduction, "multiclass_hinge", false);
+        java.util.Objects.requireNonNull(variant, "variant");
+        if (p != 1 && p != 2) {
+            throw new InvalidInputException("p", "must be 1 or 2, got " + p);
+        }
+        LossOptions.requireFinite("margin", margin);
+        classWeights = LossOptions.weights("weight", classWeights);
+    }
+
+    public MulticlassHinge() {
+        this(Reduction.MEAN, Variant.WESTON_WATKINS, 1, 1.0, null);
+    }
+
+    @Override
+    public MulticlassHinge reduction(Reduction reduction) {
+        return new MulticlassHinge(reduction, variant, p, margin, classWeights);
+    }
+
+    public MulticlassHinge variant(Variant variant) {
+        return new MulticlassHinge(reduction, variant, p, margin, classWeights);
+    }
+
+    /** The exponent, 1 or 2. */
+    public MulticlassHinge p(int p) {
+        return new MulticlassHinge(reduction, variant, p, margin, classWeights);
+    }
+
+    public MulticlassHinge margin(double margin) {
+        return new MulticlassHinge(reduction, variant, p, margin, classWeights);
+    }
+
+    /** One weight per class, or {@code null}; copied. */
+    public MulticlassHinge classWeights(float[] classWeights) {
+        return new MulticlassHinge(reduction, variant, p, margin, classWeights);
+    }
+
+    @Override
+    public float[] classWeights() {
+        return LossOptions.copy(classWeights);
+    }
+
+    @Override
+    public String name() {
+        return "multiclass_hinge";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public boolean differentiable(int i) {
+        return i == 0;
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.lossengine.loss;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import java.util.List;
+
+/**
+ * Negative log-likelihood on log-probabilities, PyTorch {@code nll_loss}. Input {@code x} [N, C]
+ * of log-probabilities, target class indices [N]: {@code l_i = -w_(y_i) x_(i, y_i)}; gradient
+ * {@code -w_(y_i)} at the target class, 0 elsewhere. {@link Reduction#MEAN} divides by the sum of
+ * the target weights over rows not ignored. Rows whose target equals {@link #ignoreIndex()}
+ * contribute nothing; {@link #allIgnored()} decides an all-ignored mean. NaN propagates.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public record Nll(Reduction reduction, float[] classWeights, long ignoreIndex, AllIgnoredPolicy allIgnored)
+        implements Loss {
+    private static final List<String> INPUTS = List.of("input", "target");
+
+    public Nll {
+        LossOptions.requireReduction(reduction, "nll", false);
+        classWeights = LossOptions.weights("weight", classWeights);
+        java.util.Objects.requireNonNull(allIgnored, "allIgnored");
+    }
+
+    public Nll() {
+        this(Reduction.MEAN, null, SoftmaxCrossEntropy.DEFAULT_IGNORE_INDEX, AllIgnoredPolicy.ZERO);
+    }
+
+    @Override
+    public Nll reduction(Reduction reduction) {
+        return new Nll(reduction, classWeights, ignoreIndex, allIgnored);
+    }
+
+    /** One weight per class, or {@code null}; copied. */
+    public Nll classWeights(float[] classWeights) {
+        return new Nll(reduction, classWeights, ignoreIndex, allIgnored);
+    }
+
+    /** The target value whose rows are skipped; default -100. */
+    public Nll ignoreIndex(long ignoreIndex) {
+        return new Nll(reduction, classWeights, ignoreIndex, allIgnored);
+    }
+
+    /** What a mean over an all-ignored batch gives; default {@link AllIgnoredPolicy#ZERO}. */
+    public Nll allIgnored(AllIgnoredPolicy allIgnored) {
+        return new Nll(reduction, classWeights, ignoreIndex, allIgnored);
+    }
+
+    @Override
+    public float[] classWeights() {
+        return LossOptions.copy(classWeights);
+    }
+
+    @Override
+    public String name() {
+        return "nll";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public boolean differentiable(int i) {
+        return i == 0;
+    }
+}

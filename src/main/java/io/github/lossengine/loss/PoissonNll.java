@@ -1,0 +1,60 @@
+package io.github.lossengine.loss;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import java.util.List;
+
+/**
+ * Poisson negative log-likelihood, PyTorch {@code poisson_nll_loss}. With {@code logInput} (the
+ * default) the input is {@code log(rate)}: {@code l = exp(x) - y x}, gradient {@code exp(x) - y};
+ * otherwise the input is the rate: {@code l = x - y log(x + eps)}, gradient
+ * {@code 1 - y / (x + eps)}. With {@code full}, Stirling's term
+ * {@code y log y - y + log(2 pi y) / 2} is added where {@code y > 1}. Defaults
+ * {@code logInput = true}, {@code full = false}, {@code eps = 1e-8}.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public record PoissonNll(Reduction reduction, boolean logInput, boolean full, double eps) implements Loss {
+    private static final List<String> INPUTS = List.of("input", "target");
+
+    public PoissonNll {
+        LossOptions.requireReduction(reduction, "poisson_nll", false);
+        LossOptions.requireNonNegative("eps", eps);
+    }
+
+    public PoissonNll() {
+        this(Reduction.MEAN, true, false, 1e-8);
+    }
+
+    @Override
+    public PoissonNll reduction(Reduction reduction) {
+        return new PoissonNll(reduction, logInput, full, eps);
+    }
+
+    public PoissonNll logInput(boolean logInput) {
+        return new PoissonNll(reduction, logInput, full, eps);
+    }
+
+    public PoissonNll full(boolean full) {
+        return new PoissonNll(reduction, logInput, full, eps);
+    }
+
+    public PoissonNll eps(double eps) {
+        return new PoissonNll(reduction, logInput, full, eps);
+    }
+
+    @Override
+    public String name() {
+        return "poisson_nll";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return INPUTS;
+    }
+
+    @Override
+    public boolean differentiable(int i) {
+        return i == 0;
+    }
+}
