@@ -1,11 +1,13 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Loss;
+import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.SmoothL1;
+import io.github.lossengine.loss.SquaredHinge;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +21,8 @@ final class CpuLosses {
         BY_CLASS.put(Huber.class, new HuberCpu());
         BY_CLASS.put(SmoothL1.class, new SmoothL1Cpu());
         BY_CLASS.put(LogCosh.class, new LogCoshCpu());
+        BY_CLASS.put(Hinge.class, new HingeCpu());
+        BY_CLASS.put(SquaredHinge.class, new SquaredHingeCpu());
     }
 
     private CpuLosses() {
