@@ -6,6 +6,7 @@ import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SquaredHinge;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ final class CpuLosses {
         BY_CLASS.put(LogCosh.class, new LogCoshCpu());
         BY_CLASS.put(Hinge.class, new HingeCpu());
         BY_CLASS.put(SquaredHinge.class, new SquaredHingeCpu());
+        BY_CLASS.put(MulticlassHinge.class, new MulticlassHingeCpu());
     }
 
     private CpuLosses() {
