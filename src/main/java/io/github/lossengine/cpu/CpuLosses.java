@@ -5,6 +5,7 @@ import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
+import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.SmoothL1;
@@ -25,6 +26,7 @@ final class CpuLosses {
         BY_CLASS.put(Hinge.class, new HingeCpu());
         BY_CLASS.put(SquaredHinge.class, new SquaredHingeCpu());
         BY_CLASS.put(MulticlassHinge.class, new MulticlassHingeCpu());
+        BY_CLASS.put(MarginRanking.class, new MarginRankingCpu());
     }
 
     private CpuLosses() {
