@@ -3,9 +3,7 @@ package io.github.lossengine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lossengine.Backend;
 import io.github.lossengine.Loss;
-import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
@@ -15,27 +13,13 @@ import io.github.lossengine.testing.RandomTensors;
 import io.github.lossengine.testing.RefusalCheck;
 import java.util.function.DoubleBinaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Binary hinge and squared hinge: the seeds' worked example, the kink, references, bad labels. */
-class HingeLossesTest {
-    private static LossEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = LossEngine.create(Backend.CPU);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
+class HingeLossesTest extends CpuEngineFixture {
     @Test
     void seedExampleLabelMinusOne() {
         // Seeds 000/001: label -1; score 0.2 costs 1.2, score -0.7 costs 0.3, score -1.1 costs nothing.
@@ -111,13 +95,7 @@ class HingeLossesTest {
             }
         }
         for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
-            GradientCheck.check(engine, loss.reduction(r), in -> {
-                double s = 0;
-                for (int i = 0; i < in[0].length; i++) {
-                    s += f.applyAsDouble(in[0][i], in[1][i]);
-                }
-                return GradientCheck.reduce(r, s, in[0].length, 7);
-            }, x, y);
+            GradientCheck.check(engine, loss.reduction(r), GradientCheck.elementwise(r, 7, f), x, y);
         }
     }
 

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lossengine.Backend;
-import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
@@ -19,32 +17,14 @@ import io.github.lossengine.testing.RefusalCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Poisson and Gaussian negative log-likelihoods: hand values, every option path, refusals. */
-class LikelihoodLossesTest {
+class LikelihoodLossesTest extends CpuEngineFixture {
     private static final Reduction[] REDUCTIONS = {Reduction.MEAN, Reduction.SUM, Reduction.NONE};
-    private static LossEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = LossEngine.create(Backend.CPU);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    private static Tensor t(float... v) {
-        return Tensor.of(v);
-    }
-
     // ---------------------------------------------------------------- Poisson
 
     @Test

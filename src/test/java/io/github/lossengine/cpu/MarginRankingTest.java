@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.github.lossengine.Backend;
-import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
@@ -14,30 +12,12 @@ import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.testing.GradientCheck;
 import io.github.lossengine.testing.RandomTensors;
 import io.github.lossengine.testing.RefusalCheck;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Margin ranking: hand values, the kink, references with gradients for x1 and x2, bad input. */
-class MarginRankingTest {
-    private static LossEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = LossEngine.create(Backend.CPU);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
-    private static Tensor t(float... v) {
-        return Tensor.of(v);
-    }
-
+class MarginRankingTest extends CpuEngineFixture {
     @Test
     void handValues() {
         // y = 1 asks for x1 > x2: the pair (1, 2) is misordered by 1, the pair (2, 1) is fine

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lossengine.Backend;
-import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
@@ -18,29 +16,15 @@ import io.github.lossengine.testing.RefusalCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Multi-class hinge, both variants: seed example, CS231n example, kinks, references, bad input. */
-class MulticlassHingeTest {
+class MulticlassHingeTest extends CpuEngineFixture {
     private static final int N = 6;
     private static final int C = 4;
-    private static LossEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = LossEngine.create(Backend.CPU);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
     private static LossResult run(MulticlassHinge loss, float[] scores, int... target) {
         return engine.compute(loss, Tensor.of(scores, target.length, scores.length / target.length), Tensor.ofInts(target));
     }
