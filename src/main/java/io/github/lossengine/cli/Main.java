@@ -65,8 +65,11 @@ public final class Main {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionStrategy(parsed -> {
-            try (CliLogging.Level ignored = CliLogging.infoIf(main.verbose)) {
+            CliLogging.Level level = CliLogging.infoIf(main.verbose);
+            try {
                 return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                level.close();
             }
         });
         cmd.setParameterExceptionHandler((e, a) -> {
