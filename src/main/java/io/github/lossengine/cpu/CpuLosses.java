@@ -1,11 +1,17 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Loss;
+import io.github.lossengine.loss.BceWithLogits;
+import io.github.lossengine.loss.BinaryCrossEntropy;
+import io.github.lossengine.loss.Focal;
 import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.KlDiv;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.SmoothL1;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +25,12 @@ final class CpuLosses {
         BY_CLASS.put(Huber.class, new HuberCpu());
         BY_CLASS.put(SmoothL1.class, new SmoothL1Cpu());
         BY_CLASS.put(LogCosh.class, new LogCoshCpu());
+        BY_CLASS.put(SoftmaxCrossEntropy.class, new SoftmaxCrossEntropyCpu());
+        BY_CLASS.put(Nll.class, new NllCpu());
+        BY_CLASS.put(BinaryCrossEntropy.class, new BinaryCrossEntropyCpu());
+        BY_CLASS.put(BceWithLogits.class, new BceWithLogitsCpu());
+        BY_CLASS.put(Focal.class, new FocalCpu());
+        BY_CLASS.put(KlDiv.class, new KlDivCpu());
     }
 
     private CpuLosses() {
