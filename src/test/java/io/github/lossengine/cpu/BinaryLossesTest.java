@@ -1,6 +1,6 @@
 package io.github.lossengine.cpu;
 
-import static io.github.lossengine.testing.InputRefusal.assertRefused;
+import static io.github.lossengine.testing.RefusalCheck.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Binary cross-entropy (probabilities and logits) and sigmoid focal loss. */
-class BinaryLossesTest extends CpuEngineTest {
+class BinaryLossesTest extends CpuEngineFixture {
     private static final Reduction[] REDUCTIONS = {Reduction.NONE, Reduction.SUM, Reduction.MEAN};
     private static Tensor one(float v) {
         return Tensor.of(new float[] {v});
@@ -227,19 +227,19 @@ class BinaryLossesTest extends CpuEngineTest {
         Tensor p = Tensor.of(new float[] {0.2f, 1.5f, 0.3f, 0.4f}, 2, 2);
         Tensor ok = Tensor.of(new float[] {0.2f, 0.5f, 0.3f, 0.4f}, 2, 2);
         Tensor y = Tensor.of(new float[] {1f, 0f, 0f, 1f}, 2, 2);
-        assertRefused(engine, Losses.binaryCrossEntropy(), new Tensor[] {p, y}, "input[0, 1] = 1.5", "[0, 1]");
+        assertRefused(engine, Losses.binaryCrossEntropy(), new Tensor[] {p, y}, "input", "input[0, 1] = 1.5", "[0, 1]");
         assertRefused(engine, Losses.binaryCrossEntropy(), new Tensor[] {Tensor.of(new float[] {Float.NaN, 0.5f}),
-                Tensor.of(new float[] {1f, 0f})}, "input[0] = NaN");
+                Tensor.of(new float[] {1f, 0f})}, "input", "input[0] = NaN");
         assertRefused(engine, Losses.binaryCrossEntropy(), new Tensor[] {ok, Tensor.of(new float[] {1f, 0f, -0.1f, 1f}, 2, 2)},
-                "target[1, 0] = -0.1");
+                "target", "target[1, 0] = -0.1");
         assertRefused(engine, Losses.binaryCrossEntropy(), new Tensor[] {ok, Tensor.of(new float[] {1f, 0f}, 2)}, "target", "shape");
         assertRefused(engine, Losses.binaryCrossEntropy().weight(new float[] {1, 2, 3}), new Tensor[] {ok, y}, "weight", "3 entries");
         assertRefused(engine, Losses.bceWithLogits(), new Tensor[] {ok, Tensor.of(new float[] {1f, 2f, 0f, 1f}, 2, 2)},
-                "target[0, 1] = 2");
+                "target", "target[0, 1] = 2");
         assertRefused(engine, Losses.bceWithLogits().posWeight(1f, 2f, 3f), new Tensor[] {ok, y}, "pos_weight", "3 entries");
         assertRefused(engine, Losses.bceWithLogits(), new Tensor[] {ok, Tensor.ofInts(new int[] {1, 0, 0, 1}, 2, 2)},
                 "target", "float32");
         assertRefused(engine, Losses.focal(), new Tensor[] {ok, Tensor.of(new float[] {1f, 0f, 0f, Float.NaN}, 2, 2)},
-                "target[1, 1] = NaN");
+                "target", "target[1, 1] = NaN");
     }
 }

@@ -1,6 +1,6 @@
 package io.github.lossengine.cpu;
 
-import static io.github.lossengine.testing.InputRefusal.assertRefused;
+import static io.github.lossengine.testing.RefusalCheck.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Softmax cross-entropy: seed examples, a double reference with finite differences, masks, policies, refusals. */
-class SoftmaxCrossEntropyTest extends CpuEngineTest {
+class SoftmaxCrossEntropyTest extends CpuEngineFixture {
     private static final double NEG_INF = Double.NEGATIVE_INFINITY;
     private static Tensor logitsOf(double... probabilities) {
         float[] z = new float[probabilities.length];
@@ -444,10 +444,10 @@ class SoftmaxCrossEntropyTest extends CpuEngineTest {
     void badInputsAreRefusedBeforeAnythingIsWritten() {
         Tensor z = new RandomTensors(9).normal(1, 4, 3);
         SoftmaxCrossEntropy ce = Losses.softmaxCrossEntropy();
-        assertRefused(engine, ce, new Tensor[] {z, Tensor.ofInts(new int[] {0, 1, 3, 2})}, "target[2] = 3", "[0, 3)");
-        assertRefused(engine, ce, new Tensor[] {z, Tensor.ofLongs(new long[] {0, -1, 2, 2})}, "target[1] = -1", "out of range");
+        assertRefused(engine, ce, new Tensor[] {z, Tensor.ofInts(new int[] {0, 1, 3, 2})}, "target", "target[2] = 3", "[0, 3)");
+        assertRefused(engine, ce, new Tensor[] {z, Tensor.ofLongs(new long[] {0, -1, 2, 2})}, "target", "target[1] = -1", "out of range");
         assertRefused(engine, ce.ignoreIndex(-1), new Tensor[] {z, Tensor.ofInts(new int[] {0, -1, 2, -100})},
-                "target[3] = -100");
+                "target", "target[3] = -100");
         assertRefused(engine, ce, new Tensor[] {z, Tensor.of(new float[] {0, 1, 2, 1})}, "target", "int32 or int64", "FLOAT32");
         assertRefused(engine, ce, new Tensor[] {z, Tensor.ofInts(new int[12], 4, 3)}, "target", "float32", "INT32");
         assertRefused(engine, ce, new Tensor[] {z, Tensor.ofInts(new int[] {0, 1, 2})}, "target", "3 class indices for 4 rows");
@@ -456,9 +456,9 @@ class SoftmaxCrossEntropyTest extends CpuEngineTest {
                 "weight", "2 class weights for 3 classes");
         float[] probs = new float[12];
         probs[7] = -0.5f;
-        assertRefused(engine, ce, new Tensor[] {z, Tensor.of(probs, 4, 3)}, "target[2, 1] = -0.5", ">= 0");
+        assertRefused(engine, ce, new Tensor[] {z, Tensor.of(probs, 4, 3)}, "target", "target[2, 1] = -0.5", ">= 0");
         probs[7] = Float.NaN;
-        assertRefused(engine, ce, new Tensor[] {z, Tensor.of(probs, 4, 3)}, "target[2, 1] = NaN");
+        assertRefused(engine, ce, new Tensor[] {z, Tensor.of(probs, 4, 3)}, "target", "target[2, 1] = NaN");
         assertRefused(engine, ce, new Tensor[] {Tensor.of(new float[3]), Tensor.ofInts(new int[] {0})}, "input", "[N, C]");
         assertRefused(engine, ce, new Tensor[] {Tensor.of(new float[0], 2, 0), Tensor.ofInts(new int[] {-100, -100})},
                 "input", "no classes");
