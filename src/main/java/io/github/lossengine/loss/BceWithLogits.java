@@ -9,9 +9,12 @@ import java.util.List;
  * {@code l = w [pw y softplus(-x) + (1 - y) softplus(x)]} with {@code softplus(z) = log(1 + e^z)}
  * computed stably; gradient {@code w [(1 - y) sigmoid(x) - pw y sigmoid(-x)]}. A term whose
  * coefficient is 0 contributes exactly 0, so a masked logit {@code x = -inf} with {@code y = 0} gives
- * loss 0 and gradient 0 (PyTorch gives NaN). Targets must lie in [0, 1].
- * Element weights {@code w}: one per column or one per element; {@code posWeight pw}: one per
- * column (the last dimension) or a single value.
+ * loss 0 and gradient 0 (PyTorch gives NaN), as does {@code x = +inf} with {@code y = 1}; a masked
+ * logit with a positive target costs {@code +inf} with the finite gradient {@code -w pw y}. Logits of
+ * any finite size (e.g. ±1e4) give finite, exact results. NaN logits give NaN. Targets must lie in
+ * [0, 1] (NaN refused). Element weights {@code w}: one per column or one per element (an element of
+ * weight 0 contributes exactly 0); {@code posWeight pw}: one per column (the last dimension) or a
+ * single value. {@link Reduction#MEAN} divides by the number of elements.
  *
  * <p>Thread-safety: immutable.
  */
