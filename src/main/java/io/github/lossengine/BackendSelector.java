@@ -1,6 +1,7 @@
 package io.github.lossengine;
 
 import io.github.lossengine.cpu.CpuBackendProvider;
+import io.github.lossengine.spi.BackendOptions;
 import io.github.lossengine.spi.BackendProvider;
 import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
@@ -79,8 +80,13 @@ final class BackendSelector {
     }
 
     Selection select(Backend wanted, String source) {
+        return select(wanted, source, BackendOptions.defaults());
+    }
+
+    /** Opens the wanted backend ({@link Backend#AUTO}: the best available) with the creator's options. */
+    Selection select(Backend wanted, String source, BackendOptions options) {
         if (wanted == Backend.AUTO) {
-            return selectAutomatically(source);
+            return selectAutomatically(source, options);
         }
         BackendProvider p = provider(wanted);
         if (p == null) {
@@ -90,11 +96,11 @@ final class BackendSelector {
         if (!probe.available()) {
             throw new BackendUnavailableException(wanted, probe.reason());
         }
-        ComputeBackend backend = p.open();
+        ComputeBackend backend = p.open(options);
         return new Selection(backend, new BackendInfo(wanted, "requested by " + source, backend.detail(), List.of()));
     }
 
-    private Selection selectAutomatically(String source) {
+    private Selection selectAutomatically(String source, BackendOptions options) {
         List<BackendInfo.Rejection> rejected = new ArrayList<>();
         for (Backend b : new Backend[] {Backend.CUDA, Backend.OPENCL}) {
             if (provider(b) == null) {
@@ -113,7 +119,7 @@ final class BackendSelector {
                 continue;
             }
             try {
-                ComputeBackend backend = p.open();
+                ComputeBackend backend = p.open(options);
                 String reason = rejected.isEmpty() ? "highest-ranked available backend (" + source + ")"
                         : "best available backend (" + source + ")";
                 return new Selection(backend, new BackendInfo(p.backend(), reason, backend.detail(), rejected));

@@ -1,5 +1,6 @@
 package io.github.lossengine;
 
+import io.github.lossengine.spi.BackendOptions;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,9 +54,7 @@ public final class LossEngine implements AutoCloseable {
 
     /** An engine on the best available backend, or on the one the property or variable names. */
     public static LossEngine create() {
-        BackendSelector selector = new BackendSelector(BackendSelector.discover(), LossEngine::lookup);
-        BackendSelector.Requested r = selector.requested();
-        return new LossEngine(selector.select(r.backend(), r.source()));
+        return builder().build();
     }
 
     /**
@@ -65,9 +64,68 @@ public final class LossEngine implements AutoCloseable {
      * @throws BackendUnavailableException when that backend cannot be used here, with the reason
      */
     public static LossEngine create(Backend backend) {
-        Objects.requireNonNull(backend, "backend");
-        BackendSelector selector = new BackendSelector(BackendSelector.discover(), LossEngine::lookup);
-        return new LossEngine(selector.select(backend, backend == Backend.AUTO ? "automatic selection" : "LossEngine.create(" + backend + ")"));
+        return builder().backend(backend).build();
+    }
+
+    /** A builder for an engine with options: the backend, the number of CPU threads. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Options of a new engine. Not thread-safe; {@link #build()} may be called more than once, each
+     * call opening a new engine.
+     *
+     * <pre>{@code
+     * try (LossEngine engine = LossEngine.builder().backend(Backend.CPU).threads(4).build()) { ... }
+     * }</pre>
+     */
+    public static final class Builder {
+        private Backend backend;
+        private int threads = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        /**
+         * The backend to open, as {@link LossEngine#create(Backend)}; when not called, the one the
+         * property or the variable names, else the best available, as {@link LossEngine#create()}.
+         */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * The number of threads the CPU backend computes one call on, the calling thread included
+         * ({@code threads - 1} worker threads that the engine owns and stops when it is closed);
+         * default: the number of available processors. Results do not depend on it.
+         *
+         * @throws IllegalArgumentException when {@code threads < 1}
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Opens the engine.
+         *
+         * @throws BackendUnavailableException when the backend asked for cannot be used here, with the reason
+         */
+        public LossEngine build() {
+            BackendSelector selector = new BackendSelector(BackendSelector.discover(), LossEngine::lookup);
+            BackendOptions options = new BackendOptions(threads);
+            if (backend == null) {
+                BackendSelector.Requested r = selector.requested();
+                return new LossEngine(selector.select(r.backend(), r.source(), options));
+            }
+            String source = backend == Backend.AUTO ? "automatic selection" : "LossEngine.create(" + backend + ")";
+            return new LossEngine(selector.select(backend, source, options));
+        }
     }
 
     static String lookup(String key) {

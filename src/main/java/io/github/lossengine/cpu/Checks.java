@@ -40,9 +40,14 @@ public final class Checks {
         for (long i = 0; i < t.size(); i++) {
             double v = t.getDouble(i);
             if (v != 1.0 && v != -1.0) {
-                throw InvalidInputException.at(arg, t, i, format(v), "labels must be -1 or +1");
+                throw notPlusMinusOne(arg, t, i);
             }
         }
+    }
+
+    /** The refusal of label {@code t[i]}, which is not -1 or +1. */
+    static InvalidInputException notPlusMinusOne(String arg, Tensor t, long i) {
+        return InvalidInputException.at(arg, t, i, format(t.getDouble(i)), "labels must be -1 or +1");
     }
 
     /** Values must lie in [0, 1] (NaN refused). */

@@ -4,13 +4,49 @@ import io.github.lossengine.Backend;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.Hinge;
+import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.ComputeBackend;
+import java.util.Map;
 
 /**
- * The pure-Java backend: computes in double precision, writes float32 gradients, sums with
- * compensated summation in a fixed order (deterministic). Stateless and thread-safe.
+ * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
+ * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
+ * training time (softmax cross-entropy with class-index targets, mse, hinge, multi-class hinge)
+ * also have a fused float32 implementation ({@link FusedLoss}) that runs when the inputs live in
+ * heap {@code float[]} arrays: rows in parallel on the engine's threads, the JDK Vector API where
+ * the JVM has it enabled ({@link KernelSelection}), results within the documented tolerance of the
+ * reference and independent of the thread count. Anything else goes to the reference.
+ *
+ * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
+ * workers). {@link #close()} stops the worker threads.
  */
 public final class CpuBackend implements ComputeBackend {
+    private static final Map<Class<?>, FusedLoss<?>> FUSED = Map.of(
+            SoftmaxCrossEntropy.class, new FusedSoftmaxCrossEntropy(),
+            Mse.class, new FusedMse(),
+            Hinge.class, new FusedHinge(),
+            MulticlassHinge.class, new FusedMulticlassHinge());
+
+    private final WorkerPool pool;
+    private final FloatKernels kernels;
+
+    /** A backend computing on {@code threads} threads with the kernels {@link KernelSelection} chose. */
+    CpuBackend(int threads) {
+        this(threads, KernelSelection.kernels());
+    }
+
+    /**
+     * A backend computing on {@code threads} threads with the given kernels; {@code null} kernels:
+     * the reference implementations only.
+     */
+    CpuBackend(int threads, FloatKernels kernels) {
+        this.pool = new WorkerPool(threads);
+        this.kernels = kernels;
+    }
+
     @Override
     public Backend kind() {
         return Backend.CPU;
@@ -19,16 +55,27 @@ public final class CpuBackend implements ComputeBackend {
     @Override
     public String detail() {
         return "pure Java on " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + ", " + Runtime.getRuntime().availableProcessors() + " processors";
+                + ", " + pool.threads() + " threads of " + Runtime.getRuntime().availableProcessors() + " processors"
+                + ", fused kernels: " + (kernels == null ? "off (reference only)" : KernelSelection.active().line());
+    }
+
+    /** The number of threads a call runs on. */
+    public int threads() {
+        return pool.threads();
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public LossResult compute(Loss loss, Tensor[] inputs, Tensor[] gradients) {
+        FusedLoss<Loss> fused = (FusedLoss<Loss>) FUSED.get(loss.getClass());
+        if (kernels != null && fused != null && fused.accepts(loss, inputs, gradients)) {
+            return fused.compute(loss, inputs, gradients, kernels, pool);
+        }
         return CpuLosses.forLoss(loss).compute(loss, inputs, gradients);
     }
 
     @Override
     public void close() {
-        // nothing held
+        pool.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Backend;
+import io.github.lossengine.spi.BackendOptions;
 import io.github.lossengine.spi.BackendProvider;
 import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
@@ -24,6 +25,11 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public ComputeBackend open() {
-        return new CpuBackend();
+        return open(BackendOptions.defaults());
+    }
+
+    @Override
+    public ComputeBackend open(BackendOptions options) {
+        return new CpuBackend(options.threads());
     }
 }

@@ -17,6 +17,31 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
     public LossResult compute(MulticlassHinge loss, Tensor[] inputs, Tensor[] gradients) {
         Tensor x = inputs[0];
         Tensor target = inputs[1];
+        float[] w = check(loss, x, target);
+        long rows = x.dim(0);
+        long classes = x.dim(1);
+        String xName = loss.inputNames().get(0);
+        Reduction r = loss.reduction();
+        double scale = Reductions.scale(r, rows, rows, xName);
+        float[] values = r == Reduction.NONE ? new float[Math.toIntExact(rows)] : null;
+        Tensor g = gradients[0];
+        boolean ww = loss.variant() == MulticlassHinge.Variant.WESTON_WATKINS;
+        CompensatedSum sum = new CompensatedSum();
+        for (long i = 0; i < rows; i++) {
+            int yi = (int) target.getLong(i);
+            double wy = (w == null ? 1.0 : w[yi]) / (ww ? classes : 1);
+            double l = ww ? westonWatkinsRow(loss, x, g, i * classes, classes, yi, wy, scale)
+                    : crammerSingerRow(loss, x, g, i * classes, classes, yi, wy, scale);
+            sum.add(l);
+            if (values != null) {
+                values[(int) i] = (float) l;
+            }
+        }
+        return Reductions.result(r, sum.value(), scale, values, new long[] {rows}, gradients);
+    }
+
+    /** Checks every input (throwing before anything is written); returns the class weights (a copy) or null. */
+    static float[] check(MulticlassHinge loss, Tensor x, Tensor target) {
         String xName = loss.inputNames().get(0);
         String targetName = loss.inputNames().get(1);
         Checks.requireFloat(xName, x);
@@ -39,23 +64,7 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
                         "class index out of range [0, " + classes + ")");
             }
         }
-        Reduction r = loss.reduction();
-        double scale = Reductions.scale(r, rows, rows, xName);
-        float[] values = r == Reduction.NONE ? new float[Math.toIntExact(rows)] : null;
-        Tensor g = gradients[0];
-        boolean ww = loss.variant() == MulticlassHinge.Variant.WESTON_WATKINS;
-        CompensatedSum sum = new CompensatedSum();
-        for (long i = 0; i < rows; i++) {
-            int yi = (int) target.getLong(i);
-            double wy = (w == null ? 1.0 : w[yi]) / (ww ? classes : 1);
-            double l = ww ? westonWatkinsRow(loss, x, g, i * classes, classes, yi, wy, scale)
-                    : crammerSingerRow(loss, x, g, i * classes, classes, yi, wy, scale);
-            sum.add(l);
-            if (values != null) {
-                values[(int) i] = (float) l;
-            }
-        }
-        return Reductions.result(r, sum.value(), scale, values, new long[] {rows}, gradients);
+        return w;
     }
 
     /** {@code wy sum_(j != y, z_j > 0) h(z_j)}; writes the row of {@code g} (if non-null), scaled by {@code scale}. */
@@ -86,7 +95,7 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
     }
 
     /** {@code wy h(max(0, max_(j != y) z_j))}; ties go to the lowest {@code j}, a NaN {@code z_j} wins. */
-    private static double crammerSingerRow(MulticlassHinge loss, Tensor x, Tensor g, long base, long classes, int y,
+    static double crammerSingerRow(MulticlassHinge loss, Tensor x, Tensor g, long base, long classes, int y,
                                            double wy, double scale) {
         double xy = x.getFloat(base + y);
         long best = -1;

@@ -16,10 +16,15 @@ import java.util.Arrays;
  */
 final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
 
-    @Override
-    public LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
-        Tensor z = inputs[0];
-        Tensor target = inputs[1];
+    /**
+     * A call whose inputs passed every check: its shape, target kind, class weights (a copy, or
+     * null) and the factor from summed row losses to the reduced loss.
+     */
+    record Checked(long rows, long classes, boolean probabilities, float[] weights, double scale) {
+    }
+
+    /** Checks every input (throwing {@link InvalidInputException} before anything is written). */
+    static Checked check(SoftmaxCrossEntropy loss, Tensor z, Tensor target) {
         ClassRows.requireScores(z, "logits [N, C]");
         long rows = z.dim(0);
         long classes = z.dim(1);
@@ -34,6 +39,20 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
             double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
             scale = ClassRows.scale(r, total, loss.allIgnored(), "target");
         }
+        return new Checked(rows, classes, probabilities, w, scale);
+    }
+
+    @Override
+    public LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
+        Tensor z = inputs[0];
+        Tensor target = inputs[1];
+        Checked checked = check(loss, z, target);
+        long rows = checked.rows();
+        long classes = checked.classes();
+        boolean probabilities = checked.probabilities();
+        float[] w = checked.weights();
+        Reduction r = loss.reduction();
+        double scale = checked.scale();
 
         TargetDistribution q = new TargetDistribution(target, probabilities, classes, loss.labelSmoothing(),
                 loss.smoothing());

@@ -27,4 +27,14 @@ public interface BackendProvider {
      * @throws BackendUnavailableException when it cannot be opened after all, with the reason
      */
     ComputeBackend open();
+
+    /**
+     * Opens the backend for one engine with the creator's options; by default ignores them and calls
+     * {@link #open()}.
+     *
+     * @throws BackendUnavailableException when it cannot be opened after all, with the reason
+     */
+    default ComputeBackend open(BackendOptions options) {
+        return open();
+    }
 }

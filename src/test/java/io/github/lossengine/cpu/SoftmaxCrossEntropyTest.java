@@ -213,8 +213,10 @@ class SoftmaxCrossEntropyTest extends CpuEngineFixture {
             SoftmaxCrossEntropy loss = Losses.softmaxCrossEntropy().labelSmoothing(0.2, conv);
             LossResult a = engine.compute(loss, z, Tensor.ofInts(y));
             LossResult b = engine.compute(loss, z, Tensor.of(onehot, 4, 3));
-            assertEquals(a.value(), b.value(), 1e-12);
-            assertArrayEquals(a.gradient().toFloatArray(), b.gradient().toFloatArray(), 1e-7f);
+            // index targets run the fused float32 kernels, probability targets the double reference:
+            // equal within the fused path's tolerance (docs/PERFORMANCE.md)
+            assertEquals(b.value(), a.value(), 1e-6 * b.value());
+            assertArrayEquals(b.gradient().toFloatArray(), a.gradient().toFloatArray(), 1e-6f);
         }
     }
 

@@ -1,0 +1,117 @@
+package io.github.lossengine.cpu;
+
+/**
+ * The float32 inner loops of the fused CPU losses, over index ranges of heap arrays. Two
+ * implementations: {@link ScalarKernels} (plain Java, always available) and {@code VectorKernels}
+ * (the JDK Vector API, loaded by {@link KernelSelection} only when the {@code jdk.incubator.vector}
+ * module is present).
+ *
+ * <p>Contract shared by both, which the fused losses rely on:
+ * <ul>
+ *   <li>Accuracy: sums of exponentials are compensated (Kahan) in every float lane, so that
+ *       {@code log(1 + 1e-9)} survives; other sums are plain float sums per block.</li>
+ *   <li>Determinism: every result depends only on the arguments (the range included), never on
+ *       the thread or on whether the JIT has compiled the code. Sums are taken in float lanes over
+ *       fixed blocks of {@link #BLOCK} elements and the lanes combined in a fixed order into a
+ *       double; no operation with an unspecified order (such as {@code reduceLanes(ADD)}) and no
+ *       library {@code exp} (whose last bit may differ between the interpreter and compiled
+ *       code) is used: {@link #exp} is a fixed sequence of IEEE additions and multiplications.</li>
+ *   <li>NaN in an input shows in the outputs that depend on it.</li>
+ * </ul>
+ * Implementations are stateless and thread-safe.
+ */
+interface FloatKernels {
+    /** Elements per partial float sum; lanes are combined into a double after each block. */
+    int BLOCK = 512;
+
+    /** {@code ln 2} split for range reduction (Cephes): {@code LN2_HI + LN2_LO}. */
+    float LN2_HI = 0.693359375f;
+    float LN2_LO = -2.12194440e-4f;
+    float LOG2E = 1.44269504088896341f;
+    /** {@code 1.5 * 2^23}: adding it rounds to an integer held in the low mantissa bits. */
+    float ROUNDER = 12582912f;
+    /** Below this {@link #exp} returns exactly 0 (its result would be subnormal). */
+    float EXP_UNDERFLOW = -87.3f;
+    /** Cephes {@code expf} polynomial for {@code (e^r - 1 - r) / r^2} on {@code |r| <= ln2 / 2}. */
+    float P0 = 1.9875691500e-4f;
+    float P1 = 1.3981999507e-3f;
+    float P2 = 8.3334519073e-3f;
+    float P3 = 4.1665795894e-2f;
+    float P4 = 1.6666665459e-1f;
+    float P5 = 5.0000001201e-1f;
+
+    /**
+     * {@code e^x} for {@code x <= 0} (and NaN) in float32 within 2 ulp: exactly 0 below
+     * {@link #EXP_UNDERFLOW} and for {@code -inf}, NaN for NaN. The vector implementation performs
+     * the same operations lane by lane, so both give the same bits.
+     */
+    static float exp(float x) {
+        float t = x * LOG2E + ROUNDER;
+        float n = t - ROUNDER;
+        float r = x - n * LN2_HI;
+        r = r - n * LN2_LO;
+        float p = P0;
+        p = p * r + P1;
+        p = p * r + P2;
+        p = p * r + P3;
+        p = p * r + P4;
+        p = p * r + P5;
+        float y = p * (r * r) + r + 1f;
+        float pow2 = Float.intBitsToFloat((Float.floatToRawIntBits(t) + 127) << 23);
+        float e = y * pow2;
+        return x < EXP_UNDERFLOW ? 0f : e;
+    }
+
+    /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
+    String description();
+
+    /** {@code max(a[from..to))} with {@link Math#max(float, float)} semantics (NaN wins); {@code -inf} when empty. */
+    float max(float[] a, int from, int to);
+
+    /** How many elements of {@code a[from..to)} are {@code -inf}. */
+    int countNegativeInfinity(float[] a, int from, int to);
+
+    /**
+     * {@code sum exp(z[i] - m)} over {@code [from, to)}, with {@code m} not {@code -inf}; writes each
+     * {@code exp(z[i] - m)} to {@code out[outFrom + i - from]} when {@code out} is non-null.
+     */
+    double expSum(float[] z, int from, int to, float m, float[] out, int outFrom);
+
+    /** {@code g[i] *= f} over {@code [from, to)}. */
+    void scale(float[] g, int from, int to, float f);
+
+    /**
+     * The pass over a stretch of a row that needs the logits again (label smoothing, or masked
+     * classes in a row that is NaN): over {@code i} in {@code [0, len)}, for the classes whose logit
+     * {@code z[zFrom + i]} is not {@code -inf}, writes {@code g[gFrom + i] = g[gFrom + i] * f - s w[wFrom + i]}
+     * (when {@code g} is non-null; masked classes get exactly 0), and returns in {@code sums} the
+     * sums {@code sum w (m - z)} and {@code sum w} over those classes ({@code w} null: all 1).
+     */
+    void smoothedRow(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int len, float f, float s,
+                     float m, double[] sums);
+
+    /**
+     * Squared error: {@code d = x - y}, returns {@code sum d^2}; writes {@code g[i] = d * gScale}
+     * and {@code values[i] = d^2} where those arrays are non-null.
+     */
+    double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale);
+
+    /**
+     * Binary hinge: {@code t = margin - y x}, returns {@code sum max(0, t)} (NaN propagates); writes
+     * {@code g[i] = -y * gScale} where {@code t >= 0}, 0 where {@code t < 0}, NaN where {@code t} is NaN,
+     * and {@code values[i] = max(0, t)} where those arrays are non-null.
+     */
+    double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale);
+
+    /** The first index in {@code [from, to)} whose value is not exactly -1 or +1, or -1 when there is none. */
+    int firstNotPlusMinusOne(float[] y, int from, int to);
+
+    /**
+     * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in
+     * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}
+     * {@code sum h(z_j)} and {@code sum g_j} over the active {@code j}, with {@code h(z) = z} ({@code p = 1})
+     * or {@code z^2} and {@code g_j = gj * h'(z_j)} (NaN for a NaN {@code z_j}); writes {@code g[j] = g_j} (0 where inactive) when
+     * {@code g} is non-null.
+     */
+    void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums);
+}

@@ -1,0 +1,30 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.Hinge;
+
+/**
+ * Fused float32 {@link Hinge}: {@code t = margin - y x}, loss {@code max(0, t)}, gradient
+ * {@code -y scale} where {@code t >= 0}. Labels are checked (exactly ±1) in a parallel pass before
+ * anything is written; the margin is rounded to float32.
+ */
+final class FusedHinge extends FusedPointwise<Hinge> {
+    @Override
+    protected void validate(Hinge loss, Tensor x, Tensor y, FloatKernels k, WorkerPool pool) {
+        int bad = firstNotPlusMinusOne(y.floatArrayOrNull(), k, pool);
+        if (bad >= 0) {
+            throw Checks.notPlusMinusOne(loss.inputNames().get(1), y, bad);
+        }
+    }
+
+    @Override
+    protected float gradientScale(Hinge loss, double scale) {
+        return (float) scale;
+    }
+
+    @Override
+    protected double chunk(Hinge loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
+                           int to, float gScale) {
+        return k.hinge(x, y, g, values, from, to, (float) loss.margin(), gScale);
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.MulticlassHinge;
+
+/**
+ * Fused float32 {@link MulticlassHinge}, rows in parallel. Weston-Watkins: one vector pass over the
+ * row's wrong classes (the stretches before and after the target), {@code z_j = x_j + (margin - x_y)}
+ * in float32, the target's gradient the negated sum of the others. Crammer-Singer: the reference's
+ * row scan (in double; it writes one or two non-zero gradient entries per row), rows in parallel. Checks as
+ * {@link MulticlassHingeCpu}.
+ */
+final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
+    private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
+
+    @Override
+    public boolean accepts(MulticlassHinge loss, Tensor[] inputs, Tensor[] gradients) {
+        return inputs[0].rank() == 2 && inputs[0].floatArrayOrNull() != null && FusedLoss.heapFloats(gradients[0]);
+    }
+
+    @Override
+    public LossResult compute(MulticlassHinge loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
+                              WorkerPool pool) {
+        Tensor xt = inputs[0];
+        Tensor target = inputs[1];
+        float[] w = MulticlassHingeCpu.check(loss, xt, target);
+        int rows = Math.toIntExact(xt.dim(0));
+        int classes = Math.toIntExact(xt.dim(1));
+        Reduction r = loss.reduction();
+        double scale = Reductions.scale(r, rows, rows, loss.inputNames().get(0));
+        float[] values = r == Reduction.NONE ? new float[rows] : null;
+        float[] x = xt.floatArrayOrNull();
+        float[] g = FusedLoss.array(gradients[0]);
+        boolean ww = loss.variant() == MulticlassHinge.Variant.WESTON_WATKINS;
+        int p = loss.p();
+        double margin = loss.margin();
+        int chunks = Chunking.count(rows, classes);
+        double sum = new SumJob(chunks) {
+            @Override
+            double sumChunk(int c) {
+                int from = (int) Chunking.start(rows, chunks, c, 1);
+                int to = (int) Chunking.start(rows, chunks, c + 1, 1);
+                double[] sums = SUMS.get();
+                CompensatedSum s = new CompensatedSum();
+                for (int i = from; i < to; i++) {
+                    int y = (int) target.getLong(i);
+                    double wy = (w == null ? 1.0 : w[y]) / (ww ? classes : 1);
+                    int off = i * classes;
+                    double l = ww ? westonWatkins(k, x, g, off, classes, y, p, margin, wy, scale, sums)
+                            : MulticlassHingeCpu.crammerSingerRow(loss, xt, gradients[0], off, classes, y, wy, scale);
+                    s.add(l);
+                    if (values != null) {
+                        values[i] = (float) l;
+                    }
+                }
+                return s.value();
+            }
+        }.runOn(pool);
+        return Reductions.result(r, sum, scale, values, new long[] {rows}, gradients);
+    }
+
+    private static double westonWatkins(FloatKernels k, float[] x, float[] g, int off, int classes, int y, int p,
+                                        double margin, double wy, double scale, double[] sums) {
+        float shift = (float) (margin - x[off + y]);
+        float gj = (float) (wy * scale);
+        k.marginStretch(x, off, off + y, shift, p, gj, g, sums);
+        double loss = sums[0];
+        double grad = sums[1];
+        k.marginStretch(x, off + y + 1, off + classes, shift, p, gj, g, sums);
+        loss += sums[0];
+        grad += sums[1];
+        if (g != null) {
+            g[off + y] = (float) -grad;
+        }
+        return wy * loss;
+    }
+}

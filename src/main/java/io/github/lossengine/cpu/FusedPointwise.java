@@ -1,0 +1,80 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+
+/**
+ * Fused float32 element-wise losses of a prediction and a target of the same shape (no element
+ * weights): value and gradient in one pass, chunks of the elements in parallel, chunk boundaries
+ * on multiples of {@link FloatKernels#BLOCK}. Checks as {@link PointwiseCpu}.
+ */
+abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
+
+    /** The value-range check of the inputs, on the heap arrays; before anything is written. */
+    protected void validate(L loss, Tensor x, Tensor y, FloatKernels k, WorkerPool pool) {
+    }
+
+    /** The gradient factor handed to {@link #chunk}, from the reduction's scale. */
+    protected abstract float gradientScale(L loss, double scale);
+
+    /** Elements {@code [from, to)}: writes {@code g} and {@code values} where non-null, returns the sum of the losses. */
+    protected abstract double chunk(L loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values,
+                                    int from, int to, float gScale);
+
+    @Override
+    public boolean accepts(L loss, Tensor[] inputs, Tensor[] gradients) {
+        return inputs[0].floatArrayOrNull() != null && inputs[1].floatArrayOrNull() != null
+                && FusedLoss.heapFloats(gradients[0]);
+    }
+
+    @Override
+    public final LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k, WorkerPool pool) {
+        Tensor x = inputs[0];
+        Tensor y = inputs[1];
+        String xName = loss.inputNames().get(0);
+        Checks.requireFloat(xName, x);
+        Checks.requireFloat(loss.inputNames().get(1), y);
+        Checks.requireSameShape(xName, x, loss.inputNames().get(1), y);
+        validate(loss, x, y, k, pool);
+        int n = Math.toIntExact(x.size());
+        Reduction r = loss.reduction();
+        double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
+        float[] values = r == Reduction.NONE ? new float[n] : null;
+        float[] xa = x.floatArrayOrNull();
+        float[] ya = y.floatArrayOrNull();
+        float[] g = FusedLoss.array(gradients[0]);
+        float gScale = gradientScale(loss, scale);
+        int chunks = Chunking.count(n, 1);
+        double sum = new SumJob(chunks) {
+            @Override
+            double sumChunk(int c) {
+                int from = (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK);
+                int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
+                return chunk(loss, k, xa, ya, g, values, from, to, gScale);
+            }
+        }.runOn(pool);
+        return Reductions.result(r, sum, scale, values, x.shape(), gradients);
+    }
+
+    /** The first index of {@code y} whose value is not -1 or +1, or -1; chunks in parallel. */
+    static int firstNotPlusMinusOne(float[] y, FloatKernels k, WorkerPool pool) {
+        int n = y.length;
+        int chunks = Chunking.count(n, 1);
+        int[] first = new int[chunks];
+        pool.run(new WorkerPool.Job(chunks) {
+            @Override
+            void runChunk(int c) {
+                first[c] = k.firstNotPlusMinusOne(y, (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK),
+                        (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK));
+            }
+        });
+        for (int f : first) {
+            if (f >= 0) {
+                return f;
+            }
+        }
+        return -1;
+    }
+}

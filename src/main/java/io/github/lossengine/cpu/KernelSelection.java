@@ -1,0 +1,127 @@
+package io.github.lossengine.cpu;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the {@link FloatKernels} of the fused CPU losses once per JVM, the way Lucene's
+ * {@code VectorizationProvider} does: the Vector API implementation only when the
+ * {@code jdk.incubator.vector} module is in the boot layer (the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}), the JIT's C2 compiler is on (without it the Vector
+ * API runs orders of magnitude slower than scalar code), the CPU has vectors of 128 bits or more,
+ * and the class links and passes a self-test; the scalar implementation otherwise. The system
+ * property {@value #PROPERTY}{@code =false} forces the scalar path. One INFO line says which path
+ * is active and, when it is the scalar one, how to enable the fast one.
+ */
+final class KernelSelection {
+    static final String PROPERTY = "lossengine.vector";
+    static final String MODULE = "jdk.incubator.vector";
+    static final String ENABLE_HINT = "start the JVM with --add-modules " + MODULE + " for the vectorised kernels";
+    private static final String VECTOR_CLASS = "io.github.lossengine.cpu.VectorKernels";
+    private static final Logger LOG = LoggerFactory.getLogger(KernelSelection.class);
+
+    /** The choice, made when this class initialises. */
+    private static final Choice ACTIVE = choose(System.getProperty(PROPERTY),
+            ModuleLayer.boot().findModule(MODULE).isPresent(), c2Disabled());
+
+    static {
+        LOG.info("lossengine CPU kernels: {}", ACTIVE.line());
+    }
+
+    /** The kernels in use and the one-line account of why. */
+    record Choice(FloatKernels kernels, String reason) {
+        String line() {
+            return kernels.description() + " (" + reason + ")";
+        }
+
+        boolean vectorised() {
+            return !(kernels instanceof ScalarKernels);
+        }
+    }
+
+    private KernelSelection() {
+    }
+
+    /** The kernels for this JVM (the first call logs the choice). */
+    static FloatKernels kernels() {
+        return ACTIVE.kernels();
+    }
+
+    /** The active choice, for {@code lossengine info} and the benchmark report. */
+    static Choice active() {
+        return ACTIVE;
+    }
+
+    /**
+     * The decision, from what was found out about the JVM.
+     *
+     * @param property     the value of {@value #PROPERTY}, or {@code null}
+     * @param modulePresent whether {@value #MODULE} is in the boot layer
+     * @param c2Disabled   why the optimising JIT is off, or {@code null} when it is on
+     */
+    static Choice choose(String property, boolean modulePresent, String c2Disabled) {
+        if (property != null && property.trim().toLowerCase(Locale.ROOT).equals("false")) {
+            return new Choice(new ScalarKernels(), "vectorised kernels turned off by -D" + PROPERTY + "=false");
+        }
+        if (!modulePresent) {
+            return new Choice(new ScalarKernels(), "the Vector API is not enabled: " + ENABLE_HINT);
+        }
+        if (c2Disabled != null) {
+            return new Choice(new ScalarKernels(), "the Vector API is present but " + c2Disabled
+                    + ", which makes it slower than scalar code");
+        }
+        try {
+            FloatKernels v = (FloatKernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+            String failure = selfTest(v);
+            if (failure != null) {
+                return new Choice(new ScalarKernels(), "the vectorised kernels failed their self-test: " + failure);
+            }
+            return new Choice(v, "enabled by --add-modules " + MODULE);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return new Choice(new ScalarKernels(), "the vectorised kernels could not be loaded: " + cause);
+        }
+    }
+
+    /** Compares {@code v} with the scalar kernels on a small row; null when they agree. */
+    static String selfTest(FloatKernels v) {
+        float[] z = new float[37];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (i * 7 % 11) - 5.25f;
+        }
+        z[3] = Float.NEGATIVE_INFINITY;
+        FloatKernels s = new ScalarKernels();
+        float[] ev = new float[z.length];
+        float[] es = new float[z.length];
+        float m = s.max(z, 0, z.length);
+        double sv = v.expSum(z, 0, z.length, m, ev, 0);
+        double ss = s.expSum(z, 0, z.length, m, es, 0);
+        if (v.max(z, 0, z.length) != m || !java.util.Arrays.equals(ev, es) || Math.abs(sv - ss) > 1e-5 * ss) {
+            return "exp/max differ from the scalar kernels";
+        }
+        return null;
+    }
+
+    /** Why C2 is off (-Xint, or tiered compilation stopped below level 4), or null when it is on or unknown. */
+    private static String c2Disabled() {
+        try {
+            if (String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode")) {
+                return "the JVM runs in interpreted mode (-Xint)";
+            }
+            com.sun.management.HotSpotDiagnosticMXBean hs =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (hs == null) {
+                return null;
+            }
+            String level = hs.getVMOption("TieredStopAtLevel").getValue();
+            if (Boolean.parseBoolean(hs.getVMOption("TieredCompilation").getValue()) && Integer.parseInt(level) < 4) {
+                return "the C2 compiler is off (-XX:TieredStopAtLevel=" + level + ")";
+            }
+            return null;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.github.lossengine.cpu;
+
+/**
+ * {@link FloatKernels} in plain Java: one element at a time, float sums over blocks of
+ * {@link FloatKernels#BLOCK} elements added into a double. The fallback when the Vector API is not
+ * enabled, and what the vector implementation is checked against.
+ */
+final class ScalarKernels implements FloatKernels {
+
+    @Override
+    public String description() {
+        return "scalar Java";
+    }
+
+    @Override
+    public float max(float[] a, int from, int to) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            m = Math.max(m, a[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public int countNegativeInfinity(float[] a, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (a[i] == Float.NEGATIVE_INFINITY) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public double expSum(float[] z, int from, int to, float m, float[] out, int outFrom) {
+        double total = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            float s = 0;
+            float lost = 0;
+            for (int i = b; i < end; i++) {
+                float e = FloatKernels.exp(z[i] - m);
+                if (out != null) {
+                    out[outFrom + i - from] = e;
+                }
+                float y = e - lost;
+                float t = s + y;
+                lost = (t - s) - y;
+                s = t;
+            }
+            total += (double) s - lost;
+        }
+        return total;
+    }
+
+    @Override
+    public void scale(float[] g, int from, int to, float f) {
+        for (int i = from; i < to; i++) {
+            g[i] *= f;
+        }
+    }
+
+    @Override
+    public void smoothedRow(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int len, float f,
+                            float s, float m, double[] sums) {
+        double distance = 0;
+        double weight = 0;
+        for (int b = 0; b < len; b += BLOCK) {
+            int end = Math.min(len, b + BLOCK);
+            float d = 0;
+            float wsum = 0;
+            for (int i = b; i < end; i++) {
+                float zi = z[zFrom + i];
+                boolean open = zi != Float.NEGATIVE_INFINITY;
+                float wi = w == null ? 1f : w[wFrom + i];
+                if (open) {
+                    d += wi * (m - zi);
+                    wsum += wi;
+                }
+                if (g != null) {
+                    g[gFrom + i] = open ? g[gFrom + i] * f - s * wi : 0f;
+                }
+            }
+            distance += d;
+            weight += wsum;
+        }
+        sums[0] = distance;
+        sums[1] = weight;
+    }
+
+    @Override
+    public double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+        double total = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            float s = 0;
+            for (int i = b; i < end; i++) {
+                float d = x[i] - y[i];
+                float l = d * d;
+                s += l;
+                if (g != null) {
+                    g[i] = d * gScale;
+                }
+                if (values != null) {
+                    values[i] = l;
+                }
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    @Override
+    public double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale) {
+        double total = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            float s = 0;
+            for (int i = b; i < end; i++) {
+                float t = margin - y[i] * x[i];
+                float l = Math.max(0f, t);
+                s += l;
+                if (g != null) {
+                    g[i] = t >= 0 ? -y[i] * gScale : t < 0 ? 0f : Float.NaN;
+                }
+                if (values != null) {
+                    values[i] = l;
+                }
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    @Override
+    public int firstNotPlusMinusOne(float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (y[i] != 1f && y[i] != -1f) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums) {
+        double loss = 0;
+        double grad = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            float l = 0;
+            float gs = 0;
+            for (int j = b; j < end; j++) {
+                float z = x[j] + shift;
+                boolean active = !(z <= 0);
+                float h = p == 1 ? z : z * z;
+                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : gj * 2f * z;
+                if (active) {
+                    l += h;
+                    gs += d;
+                }
+                if (g != null) {
+                    g[j] = active ? d : 0f;
+                }
+            }
+            loss += l;
+            grad += gs;
+        }
+        sums[0] = loss;
+        sums[1] = grad;
+    }
+}

@@ -1,0 +1,326 @@
+package io.github.lossengine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatKernels} on the JDK Vector API ({@code jdk.incubator.vector}), 256-bit vectors (8 float
+ * lanes) where the CPU has them, else 128-bit. Compiled from its own source root with
+ * {@code --add-modules jdk.incubator.vector} and instantiated only by {@link KernelSelection}, by
+ * reflection, when that module is in the boot layer: nothing else refers to this class.
+ *
+ * <p>Every lane does exactly what {@link ScalarKernels} does for one element ({@link FloatKernels#exp}
+ * is the same operation sequence, so it gives the same bits); only the order of the float
+ * additions in sums differs (one partial sum per lane, the lanes then added into a double in lane
+ * order). No {@code reduceLanes(ADD)}, whose order is unspecified, and no {@code EXP} operator,
+ * whose last bit may differ between the interpreter and compiled code: results never depend on
+ * the JIT, so they are deterministic.
+ */
+final class VectorKernels implements FloatKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final int L = F.length();
+
+    /**
+     * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
+     */
+    VectorKernels() {
+        if (FloatVector.SPECIES_PREFERRED.vectorBitSize() < 128) {
+            throw new UnsupportedOperationException("the CPU's preferred vector size is "
+                    + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits");
+        }
+    }
+
+    @Override
+    public String description() {
+        return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes)";
+    }
+
+    /** The lanes of {@code v} added in lane order into a double. */
+    private static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int l = 0; l < L; l++) {
+            s += v.lane(l);
+        }
+        return s;
+    }
+
+    /** {@link FloatKernels#exp}, lane by lane, with the same operations in the same order. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector t = x.mul(LOG2E).add(ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = x.sub(n.mul(LN2_HI));
+        r = r.sub(n.mul(LN2_LO));
+        FloatVector p = r.mul(P0).add(P1);
+        p = p.mul(r).add(P2);
+        p = p.mul(r).add(P3);
+        p = p.mul(r).add(P4);
+        p = p.mul(r).add(P5);
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector pow2 = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        FloatVector e = y.mul(pow2);
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOW));
+    }
+
+    @Override
+    public float max(float[] a, int from, int to) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            m = m.max(FloatVector.fromArray(F, a, i));
+        }
+        float r = Float.NEGATIVE_INFINITY;
+        for (int l = 0; l < L; l++) {
+            r = Math.max(r, m.lane(l));
+        }
+        for (; i < to; i++) {
+            r = Math.max(r, a[i]);
+        }
+        return r;
+    }
+
+    @Override
+    public int countNegativeInfinity(float[] a, int from, int to) {
+        int n = 0;
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            n += FloatVector.fromArray(F, a, i).compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).trueCount();
+        }
+        for (; i < to; i++) {
+            if (a[i] == Float.NEGATIVE_INFINITY) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public double expSum(float[] z, int from, int to, float m, float[] out, int outFrom) {
+        double total = 0;
+        int shift = outFrom - from;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector acc = FloatVector.zero(F);
+            FloatVector lost = FloatVector.zero(F);
+            int i = b;
+            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, z, i).sub(m));
+                if (out != null) {
+                    e.intoArray(out, i + shift);
+                }
+                FloatVector y = e.sub(lost);
+                FloatVector t = acc.add(y);
+                lost = t.sub(acc).sub(y);
+                acc = t;
+            }
+            double tail = 0;
+            for (; i < end; i++) {
+                float e = FloatKernels.exp(z[i] - m);
+                if (out != null) {
+                    out[i + shift] = e;
+                }
+                tail += e;
+            }
+            total += (sumLanes(acc) - sumLanes(lost)) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public void scale(float[] g, int from, int to, float f) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            FloatVector.fromArray(F, g, i).mul(f).intoArray(g, i);
+        }
+        for (; i < to; i++) {
+            g[i] *= f;
+        }
+    }
+
+    @Override
+    public void smoothedRow(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int len, float f,
+                            float s, float m, double[] sums) {
+        double distance = 0;
+        double weight = 0;
+        FloatVector ones = FloatVector.broadcast(F, 1f);
+        for (int b = 0; b < len; b += BLOCK) {
+            int end = Math.min(len, b + BLOCK);
+            FloatVector d = FloatVector.zero(F);
+            FloatVector ws = FloatVector.zero(F);
+            int i = b;
+            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
+                FloatVector zi = FloatVector.fromArray(F, z, zFrom + i);
+                VectorMask<Float> open = zi.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY);
+                FloatVector wi = w == null ? ones : FloatVector.fromArray(F, w, wFrom + i);
+                d = d.add(wi.mul(zi.neg().add(m)), open);
+                ws = ws.add(wi, open);
+                if (g != null) {
+                    FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(wi.mul(s));
+                    gi.blend(0f, open.not()).intoArray(g, gFrom + i);
+                }
+            }
+            float dTail = 0;
+            float wTail = 0;
+            for (; i < end; i++) {
+                float zi = z[zFrom + i];
+                boolean open = zi != Float.NEGATIVE_INFINITY;
+                float wi = w == null ? 1f : w[wFrom + i];
+                if (open) {
+                    dTail += wi * (m - zi);
+                    wTail += wi;
+                }
+                if (g != null) {
+                    g[gFrom + i] = open ? g[gFrom + i] * f - s * wi : 0f;
+                }
+            }
+            distance += sumLanes(d) + dTail;
+            weight += sumLanes(ws) + wTail;
+        }
+        sums[0] = distance;
+        sums[1] = weight;
+    }
+
+    @Override
+    public double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+        double total = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector acc = FloatVector.zero(F);
+            int i = b;
+            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
+                FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+                FloatVector l = d.mul(d);
+                acc = acc.add(l);
+                if (g != null) {
+                    d.mul(gScale).intoArray(g, i);
+                }
+                if (values != null) {
+                    l.intoArray(values, i);
+                }
+            }
+            float tail = 0;
+            for (; i < end; i++) {
+                float d = x[i] - y[i];
+                float l = d * d;
+                tail += l;
+                if (g != null) {
+                    g[i] = d * gScale;
+                }
+                if (values != null) {
+                    values[i] = l;
+                }
+            }
+            total += sumLanes(acc) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale) {
+        double total = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector acc = FloatVector.zero(F);
+            int i = b;
+            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
+                FloatVector yi = FloatVector.fromArray(F, y, i);
+                FloatVector t = yi.mul(FloatVector.fromArray(F, x, i)).neg().add(margin);
+                FloatVector l = zero.max(t);
+                acc = acc.add(l);
+                if (g != null) {
+                    FloatVector gi = yi.mul(-gScale).blend(0f, t.compare(VectorOperators.LT, 0f));
+                    gi.blend(Float.NaN, t.test(VectorOperators.IS_NAN)).intoArray(g, i);
+                }
+                if (values != null) {
+                    l.intoArray(values, i);
+                }
+            }
+            float tail = 0;
+            for (; i < end; i++) {
+                float t = margin - y[i] * x[i];
+                float l = Math.max(0f, t);
+                tail += l;
+                if (g != null) {
+                    g[i] = t >= 0 ? -y[i] * gScale : t < 0 ? 0f : Float.NaN;
+                }
+                if (values != null) {
+                    values[i] = l;
+                }
+            }
+            total += sumLanes(acc) + tail;
+        }
+        return total;
+    }
+
+    @Override
+    public int firstNotPlusMinusOne(float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, y, i);
+            VectorMask<Float> bad = v.abs().compare(VectorOperators.NE, 1f);
+            if (bad.anyTrue()) {
+                return i + bad.firstTrue();
+            }
+        }
+        for (; i < to; i++) {
+            if (y[i] != 1f && y[i] != -1f) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums) {
+        double loss = 0;
+        double grad = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector l = FloatVector.zero(F);
+            FloatVector gs = FloatVector.zero(F);
+            int j = b;
+            for (int bound = b + F.loopBound(end - b); j < bound; j += L) {
+                FloatVector z = FloatVector.fromArray(F, x, j).add(shift);
+                VectorMask<Float> active = z.compare(VectorOperators.LE, 0f).not();
+                FloatVector h;
+                FloatVector d;
+                if (p == 1) {
+                    h = z;
+                    d = FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN));
+                } else {
+                    h = z.mul(z);
+                    d = z.mul(gj * 2f);
+                }
+                l = l.add(h, active);
+                gs = gs.add(d, active);
+                if (g != null) {
+                    d.blend(0f, active.not()).intoArray(g, j);
+                }
+            }
+            float lTail = 0;
+            float gTail = 0;
+            for (; j < end; j++) {
+                float z = x[j] + shift;
+                boolean active = !(z <= 0);
+                float h = p == 1 ? z : z * z;
+                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : gj * 2f * z;
+                if (active) {
+                    lTail += h;
+                    gTail += d;
+                }
+                if (g != null) {
+                    g[j] = active ? d : 0f;
+                }
+            }
+            loss += sumLanes(l) + lTail;
+            grad += sumLanes(gs) + gTail;
+        }
+        sums[0] = loss;
+        sums[1] = grad;
+    }
+}
