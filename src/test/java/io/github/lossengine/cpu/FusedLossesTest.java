@@ -1,0 +1,451 @@
+package io.github.lossengine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.AllIgnoredPolicy;
+import io.github.lossengine.loss.Hinge;
+import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.SmoothingConvention;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fused float32 losses against the double-precision reference implementations, for every option,
+ * on both kernel implementations (the Vector API one, which this test JVM enables, and the scalar
+ * fallback), and bitwise equal across thread counts 1, 2 and 3.
+ *
+ * <p>Tolerance (the one docs/PERFORMANCE.md states): loss values within {@code 1e-5} relative (plus
+ * {@code 1e-6} of the reduction's scale per row, for losses near 0); each gradient element within
+ * {@code 1e-5} relative plus {@code 1e-6} of the largest gradient magnitude of the call. Infinities
+ * and NaN where the reference has them.
+ */
+class FusedLossesTest {
+    private static final double VALUE_REL = 1e-5;
+    private static final double GRAD_REL = 1e-5;
+    private static final double GRAD_ABS = 1e-6;
+    private static WorkerPool one;
+    private static WorkerPool two;
+    private static WorkerPool three;
+
+    @BeforeAll
+    static void pools() {
+        one = new WorkerPool(1);
+        two = new WorkerPool(2);
+        three = new WorkerPool(3);
+    }
+
+    @AfterAll
+    static void closePools() {
+        one.close();
+        two.close();
+        three.close();
+    }
+
+    static Stream<FloatKernels> kernels() {
+        return Stream.of(KernelSelection.kernels(), new ScalarKernels());
+    }
+
+    @Test
+    void theTestJvmRunsTheVectorKernels() {
+        assertTrue(KernelSelection.active().vectorised(), KernelSelection.active().line());
+    }
+
+    // ---- softmax cross-entropy
+
+    /** Every option combination, on rows small (one block) and long (several blocks, ragged tails). */
+    static Stream<Arguments> crossEntropyCases() {
+        List<Arguments> cases = new ArrayList<>();
+        int[][] shapes = {{9, 7}, {5, 5003}};
+        for (FloatKernels k : kernels().toArray(FloatKernels[]::new)) {
+            for (int[] shape : shapes) {
+                for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
+                    for (boolean weights : new boolean[] {false, true}) {
+                        for (double eps : new double[] {0, 0.15}) {
+                            for (SmoothingConvention conv : SmoothingConvention.values()) {
+                                if (eps == 0 && conv == SmoothingConvention.OFF_TARGET) {
+                                    continue;
+                                }
+                                for (boolean masks : new boolean[] {false, true}) {
+                                    cases.add(Arguments.of(k, shape[0], shape[1], r, weights, eps, conv, masks));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2} {3} weights={4} eps={5} {6} masks={7}")
+    @MethodSource("crossEntropyCases")
+    void crossEntropyMatchesTheReference(FloatKernels k, int rows, int classes, Reduction r, boolean weights,
+                                         double eps, SmoothingConvention conv, boolean masks) {
+        Random rnd = new Random(31L * rows + classes);
+        float[] z = logits(rnd, rows, classes, 3.0);
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = rnd.nextInt(classes);
+        }
+        y[1] = -100;                                       // an ignored row
+        if (masks) {
+            for (int i = 0; i < z.length; i += 3) {
+                z[i] = Float.NEGATIVE_INFINITY;            // masked classes everywhere
+            }
+            z[2 * classes + y[2]] = Float.NEGATIVE_INFINITY;   // row 2: its target class is masked
+            Arrays.fill(z, 3 * classes, 4 * classes, Float.NEGATIVE_INFINITY);  // row 3: all masked
+        }
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy().reduction(r).labelSmoothing(eps, conv);
+        if (weights) {
+            loss = loss.classWeights(positive(rnd, classes));
+        }
+        assertMatchesReference(loss, new SoftmaxCrossEntropyCpu(), new FusedSoftmaxCrossEntropy(), k,
+                Tensor.of(z, rows, classes), Tensor.ofInts(y));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void crossEntropyEdgeCases(FloatKernels k) {
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        // NaN and +inf logits next to masked ones; a logit far below the others (exp underflow)
+        float[] z = {
+            1, Float.NaN, Float.NEGATIVE_INFINITY, 2,
+            Float.POSITIVE_INFINITY, 0, Float.NEGATIVE_INFINITY, 1,
+            1e4f, -1e4f, 0, 1e4f,
+            -200, 0, 10, 10};
+        Tensor zt = Tensor.of(z, 4, 4);
+        Tensor yt = Tensor.ofInts(new int[] {0, 1, 2, 0});
+        for (double eps : new double[] {0, 0.1}) {
+            assertMatchesReference(ce.labelSmoothing(eps).reduction(Reduction.NONE), new SoftmaxCrossEntropyCpu(),
+                    new FusedSoftmaxCrossEntropy(), k, zt, yt);
+        }
+        // a dominant true class: log(1 + 2e^-20) survives (compensated exp sums)
+        float[] close = {10, -10, -10};
+        LossResult r = fused(ce, new FusedSoftmaxCrossEntropy(), k, one, new Tensor[] {Tensor.of(close, 1, 3),
+                Tensor.ofInts(new int[] {0})}, new Tensor[] {Tensor.zeros(1, 3), null});
+        assertEquals(Math.log1p(2 * Math.exp(-20)), r.value(), 1e-15);
+        // all rows ignored, each policy; int64 targets
+        for (AllIgnoredPolicy p : new AllIgnoredPolicy[] {AllIgnoredPolicy.ZERO, AllIgnoredPolicy.NAN}) {
+            assertMatchesReference(ce.allIgnored(p), new SoftmaxCrossEntropyCpu(), new FusedSoftmaxCrossEntropy(), k,
+                    Tensor.of(new float[] {1, 2, 3, 4}, 2, 2), Tensor.ofLongs(new long[] {-100, -100}));
+        }
+    }
+
+    @Test
+    void crossEntropyRefusesWhatTheReferenceRefusesAndWritesNothing() {
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        Tensor z = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor[] bad = {Tensor.ofInts(new int[] {0, 3}), Tensor.ofInts(new int[] {0}), Tensor.ofInts(new int[] {-1, 0})};
+        for (Tensor target : bad) {
+            assertSameRefusal(ce, new SoftmaxCrossEntropyCpu(), new FusedSoftmaxCrossEntropy(), z, target);
+        }
+        assertSameRefusal(ce.classWeights(new float[] {1, 2}), new SoftmaxCrossEntropyCpu(),
+                new FusedSoftmaxCrossEntropy(), z, Tensor.ofInts(new int[] {0, 1}));
+        assertSameRefusal(ce.allIgnored(AllIgnoredPolicy.ERROR), new SoftmaxCrossEntropyCpu(),
+                new FusedSoftmaxCrossEntropy(), z, Tensor.ofInts(new int[] {-100, -100}));
+    }
+
+    // ---- element-wise
+
+    static Stream<Arguments> pointwiseCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (FloatKernels k : kernels().toArray(FloatKernels[]::new)) {
+            for (int n : new int[] {13, 100_003}) {
+                for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
+                    cases.add(Arguments.of(k, n, r));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} n={1} {2}")
+    @MethodSource("pointwiseCases")
+    void mseMatchesTheReference(FloatKernels k, int n, Reduction r) {
+        Random rnd = new Random(n);
+        float[] x = logits(rnd, 1, n, 2.0);
+        float[] y = logits(rnd, 1, n, 2.0);
+        x[5] = Float.NaN;
+        x[7] = Float.POSITIVE_INFINITY;
+        assertMatchesReference(new Mse(r), new MseCpu(), new FusedMse(), k, Tensor.of(x), Tensor.of(y));
+        // a 2-D shape
+        assertMatchesReference(new Mse(r), new MseCpu(), new FusedMse(), k, Tensor.of(x.clone(), 1, n),
+                Tensor.of(y.clone(), 1, n));
+    }
+
+    @ParameterizedTest(name = "{0} n={1} {2}")
+    @MethodSource("pointwiseCases")
+    void hingeMatchesTheReference(FloatKernels k, int n, Reduction r) {
+        Random rnd = new Random(n + 1);
+        float[] x = logits(rnd, 1, n, 2.0);
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        x[3] = y[3];                 // at the kink: y x = margin, the gradient passes (-y)
+        x[4] = Float.NaN;
+        x[6] = Float.NEGATIVE_INFINITY;
+        for (double margin : new double[] {1, 0.5}) {
+            assertMatchesReference(new Hinge(r, margin), new HingeCpu(), new FusedHinge(), k, Tensor.of(x), Tensor.of(y));
+        }
+    }
+
+    @Test
+    void hingeRefusesTheFirstBadLabelAsTheReferenceDoes() {
+        int n = 100_003;
+        float[] y = new float[n];
+        Arrays.fill(y, 1f);
+        y[70_001] = 0.5f;
+        y[90_000] = Float.NaN;
+        assertSameRefusal(new Hinge(), new HingeCpu(), new FusedHinge(), Tensor.of(new float[n]), Tensor.of(y));
+        assertSameRefusal(new Mse(), new MseCpu(), new FusedMse(), Tensor.of(new float[3]), Tensor.of(new float[4]));
+    }
+
+    // ---- multi-class hinge
+
+    static Stream<Arguments> multiclassHingeCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (FloatKernels k : kernels().toArray(FloatKernels[]::new)) {
+            for (MulticlassHinge.Variant v : MulticlassHinge.Variant.values()) {
+                for (int p : new int[] {1, 2}) {
+                    for (boolean weights : new boolean[] {false, true}) {
+                        for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
+                            cases.add(Arguments.of(k, v, p, weights, r));
+                        }
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} p={2} weights={3} {4}")
+    @MethodSource("multiclassHingeCases")
+    void multiclassHingeMatchesTheReference(FloatKernels k, MulticlassHinge.Variant v, int p, boolean weights,
+                                            Reduction r) {
+        Random rnd = new Random(p * 7 + (weights ? 1 : 0));
+        for (int[] shape : new int[][] {{6, 1}, {11, 9}, {40, 1003}}) {
+            int rows = shape[0];
+            int classes = shape[1];
+            float[] x = logits(rnd, rows, classes, 1.0);
+            int[] y = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                y[i] = rnd.nextInt(classes);
+            }
+            if (classes > 2) {
+                x[1] = Float.NaN;                          // row 0: a NaN score
+            }
+            MulticlassHinge loss = new MulticlassHinge(r, v, p, 0.75, weights ? positive(rnd, classes) : null);
+            assertMatchesReference(loss, new MulticlassHingeCpu(), new FusedMulticlassHinge(), k,
+                    Tensor.of(x, rows, classes), Tensor.ofInts(y));
+        }
+    }
+
+    @Test
+    void multiclassHingeRefusesWhatTheReferenceRefuses() {
+        assertSameRefusal(new MulticlassHinge(), new MulticlassHingeCpu(), new FusedMulticlassHinge(),
+                Tensor.of(new float[6], 2, 3), Tensor.ofInts(new int[] {0, 3}));
+    }
+
+    // ---- the kernels themselves
+
+    @Test
+    void expIsWithinTwoUlpAndExactAtTheEdges() {
+        for (float x = -87.3f; x <= 0f; x += 0.000731f) {
+            float e = FloatKernels.exp(x);
+            double exact = Math.exp(x);
+            assertTrue(Math.abs(e - exact) <= 2 * Math.ulp((float) exact), () -> "exp(" + e + ")");
+        }
+        assertEquals(1f, FloatKernels.exp(0f));
+        assertEquals(0f, FloatKernels.exp(Float.NEGATIVE_INFINITY));
+        assertEquals(0f, FloatKernels.exp(-100f));
+        assertTrue(Float.isNaN(FloatKernels.exp(Float.NaN)));
+    }
+
+    @Test
+    void vectorAndScalarExponentialsAreTheSameBits() {
+        FloatKernels v = KernelSelection.kernels();
+        FloatKernels s = new ScalarKernels();
+        Random rnd = new Random(5);
+        float[] z = logits(rnd, 1, 4099, 30.0);
+        z[17] = Float.NEGATIVE_INFINITY;
+        z[18] = Float.NaN;
+        float[] ev = new float[z.length];
+        float[] es = new float[z.length];
+        v.expSum(z, 0, z.length, 40f, ev, 0);
+        s.expSum(z, 0, z.length, 40f, es, 0);
+        assertArrayEquals(es, ev);
+        assertEquals(s.max(z, 0, z.length), v.max(z, 0, z.length));
+        assertEquals(s.countNegativeInfinity(z, 0, z.length), v.countNegativeInfinity(z, 0, z.length));
+    }
+
+    // ---- determinism across thread counts
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void resultsAreTheSameBitsOnOneTwoAndThreeThreads(FloatKernels k) {
+        Random rnd = new Random(99);
+        int rows = 67;
+        int classes = 3001;
+        float[] z = logits(rnd, rows, classes, 4.0);
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = rnd.nextInt(classes);
+        }
+        Tensor[] ce = {Tensor.of(z, rows, classes), Tensor.ofInts(y)};
+        SoftmaxCrossEntropy smooth = new SoftmaxCrossEntropy().labelSmoothing(0.1)
+                .classWeights(positive(rnd, classes));
+        assertSameBits(new SoftmaxCrossEntropy(), new FusedSoftmaxCrossEntropy(), k, ce);
+        assertSameBits(smooth, new FusedSoftmaxCrossEntropy(), k, ce);
+        assertSameBits(new MulticlassHinge(), new FusedMulticlassHinge(), k, ce);
+        float[] x = logits(rnd, 1, 300_001, 1.0);
+        float[] t = logits(rnd, 1, 300_001, 1.0);
+        assertSameBits(new Mse(), new FusedMse(), k, new Tensor[] {Tensor.of(x), Tensor.of(t)});
+        for (int i = 0; i < t.length; i++) {
+            t[i] = t[i] > 0 ? 1f : -1f;
+        }
+        assertSameBits(new Hinge(), new FusedHinge(), k, new Tensor[] {Tensor.of(x), Tensor.of(t)});
+    }
+
+    // ---- helpers
+
+    private static <L extends Loss> void assertSameBits(L loss, FusedLoss<L> fused, FloatKernels k, Tensor[] in) {
+        long[] shape = in[0].shape();
+        LossResult[] results = new LossResult[3];
+        WorkerPool[] pools = {one, two, three};
+        for (int i = 0; i < 3; i++) {
+            results[i] = fused(loss, fused, k, pools[i], in, new Tensor[] {Tensor.zeros(shape), null});
+        }
+        for (int i = 1; i < 3; i++) {
+            assertEquals(Double.doubleToRawLongBits(results[0].value()), Double.doubleToRawLongBits(results[i].value()),
+                    loss.name() + " value on " + (i + 1) + " threads");
+            assertArrayEquals(results[0].gradient().toFloatArray(), results[i].gradient().toFloatArray(),
+                    loss.name() + " gradient on " + (i + 1) + " threads");
+        }
+    }
+
+    private static <L extends Loss> LossResult fused(L loss, FusedLoss<L> fused, FloatKernels k, WorkerPool pool,
+                                                     Tensor[] in, Tensor[] grads) {
+        assertTrue(fused.accepts(loss, in, grads), "the fused path takes this call");
+        return fused.compute(loss, in, grads, k, pool);
+    }
+
+    private static <L extends Loss> void assertMatchesReference(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
+                                                                FloatKernels k, Tensor... in) {
+        long[] shape = in[0].shape();
+        LossResult ref = reference.compute(loss, in, new Tensor[] {Tensor.zeros(shape), null});
+        // with a gradient, on three threads; without one (evaluate)
+        LossResult got = fused(loss, fused, k, three, in, new Tensor[] {Tensor.zeros(shape), null});
+        LossResult valueOnly = fused(loss, fused, k, two, in, new Tensor[] {null, null});
+        String what = loss + " on " + k.description();
+        if (loss.reduction() == Reduction.NONE) {
+            float[] rv = ref.values().toFloatArray();
+            assertValuesClose(rv, got.values().toFloatArray(), what);
+            assertValuesClose(rv, valueOnly.values().toFloatArray(), what + " (value only)");
+        } else {
+            assertValueClose(ref.value(), got.value(), what);
+            assertValueClose(ref.value(), valueOnly.value(), what + " (value only)");
+        }
+        float[] rg = ref.gradient().toFloatArray();
+        float[] fg = got.gradient().toFloatArray();
+        double max = 0;
+        for (float v : rg) {
+            if (Float.isFinite(v)) {
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        for (int i = 0; i < rg.length; i++) {
+            int at = i;
+            assertClose(rg[i], fg[i], GRAD_REL * Math.abs(rg[i]) + GRAD_ABS * max,
+                    () -> what + ": gradient element " + at);
+        }
+    }
+
+    private static void assertValueClose(double ref, double got, String what) {
+        assertClose(ref, got, VALUE_REL * Math.abs(ref) + 1e-6, () -> what + ": value");
+    }
+
+    private static void assertValuesClose(float[] ref, float[] got, String what) {
+        assertEquals(ref.length, got.length);
+        for (int i = 0; i < ref.length; i++) {
+            int at = i;
+            assertClose(ref[i], got[i], VALUE_REL * Math.abs(ref[i]) + 1e-6, () -> what + ": value " + at);
+        }
+    }
+
+    private static void assertClose(double ref, double got, double tol, java.util.function.Supplier<String> what) {
+        if (Double.isNaN(ref) || Double.isInfinite(ref)) {
+            assertEquals(ref, got, what);
+            return;
+        }
+        assertTrue(Math.abs(ref - got) <= tol, () -> what.get() + ": reference " + ref + ", fused " + got
+                + " (tolerance " + tol + ")");
+    }
+
+    private static <L extends Loss> void assertSameRefusal(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
+                                                           Tensor x, Tensor y) {
+        Tensor[] in = {x, y};
+        InvalidInputException expected = assertThrows(InvalidInputException.class,
+                () -> reference.compute(loss, in, new Tensor[] {Tensor.zeros(x.shape()), null}));
+        float[] sentinel = new float[(int) x.size()];
+        Arrays.fill(sentinel, 42f);
+        Tensor g = Tensor.of(sentinel.clone(), x.shape());
+        assertTrue(fused.accepts(loss, in, new Tensor[] {g, null}));
+        InvalidInputException got = assertThrows(InvalidInputException.class,
+                () -> fused.compute(loss, in, new Tensor[] {g, null}, KernelSelection.kernels(), two));
+        assertEquals(expected.getMessage(), got.getMessage());
+        assertArrayEquals(sentinel, g.toFloatArray(), "nothing written");
+    }
+
+    private static float[] logits(Random rnd, int rows, int classes, double sigma) {
+        float[] z = new float[rows * classes];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (rnd.nextGaussian() * sigma);
+        }
+        return z;
+    }
+
+    private static float[] positive(Random rnd, int n) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = 0.25f + rnd.nextFloat() * 2;
+        }
+        return w;
+    }
+
+    @Test
+    void selectionFallsBackToScalarAndSaysHowToEnableTheVectorPath() {
+        KernelSelection.Choice absent = KernelSelection.choose(null, false, null);
+        assertFalse(absent.vectorised());
+        assertTrue(absent.line().contains("--add-modules jdk.incubator.vector"), absent.line());
+        KernelSelection.Choice off = KernelSelection.choose("false", true, null);
+        assertFalse(off.vectorised());
+        assertTrue(off.line().contains("-Dlossengine.vector=false"), off.line());
+        KernelSelection.Choice noC2 = KernelSelection.choose(null, true, "the C2 compiler is off");
+        assertFalse(noC2.vectorised());
+        KernelSelection.Choice on = KernelSelection.choose(null, true, null);
+        assertTrue(on.vectorised(), on.line());
+        assertNull(KernelSelection.selfTest(new ScalarKernels()), "the self-test passes for kernels that agree");
+    }
+}
