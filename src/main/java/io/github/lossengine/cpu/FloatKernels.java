@@ -15,7 +15,8 @@ package io.github.lossengine.cpu;
  *       fixed blocks of {@link #BLOCK} elements and the lanes combined in a fixed order into a
  *       double; no operation with an unspecified order (such as {@code reduceLanes(ADD)}) and no
  *       library {@code exp} (whose last bit may differ between the interpreter and compiled
- *       code) is used: {@link #exp} is a fixed sequence of IEEE additions and multiplications.</li>
+ *       code) is used: {@link #exp} is a fixed sequence of IEEE additions and multiplications
+ *       (fused multiply-adds in the vector kernels where the CPU has FMA, decided once per JVM).</li>
  *   <li>NaN in an input shows in the outputs that depend on it.</li>
  * </ul>
  * Implementations are stateless and thread-safe.
@@ -43,7 +44,7 @@ interface FloatKernels {
     /**
      * {@code e^x} for {@code x <= 0} (and NaN) in float32 within 2 ulp: exactly 0 below
      * {@link #EXP_UNDERFLOW} and for {@code -inf}, NaN for NaN. The vector implementation performs
-     * the same operations lane by lane, so both give the same bits.
+     * the same operations lane by lane (fusing the multiply-adds where the CPU has FMA).
      */
     static float exp(float x) {
         float t = x * LOG2E + ROUNDER;

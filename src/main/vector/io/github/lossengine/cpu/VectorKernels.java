@@ -1,7 +1,6 @@
 package io.github.lossengine.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules jdk.incubator.vector} and instantiated only by {@link KernelSelection}, by
  * reflection, when that module is in the boot layer: nothing else refers to this class.
  *
- * <p>Every lane does exactly what {@link ScalarKernels} does for one element ({@link FloatKernels#exp}
- * is the same operation sequence, so it gives the same bits); only the order of the float
+ * <p>Every lane does what {@link ScalarKernels} does for one element ({@link FloatKernels#exp} is the
+ * same operation sequence, with fused multiply-adds where the CPU has FMA); the order of the float
  * additions in sums differs (one partial sum per lane, the lanes then added into a double in lane
  * order). No {@code reduceLanes(ADD)}, whose order is unspecified, and no {@code EXP} operator,
  * whose last bit may differ between the interpreter and compiled code: results never depend on
@@ -23,6 +22,8 @@ final class VectorKernels implements FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
             ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     private static final int L = F.length();
+    /** Fused multiply-adds in {@link #exp} (without hardware FMA the Vector API would emulate them, slowly). */
+    static final boolean FMA = fastFma();
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -36,7 +37,7 @@ final class VectorKernels implements FloatKernels {
 
     @Override
     public String description() {
-        return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes)";
+        return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes" + (FMA ? ", FMA" : "") + ")";
     }
 
     /** The lanes of {@code v} added in lane order into a double. */
@@ -48,8 +49,31 @@ final class VectorKernels implements FloatKernels {
         return s;
     }
 
-    /** {@link FloatKernels#exp}, lane by lane, with the same operations in the same order. */
+    /**
+     * {@link FloatKernels#exp}, lane by lane: the same operations in the same order, with the
+     * multiply-adds fused where the CPU has FMA ({@link #FMA}; then the last bit may differ from
+     * the scalar {@code exp}, still the same on every run).
+     */
     static FloatVector exp(FloatVector x) {
+        // two small methods rather than one with both: the JIT must inline all of it (a vector that
+        // crosses a call that is not inlined is boxed, which is slower than scalar code)
+        return FMA ? expFused(x) : expUnfused(x);
+    }
+
+    private static FloatVector expFused(FloatVector x) {
+        FloatVector t = x.fma(LOG2E, ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(P0, P1);
+        p = p.fma(r, FloatVector.broadcast(F, P2));
+        p = p.fma(r, FloatVector.broadcast(F, P3));
+        p = p.fma(r, FloatVector.broadcast(F, P4));
+        p = p.fma(r, FloatVector.broadcast(F, P5));
+        return scale(p.fma(r.mul(r), r).add(1f), t, x);
+    }
+
+    private static FloatVector expUnfused(FloatVector x) {
         FloatVector t = x.mul(LOG2E).add(ROUNDER);
         FloatVector n = t.sub(ROUNDER);
         FloatVector r = x.sub(n.mul(LN2_HI));
@@ -59,11 +83,25 @@ final class VectorKernels implements FloatKernels {
         p = p.mul(r).add(P3);
         p = p.mul(r).add(P4);
         p = p.mul(r).add(P5);
-        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
-        FloatVector pow2 = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23)
+        return scale(p.mul(r.mul(r)).add(r).add(1f), t, x);
+    }
+
+    /** {@code e^r * 2^n}, with {@code n} in the low bits of {@code t}; exactly 0 below the underflow bound. */
+    private static FloatVector scale(FloatVector er, FloatVector t, FloatVector x) {
+        FloatVector pow2 = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
                 .reinterpretAsFloats();
-        FloatVector e = y.mul(pow2);
-        return e.blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOW));
+        return er.mul(pow2).blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOW));
+    }
+
+    /** Whether HotSpot uses FMA instructions ({@code -XX:+UseFMA}, on by default where the CPU has them). */
+    private static boolean fastFma() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean hs = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return hs != null && Boolean.parseBoolean(hs.getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     @Override

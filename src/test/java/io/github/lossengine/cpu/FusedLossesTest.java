@@ -284,7 +284,7 @@ class FusedLossesTest {
     }
 
     @Test
-    void vectorAndScalarExponentialsAreTheSameBits() {
+    void vectorAndScalarExponentialsAgreeWithinOneUlp() {
         FloatKernels v = KernelSelection.kernels();
         FloatKernels s = new ScalarKernels();
         Random rnd = new Random(5);
@@ -295,7 +295,13 @@ class FusedLossesTest {
         float[] es = new float[z.length];
         v.expSum(z, 0, z.length, 40f, ev, 0);
         s.expSum(z, 0, z.length, 40f, es, 0);
-        assertArrayEquals(es, ev);
+        for (int i = 0; i < z.length; i++) {
+            if (Float.isNaN(es[i]) || es[i] == 0f) {
+                assertEquals(es[i], ev[i], "exp(" + z[i] + " - 40)");
+            } else {
+                assertTrue(Math.abs(es[i] - ev[i]) <= Math.ulp(es[i]), "exp(" + z[i] + " - 40)");
+            }
+        }
         assertEquals(s.max(z, 0, z.length), v.max(z, 0, z.length));
         assertEquals(s.countNegativeInfinity(z, 0, z.length), v.countNegativeInfinity(z, 0, z.length));
     }
