@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The side-by-side comparison of issue #5, in one command: builds the -Pbench profile (JMH, DJL's
+# libtorch, ND4J; nothing of it is in the main build), runs FORKS JVMs of the comparison (every
+# contestant on the same inputs and the same thread count, results checked against lossengine's
+# double reference before timing), the JMH allocation / step / kernel measurements, and rewrites
+# docs/PERFORMANCE.md.
+#
+#   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl] [--quick]
+#
+# --quick: one fork, fewer samples, no JMH (a smoke test of the whole chain; the numbers are rough).
+# Needs ~8 GB of free memory (the largest case holds 512 MB per copy of its logits) and Maven Central
+# the first time (the peers' jars: libtorch's is ~200 MB). Take the numbers on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+forks=3
+threads=$(nproc)
+backends=cpu
+quick=false
+args="$*"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --forks) forks="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --backends) backends="$2"; shift 2 ;;
+    --quick) quick=true; forks=1; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+mvn -B -q -Pbench process-classes
+cp="target/bench/classes:$(cat target/bench/classpath.txt)"
+out=target/bench/results
+rm -rf "$out"
+mkdir -p "$out"
+
+jvm=(-Xmx8g --add-modules jdk.incubator.vector
+     -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1
+     -Dai.djl.pytorch.graph_optimizer=false
+     -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
+     -Dlogback.configurationFile=bench/logback-bench.xml)
+export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+
+samples=()
+if $quick; then samples=(--max-samples 5 --budget 3); fi
+for f in $(seq 1 "$forks"); do
+  echo "== comparison fork $f of $forks (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.Comparison --threads "$threads" --backends "$backends" \
+    "${samples[@]}" --out "$out/fork-$f.jsonl"
+done
+
+if ! $quick; then
+  jmh=(java -Xmx8g --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main)
+  echo "== JMH: allocation per call" >&2
+  "${jmh[@]}" FusedLossBenchmark.forwardBackward -p path=fused -p threads="$threads" \
+    -p caseName="softmax_cross_entropy 4096x32768,mse 16M,hinge 16M,multiclass_hinge 4096x1000" \
+    -prof gc -rf json -rff "$out/jmh-gc.json"
+  echo "== JMH: steps" >&2
+  ce="softmax_cross_entropy 4096x32768"
+  "${jmh[@]}" FusedLossBenchmark.forwardBackward -p caseName="$ce" -p path=reference -p threads=1 -f 1 -wi 1 -i 3 \
+    -rf json -rff "$out/jmh-step1.json"
+  "${jmh[@]}" FusedLossBenchmark.forwardBackward -p caseName="$ce" -p path=scalar -p threads=1 \
+    -rf json -rff "$out/jmh-step2.json"
+  "${jmh[@]}" FusedLossBenchmark.forwardBackward -p caseName="$ce" -p path=fused -p threads=1 \
+    -jvmArgsAppend -XX:-UseFMA -rf json -rff "$out/jmh-step3.json"
+  "${jmh[@]}" FusedLossBenchmark.forwardBackward -p caseName="$ce" -p path=fused -p threads=1,"$threads" \
+    -rf json -rff "$out/jmh-step4.json"
+  echo "== JMH: kernels" >&2
+  "${jmh[@]}" KernelBenchmark -rf json -rff "$out/jmh-kernels.json"
+fi
+
+java -cp "$cp" io.github.lossengine.bench.PerformanceReport --results "$out" \
+  --command "bench/compare.sh${args:+ $args}" --out docs/PERFORMANCE.md
