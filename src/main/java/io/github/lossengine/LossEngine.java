@@ -1,6 +1,7 @@
 package io.github.lossengine;
 
 import io.github.lossengine.spi.BackendOptions;
+import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -215,6 +216,18 @@ public final class LossEngine implements AutoCloseable {
                 throw new InvalidInputException(loss.inputNames().get(i), "must not be null");
             }
         }
+    }
+
+    /**
+     * The backend's measurement hooks, as {@code lossengine bench} uses them: repeated calls on inputs
+     * the backend holds (on the device for a GPU backend) and its memory-copy bandwidth; null when the
+     * backend has none (then time {@link #computeInto} instead).
+     */
+    public Benchmarking benchmarking() {
+        if (closed.get()) {
+            throw new IllegalStateException("engine is closed");
+        }
+        return backend.benchmarking();
     }
 
     /** Releases the backend. Idempotent. */

@@ -24,6 +24,11 @@ final class JsonObject {
         return raw(name, number(value));
     }
 
+    /** An integer field. */
+    JsonObject put(String name, long value) {
+        return raw(name, Long.toString(value));
+    }
+
     /** An array of integers, e.g. a shape. */
     JsonObject put(String name, long[] values) {
         return raw(name, array(values));

@@ -8,6 +8,7 @@ import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Map;
 
@@ -72,6 +73,11 @@ public final class CpuBackend implements ComputeBackend {
             return fused.compute(loss, inputs, gradients, kernels, pool);
         }
         return CpuLosses.forLoss(loss).compute(loss, inputs, gradients);
+    }
+
+    @Override
+    public Benchmarking benchmarking() {
+        return new CpuBenchmarking(this, pool);
     }
 
     @Override

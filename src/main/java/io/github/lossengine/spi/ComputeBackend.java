@@ -30,6 +30,11 @@ public interface ComputeBackend extends AutoCloseable {
      */
     LossResult compute(Loss loss, Tensor[] inputs, Tensor[] gradients);
 
+    /** The backend's measurement hooks for {@code lossengine bench}, or null when it has none. */
+    default Benchmarking benchmarking() {
+        return null;
+    }
+
     /** Releases what the backend holds; idempotent. */
     @Override
     void close();

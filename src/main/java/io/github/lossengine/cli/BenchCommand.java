@@ -1,0 +1,331 @@
+package io.github.lossengine.cli;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossEngine;
+import io.github.lossengine.Losses;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.spi.Benchmarking;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lossengine bench}: times one loss's forward+backward on the active (or named) backend, on
+ * inputs generated from a fixed seed, and the same backend's memory-copy bandwidth in the same run.
+ *
+ * <p>The backend's {@link Benchmarking} hook keeps the inputs and gradients where the backend
+ * computes (on the device for a GPU backend), so a call times the kernels, not host transfers; the
+ * copy figure is the backend's own (heap arrays on the engine's threads for the CPU, device to
+ * device for CUDA). A backend without the hook is timed through {@link LossEngine#computeInto}
+ * (transfers included) and reports no copy figure.
+ *
+ * <p>Output: a short table, or with {@code --json} one JSON object per line:
+ * {@code {"loss":..., "backend":..., "median_ms":..., "min_ms":..., ...}}. Exit status as the other
+ * commands (2 for bad arguments, with the flag at fault).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Times a loss's forward+backward (median and minimum ms per call after warm-up) on the active",
+                "backend, and the backend's memory-copy bandwidth in the same run."},
+        footer = {"", "Row losses (softmax_cross_entropy, nll, multiclass_hinge, contrastive, triplet,",
+                "cosine_embedding) take --rows and --classes; element-wise losses take --elements (or --rows",
+                "and --classes for a 2-D input). Inputs come from a fixed seed. For the comparison with",
+                "libtorch and ND4J see bench/compare.sh and docs/PERFORMANCE.md.",
+                "Exit status: 0 success, 2 bad arguments, 1 internal error."})
+final class BenchCommand implements Callable<Integer> {
+    /** Bytes of heap the inputs and gradients may take, as a fraction of the JVM's maximum heap. */
+    private static final double HEAP_SHARE = 0.8;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--loss", required = true, paramLabel = "NAME", description = "Loss name from the catalogue.")
+    private String lossName;
+
+    @Option(names = "--rows", paramLabel = "N", description = "Rows (batch size) of a row loss, or of a 2-D input.")
+    private Long rows;
+
+    @Option(names = "--classes", paramLabel = "C", description = "Classes (or embedding dimensions) per row.")
+    private Long classes;
+
+    @Option(names = "--elements", paramLabel = "M", description = "Elements of an element-wise loss's 1-D input.")
+    private Long elements;
+
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda|opencl",
+            description = "Default: the system property lossengine.backend, the variable LOSSENGINE_BACKEND, else auto.")
+    private String backend;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "CPU threads per call (the caller's included). Default: the available processors.")
+    private Integer threads;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", description = "Warm-up calls. Default: ${DEFAULT-VALUE}.")
+    private int warmup;
+
+    @Option(names = "--iterations", paramLabel = "I", defaultValue = "10",
+            description = "Timed calls. Default: ${DEFAULT-VALUE}.")
+    private int iterations;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, as for compute; repeatable.")
+    private List<String> params = new ArrayList<>();
+
+    @Option(names = "--json", description = "One JSON object per line instead of the table.")
+    private boolean json;
+
+    @Override
+    public Integer call() {
+        Loss loss = configuredLoss();
+        long[] shape = shape(loss);
+        if (warmup < 0) {
+            throw new BadArgumentException("--warmup " + warmup + ": must be >= 0");
+        }
+        if (iterations < 1) {
+            throw new BadArgumentException("--iterations " + iterations + ": must be >= 1");
+        }
+        requireHeap(loss, shape);
+        Tensor[] inputs = new BenchInputs(0x5EED).of(loss, shape);
+        Measurement m;
+        try (LossEngine engine = openEngine()) {
+            m = measure(engine, loss, inputs, shape);
+        } catch (InvalidInputException e) {
+            throw ComputeCommand.describe(e, loss);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? m.json() : m.text());
+        out.flush();
+        return 0;
+    }
+
+    /** What one run measured. */
+    record Measurement(Loss loss, long[] shape, String backend, String device, int threads, int warmup,
+                       double[] samplesMs, long bytes, double copyGbps, String copy, boolean resident) {
+        double medianMs() {
+            double[] s = samplesMs.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+
+        double minMs() {
+            return Arrays.stream(samplesMs).min().orElse(Double.NaN);
+        }
+
+        long elements() {
+            return BenchInputs.count(shape);
+        }
+
+        double gbps() {
+            return bytes / medianMs() / 1e6;
+        }
+
+        String json() {
+            JsonObject o = new JsonObject().put("loss", loss.name()).put("backend", backend)
+                    .put("median_ms", medianMs()).put("min_ms", minMs()).put("shape", shape);
+            if (BenchInputs.ROW_LOSSES.contains(loss.name()) || shape.length == 2) {
+                o.put("rows", shape[0]).put("classes", shape[1]);
+            }
+            o.put("elements", elements()).put("threads", threads).put("warmup", warmup)
+                    .put("iterations", samplesMs.length).put("ns_per_element", medianMs() * 1e6 / elements())
+                    .put("bytes", bytes).put("gbps", gbps()).put("copy_gbps", copyGbps)
+                    .raw("resident", Boolean.toString(resident)).put("copy", copy).put("device", device);
+            return o.toString();
+        }
+
+        String text() {
+            String size = shape.length == 1 ? Long.toString(shape[0]) + " elements" : shape[0] + "x" + shape[1];
+            StringBuilder sb = new StringBuilder();
+            sb.append("lossengine bench: ").append(loss.name()).append(' ').append(size).append(", backend ")
+                    .append(backend).append(", ").append(threads).append(threads == 1 ? " thread\n" : " threads\n");
+            sb.append("device: ").append(device).append('\n');
+            sb.append(String.format(Locale.ROOT, "%-26s %12s %12s %10s %10s%n", "", "median ms", "min ms", "ns/elem",
+                    "GB/s"));
+            sb.append(String.format(Locale.ROOT, "%-26s %12.3f %12.3f %10.3f %10.2f%n", "forward+backward", medianMs(),
+                    minMs(), medianMs() * 1e6 / elements(), gbps()));
+            if (!Double.isNaN(copyGbps)) {
+                sb.append(String.format(Locale.ROOT, "%-26s %12s %12s %10s %10.2f%n", "memory copy, same run", "",
+                        "", "", copyGbps));
+                sb.append(String.format(Locale.ROOT, "the loss moves its bytes (%,d) at %.0f%% of the copy bandwidth (%s)",
+                        bytes, 100 * gbps() / copyGbps, copy));
+            } else {
+                sb.append("no copy bandwidth: ").append(copy);
+            }
+            sb.append(String.format(Locale.ROOT, "%n%d timed calls after %d warm-up calls%s", samplesMs.length, warmup,
+                    resident ? "" : "; each call includes the host transfers"));
+            return sb.toString();
+        }
+    }
+
+    private Measurement measure(LossEngine engine, Loss loss, Tensor[] inputs, long[] shape) {
+        Benchmarking hooks = engine.benchmarking();
+        Runnable call;
+        AutoCloseable prepared = null;
+        if (hooks != null) {
+            Benchmarking.Call c = hooks.prepare(loss, inputs);
+            prepared = c;
+            call = c::run;
+        } else {
+            Tensor[] grads = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                if (loss.differentiable(i)) {
+                    grads[i] = Tensor.zeros(inputs[i].shape());
+                }
+            }
+            call = () -> engine.computeInto(loss, inputs, grads);
+        }
+        try {
+            for (int i = 0; i < warmup; i++) {
+                call.run();
+            }
+            double[] samples = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
+                call.run();
+                samples[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            long bytes = bytesMoved(loss, inputs);
+            double copyGbps = Double.NaN;
+            String copy = "the " + engine.backend().active().id() + " backend has no benchmark hooks";
+            if (hooks != null) {
+                double[] s = hooks.copySeconds(Math.max(bytes / 2, 4), Math.max(5, Math.min(iterations, 20)));
+                Arrays.sort(s);
+                double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+                copyGbps = 2.0 * Math.max(bytes / 2, 4) / median / 1e9;
+                copy = hooks.copyDescription() + ", " + (Math.max(bytes / 2, 4) >> 20) + " MiB read + written";
+            }
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmup,
+                    samples, bytes, copyGbps, copy, hooks != null);
+        } finally {
+            if (prepared != null) {
+                try {
+                    prepared.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing the benchmark's buffers: " + e, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The least bytes one call moves: every float input read, every gradient written, 4 bytes each
+     * (class indices: their own size).
+     */
+    static long bytesMoved(Loss loss, Tensor[] inputs) {
+        long b = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            long size = inputs[i].size();
+            b += size * (inputs[i].dtype().isInteger() ? (inputs[i].dtype().name().equals("INT64") ? 8 : 4) : 4);
+            if (loss.differentiable(i)) {
+                b += 4 * size;
+            }
+        }
+        return b;
+    }
+
+    private Loss configuredLoss() {
+        Loss loss;
+        try {
+            loss = Losses.byName(lossName);
+        } catch (InvalidInputException e) {
+            throw BadArgumentException.relabel(e, "--loss");
+        }
+        for (String p : params) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new BadArgumentException("--param " + p + ": expected key=value");
+            }
+            loss = LossParameters.apply(loss, p.substring(0, eq).trim().toLowerCase(Locale.ROOT), p.substring(eq + 1));
+        }
+        return loss;
+    }
+
+    /** The input shape from --rows/--classes or --elements, as the loss needs it. */
+    private long[] shape(Loss loss) {
+        boolean rowLoss = BenchInputs.ROW_LOSSES.contains(loss.name());
+        positive("--rows", rows);
+        positive("--classes", classes);
+        positive("--elements", elements);
+        if ((rows == null) != (classes == null)) {
+            throw new BadArgumentException(rows == null ? "--rows: missing; --classes needs it"
+                    : "--classes: missing; --rows needs it");
+        }
+        if (rowLoss) {
+            if (elements != null) {
+                throw new BadArgumentException("--elements: " + loss.name() + " is a row loss; give --rows and --classes");
+            }
+            if (rows == null) {
+                throw new BadArgumentException("--rows: missing; " + loss.name() + " needs --rows N --classes C");
+            }
+        } else if (elements != null && rows != null) {
+            throw new BadArgumentException("--elements: give either --elements or --rows and --classes, not both");
+        } else if (elements == null && rows == null) {
+            throw new BadArgumentException("--elements: missing; " + loss.name() + " needs --elements M (or --rows and --classes)");
+        }
+        long[] shape = rows != null ? new long[] {rows, classes} : new long[] {elements};
+        long n;
+        try {
+            n = BenchInputs.count(shape);
+        } catch (ArithmeticException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new BadArgumentException((rows != null ? "--rows x --classes" : "--elements") + ": " + n
+                    + " elements; the heap arrays the inputs live in hold at most " + (Integer.MAX_VALUE - 8));
+        }
+        return shape;
+    }
+
+    private static void positive(String flag, Long v) {
+        if (v != null && v < 1) {
+            throw new BadArgumentException(flag + " " + v + ": must be >= 1");
+        }
+    }
+
+    /** Refuses sizes whose inputs and gradients would not fit the heap, before allocating them. */
+    private static void requireHeap(Loss loss, long[] shape) {
+        long n = BenchInputs.count(shape);
+        long bytes = 0;
+        for (int i = 0; i < loss.arity(); i++) {
+            bytes += 4 * n * (loss.differentiable(i) ? 2 : 1);
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > HEAP_SHARE * max) {
+            throw new BadArgumentException(String.format(Locale.ROOT,
+                    "--rows/--classes/--elements: the inputs and gradients need %.1f GiB, the JVM's heap is %.1f GiB;"
+                            + " run java -Xmx%dg -jar lossengine.jar bench ...", bytes / (double) (1L << 30),
+                    max / (double) (1L << 30), (long) Math.ceil(bytes / HEAP_SHARE / (1L << 30)) + 1));
+        }
+    }
+
+    private LossEngine openEngine() {
+        LossEngine.Builder b = LossEngine.builder();
+        try {
+            if (threads != null) {
+                b.threads(threads);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadArgumentException("--threads " + threads + ": must be >= 1", e);
+        }
+        try {
+            if (backend != null) {
+                b.backend(Backend.parse(backend, "--backend"));
+            }
+            return b.build();
+        } catch (InvalidInputException e) {
+            throw new BadArgumentException(e.getMessage(), e);
+        } catch (BackendUnavailableException e) {
+            String source = backend != null ? "--backend " + backend
+                    : "backend (system property lossengine.backend / LOSSENGINE_BACKEND)";
+            throw new BadArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+}
