@@ -4,6 +4,7 @@ import io.github.lossengine.Backend;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.cpu.BenchBackends;
 
 /** lossengine through its public API: {@code computeInto} with a gradient buffer allocated once. */
 final class LossEngineContestant implements Contestant {
@@ -12,9 +13,11 @@ final class LossEngineContestant implements Contestant {
     private final Tensor[] inputs;
     private final Tensor gradient;
     private final Backend backend;
+    private final int threads;
 
     LossEngineContestant(Case.Data data, Backend backend, int threads) {
         this.backend = backend;
+        this.threads = threads;
         this.engine = LossEngine.builder().backend(backend).threads(threads).build();
         this.loss = data.c().loss();
         this.inputs = data.tensors();
@@ -33,7 +36,9 @@ final class LossEngineContestant implements Contestant {
 
     @Override
     public String description() {
-        return "lossengine " + engine.backend().active().id() + ": " + engine.backend().detail();
+        return "lossengine computeInto, " + engine.backend().active().id()
+                + (backend == Backend.CPU ? " fused: " + BenchBackends.kernelDescription() : "") + ", " + threads
+                + " threads";
     }
 
     @Override

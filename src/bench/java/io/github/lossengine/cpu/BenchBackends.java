@@ -26,6 +26,11 @@ public final class BenchBackends {
         return KernelSelection.active().line();
     }
 
+    /** The kernels alone, e.g. "Java Vector API, 256-bit (8 float lanes, FMA)". */
+    public static String kernelDescription() {
+        return KernelSelection.kernels().description();
+    }
+
     /** Whether this JVM runs the Vector API kernels. */
     public static boolean vectorised() {
         return KernelSelection.active().vectorised();

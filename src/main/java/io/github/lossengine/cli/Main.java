@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,8 +45,15 @@ public final class Main {
     @Option(names = {"-v", "--verbose"}, description = "Log at INFO (backend choice, ...) and print stack traces of internal errors.")
     private boolean verbose;
 
-    /** Runs the tool and exits with its status. */
+    /**
+     * Runs the tool and exits with its status: in a child JVM with the Vector API enabled when this
+     * one lacks it ({@link VectorRelaunch}), else here.
+     */
     public static void main(String[] args) {
+        OptionalInt relaunched = VectorRelaunch.relaunch(args);
+        if (relaunched.isPresent()) {
+            System.exit(relaunched.getAsInt());
+        }
         if (System.getProperty(LOGBACK_PROPERTY) == null) {
             System.setProperty(LOGBACK_PROPERTY, LOGBACK_CONFIGURATION);
         }

@@ -119,10 +119,19 @@ final class ScalarKernels implements FloatKernels {
             float s = 0;
             for (int i = b; i < end; i++) {
                 float t = margin - y[i] * x[i];
-                float l = Math.max(0f, t);
+                // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
+                // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
+                int bits = Float.floatToRawIntBits(t);
+                int open = ~(bits >> 31);
+                float l = Float.intBitsToFloat(bits & open);
+                float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
+                if (t != t) {
+                    l = t;
+                    d = t;
+                }
                 s += l;
                 if (g != null) {
-                    g[i] = t >= 0 ? -y[i] * gScale : t < 0 ? 0f : Float.NaN;
+                    g[i] = d;
                 }
                 if (values != null) {
                     values[i] = l;
