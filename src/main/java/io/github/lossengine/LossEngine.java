@@ -33,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * the caller's with {@link #computeInto}. On bad input an {@link InvalidInputException} names the
  * argument, position and value, and nothing has been written.
  *
+ * <p>CPU: one call runs on {@link Builder#threads(int)} threads (the caller's and worker threads the
+ * engine owns). Softmax cross-entropy with class indices, mse, hinge and multi-class hinge on heap
+ * {@code float[]} inputs run as fused float32 kernels, vectorised when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}; they agree with the double-precision reference
+ * within the tolerance stated in docs/PERFORMANCE.md and give the same bits on any thread count.
+ *
  * <p>Thread-safety: an engine is thread-safe; calls may run concurrently. {@link #close()} releases
- * the backend; calls after it throw {@link IllegalStateException}.
+ * the backend (and stops its threads); calls after it throw {@link IllegalStateException}.
  */
 public final class LossEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LossEngine.class);

@@ -233,11 +233,25 @@ public final class PerformanceReport {
         goal(sb, "softmax-CE 4096×32768 ≥ 3× faster than ND4J", ms(ce, "nd4j") / ours, 3.0);
         for (String c : new String[] {"mse 16M", "hinge 16M"}) {
             double gbs = bytesOf(c) / ms(c, "lossengine") / 1e6;
-            double copy = 8.0 * elementsOf(c) / copyMs(c, threads) / 1e6;
-            goal(sb, c + " ≥ 70% of the in-run copy bandwidth (" + threads + " threads, " + fmt(copy, 1) + " GB/s)",
-                    gbs / copy, 0.7);
+            double copy = bestCopyGbps(elementsOf(c));
+            goal(sb, c + " ≥ 70% of the in-run copy bandwidth (" + fmt(copy, 1) + " GB/s: the best copy of the "
+                    + "same size in this run, on 1 or " + threads + " threads)", gbs / copy, 0.7);
         }
         sb.append('\n');
+    }
+
+    /** The highest copy bandwidth measured on arrays of {@code elements} floats, any case, any thread count. */
+    private double bestCopyGbps(long elements) {
+        double best = Double.NaN;
+        for (Map.Entry<String, Map<Integer, List<JsonObject>>> c : copies.entrySet()) {
+            if (results.containsKey(c.getKey()) && elementsOf(c.getKey()) == elements) {
+                for (Map.Entry<Integer, List<JsonObject>> t : c.getValue().entrySet()) {
+                    double gbps = 8.0 * elements / copyMs(c.getKey(), t.getKey()) / 1e6;
+                    best = Double.isNaN(best) ? gbps : Math.max(best, gbps);
+                }
+            }
+        }
+        return best;
     }
 
     private void goal(StringBuilder sb, String what, double ratio, double target) {

@@ -1,11 +1,8 @@
 package io.github.lossengine.cli;
 
-import io.github.lossengine.Backend;
-import io.github.lossengine.BackendUnavailableException;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
-import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.spi.Benchmarking;
 import java.io.PrintWriter;
@@ -83,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Loss loss = configuredLoss();
+        Loss loss = ComputeCommand.withParams(lossName, params);
         long[] shape = shape(loss);
         if (warmup < 0) {
             throw new BadArgumentException("--warmup " + warmup + ": must be >= 0");
@@ -231,23 +228,6 @@ final class BenchCommand implements Callable<Integer> {
         return b;
     }
 
-    private Loss configuredLoss() {
-        Loss loss;
-        try {
-            loss = Losses.byName(lossName);
-        } catch (InvalidInputException e) {
-            throw BadArgumentException.relabel(e, "--loss");
-        }
-        for (String p : params) {
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new BadArgumentException("--param " + p + ": expected key=value");
-            }
-            loss = LossParameters.apply(loss, p.substring(0, eq).trim().toLowerCase(Locale.ROOT), p.substring(eq + 1));
-        }
-        return loss;
-    }
-
     /** The input shape from --rows/--classes or --elements, as the loss needs it. */
     private long[] shape(Loss loss) {
         boolean rowLoss = BenchInputs.ROW_LOSSES.contains(loss.name());
@@ -308,24 +288,12 @@ final class BenchCommand implements Callable<Integer> {
 
     private LossEngine openEngine() {
         LossEngine.Builder b = LossEngine.builder();
-        try {
-            if (threads != null) {
-                b.threads(threads);
+        if (threads != null) {
+            if (threads < 1) {
+                throw new BadArgumentException("--threads " + threads + ": must be >= 1");
             }
-        } catch (IllegalArgumentException e) {
-            throw new BadArgumentException("--threads " + threads + ": must be >= 1", e);
+            b.threads(threads);
         }
-        try {
-            if (backend != null) {
-                b.backend(Backend.parse(backend, "--backend"));
-            }
-            return b.build();
-        } catch (InvalidInputException e) {
-            throw new BadArgumentException(e.getMessage(), e);
-        } catch (BackendUnavailableException e) {
-            String source = backend != null ? "--backend " + backend
-                    : "backend (system property lossengine.backend / LOSSENGINE_BACKEND)";
-            throw new BadArgumentException(source + ": " + e.getMessage(), e);
-        }
+        return ComputeCommand.openEngine(b, backend);
     }
 }

@@ -160,6 +160,18 @@ final class ComputeCommand implements Callable<Integer> {
 
     /** The named loss with its parameters and reduction. */
     private Loss configuredLoss() {
+        Loss loss = withParams(lossName, params);
+        try {
+            return loss.reduction(Reduction.parse(reduction));
+        } catch (InvalidInputException e) {
+            throw BadArgumentException.relabel(e, "--reduction");
+        } catch (IllegalArgumentException e) {
+            throw new BadArgumentException("--" + e.getMessage(), e);
+        }
+    }
+
+    /** The loss named by {@code --loss} with the {@code --param key=value} options applied. */
+    static Loss withParams(String lossName, List<String> params) {
         Loss loss;
         try {
             loss = Losses.byName(lossName);
@@ -179,13 +191,7 @@ final class ComputeCommand implements Callable<Integer> {
             }
             loss = LossParameters.apply(loss, key, p.substring(eq + 1));
         }
-        try {
-            return loss.reduction(Reduction.parse(reduction));
-        } catch (InvalidInputException e) {
-            throw BadArgumentException.relabel(e, "--reduction");
-        } catch (IllegalArgumentException e) {
-            throw new BadArgumentException("--" + e.getMessage(), e);
-        }
+        return loss;
     }
 
     private static String known(Loss loss) {
@@ -273,8 +279,16 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private LossEngine openEngine() {
+        return openEngine(LossEngine.builder(), backend);
+    }
+
+    /** Opens {@code builder}'s engine on {@code --backend} (or the default); refusals name the flag. */
+    static LossEngine openEngine(LossEngine.Builder builder, String backend) {
         try {
-            return backend == null ? LossEngine.create() : LossEngine.create(Backend.parse(backend, "--backend"));
+            if (backend != null) {
+                builder.backend(Backend.parse(backend, "--backend"));
+            }
+            return builder.build();
         } catch (InvalidInputException e) {
             throw new BadArgumentException(e.getMessage(), e);
         } catch (BackendUnavailableException e) {

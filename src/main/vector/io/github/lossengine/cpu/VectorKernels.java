@@ -24,6 +24,8 @@ final class VectorKernels implements FloatKernels {
     private static final int L = F.length();
     /** Fused multiply-adds in {@link #exp} (without hardware FMA the Vector API would emulate them, slowly). */
     static final boolean FMA = fastFma();
+    /** The elements after the last whole vector of a range: the scalar kernels, element by element. */
+    private static final ScalarKernels TAIL = new ScalarKernels();
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -111,12 +113,9 @@ final class VectorKernels implements FloatKernels {
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
             m = m.max(FloatVector.fromArray(F, a, i));
         }
-        float r = Float.NEGATIVE_INFINITY;
+        float r = TAIL.max(a, i, to);
         for (int l = 0; l < L; l++) {
             r = Math.max(r, m.lane(l));
-        }
-        for (; i < to; i++) {
-            r = Math.max(r, a[i]);
         }
         return r;
     }
@@ -128,12 +127,7 @@ final class VectorKernels implements FloatKernels {
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
             n += FloatVector.fromArray(F, a, i).compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).trueCount();
         }
-        for (; i < to; i++) {
-            if (a[i] == Float.NEGATIVE_INFINITY) {
-                n++;
-            }
-        }
-        return n;
+        return n + TAIL.countNegativeInfinity(a, i, to);
     }
 
     @Override
@@ -155,15 +149,7 @@ final class VectorKernels implements FloatKernels {
                 lost = t.sub(acc).sub(y);
                 acc = t;
             }
-            double tail = 0;
-            for (; i < end; i++) {
-                float e = FloatKernels.exp(z[i] - m);
-                if (out != null) {
-                    out[i + shift] = e;
-                }
-                tail += e;
-            }
-            total += (sumLanes(acc) - sumLanes(lost)) + tail;
+            total += (sumLanes(acc) - sumLanes(lost)) + TAIL.expSum(z, i, end, m, out, i + shift);
         }
         return total;
     }
@@ -174,9 +160,7 @@ final class VectorKernels implements FloatKernels {
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
             FloatVector.fromArray(F, g, i).mul(f).intoArray(g, i);
         }
-        for (; i < to; i++) {
-            g[i] *= f;
-        }
+        TAIL.scale(g, i, to, f);
     }
 
     @Override
@@ -201,22 +185,9 @@ final class VectorKernels implements FloatKernels {
                     gi.blend(0f, open.not()).intoArray(g, gFrom + i);
                 }
             }
-            float dTail = 0;
-            float wTail = 0;
-            for (; i < end; i++) {
-                float zi = z[zFrom + i];
-                boolean open = zi != Float.NEGATIVE_INFINITY;
-                float wi = w == null ? 1f : w[wFrom + i];
-                if (open) {
-                    dTail += wi * (m - zi);
-                    wTail += wi;
-                }
-                if (g != null) {
-                    g[gFrom + i] = open ? g[gFrom + i] * f - s * wi : 0f;
-                }
-            }
-            distance += sumLanes(d) + dTail;
-            weight += sumLanes(ws) + wTail;
+            TAIL.smoothedRow(z, zFrom + i, g, gFrom + i, w, wFrom + i, end - i, f, s, m, sums);
+            distance += sumLanes(d) + sums[0];
+            weight += sumLanes(ws) + sums[1];
         }
         sums[0] = distance;
         sums[1] = weight;
@@ -240,19 +211,7 @@ final class VectorKernels implements FloatKernels {
                     l.intoArray(values, i);
                 }
             }
-            float tail = 0;
-            for (; i < end; i++) {
-                float d = x[i] - y[i];
-                float l = d * d;
-                tail += l;
-                if (g != null) {
-                    g[i] = d * gScale;
-                }
-                if (values != null) {
-                    values[i] = l;
-                }
-            }
-            total += sumLanes(acc) + tail;
+            total += sumLanes(acc) + TAIL.squaredError(x, y, g, values, i, end, gScale);
         }
         return total;
     }
@@ -278,19 +237,7 @@ final class VectorKernels implements FloatKernels {
                     l.intoArray(values, i);
                 }
             }
-            float tail = 0;
-            for (; i < end; i++) {
-                float t = margin - y[i] * x[i];
-                float l = Math.max(0f, t);
-                tail += l;
-                if (g != null) {
-                    g[i] = t >= 0 ? -y[i] * gScale : t < 0 ? 0f : Float.NaN;
-                }
-                if (values != null) {
-                    values[i] = l;
-                }
-            }
-            total += sumLanes(acc) + tail;
+            total += sumLanes(acc) + TAIL.hinge(x, y, g, values, i, end, margin, gScale);
         }
         return total;
     }
@@ -299,18 +246,12 @@ final class VectorKernels implements FloatKernels {
     public int firstNotPlusMinusOne(float[] y, int from, int to) {
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, y, i);
-            VectorMask<Float> bad = v.abs().compare(VectorOperators.NE, 1f);
+            VectorMask<Float> bad = FloatVector.fromArray(F, y, i).abs().compare(VectorOperators.NE, 1f);
             if (bad.anyTrue()) {
                 return i + bad.firstTrue();
             }
         }
-        for (; i < to; i++) {
-            if (y[i] != 1f && y[i] != -1f) {
-                return i;
-            }
-        }
-        return -1;
+        return TAIL.firstNotPlusMinusOne(y, i, to);
     }
 
     @Override
@@ -340,23 +281,9 @@ final class VectorKernels implements FloatKernels {
                     d.blend(0f, active.not()).intoArray(g, j);
                 }
             }
-            float lTail = 0;
-            float gTail = 0;
-            for (; j < end; j++) {
-                float z = x[j] + shift;
-                boolean active = !(z <= 0);
-                float h = p == 1 ? z : z * z;
-                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : gj * 2f * z;
-                if (active) {
-                    lTail += h;
-                    gTail += d;
-                }
-                if (g != null) {
-                    g[j] = active ? d : 0f;
-                }
-            }
-            loss += sumLanes(l) + lTail;
-            grad += sumLanes(gs) + gTail;
+            TAIL.marginStretch(x, j, end, shift, p, gj, g, sums);
+            loss += sumLanes(l) + sums[0];
+            grad += sumLanes(gs) + sums[1];
         }
         sums[0] = loss;
         sums[1] = grad;
