@@ -1,11 +1,20 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Loss;
+import io.github.lossengine.loss.Contrastive;
+import io.github.lossengine.loss.CosineEmbedding;
+import io.github.lossengine.loss.GaussianNll;
+import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
+import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
+import io.github.lossengine.loss.Triplet;
+import io.github.lossengine.loss.SquaredHinge;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +28,15 @@ final class CpuLosses {
         BY_CLASS.put(Huber.class, new HuberCpu());
         BY_CLASS.put(SmoothL1.class, new SmoothL1Cpu());
         BY_CLASS.put(LogCosh.class, new LogCoshCpu());
+        BY_CLASS.put(Contrastive.class, new ContrastiveCpu());
+        BY_CLASS.put(Triplet.class, new TripletCpu());
+        BY_CLASS.put(CosineEmbedding.class, new CosineEmbeddingCpu());
+        BY_CLASS.put(Hinge.class, new HingeCpu());
+        BY_CLASS.put(SquaredHinge.class, new SquaredHingeCpu());
+        BY_CLASS.put(MulticlassHinge.class, new MulticlassHingeCpu());
+        BY_CLASS.put(PoissonNll.class, new PoissonNllCpu());
+        BY_CLASS.put(GaussianNll.class, new GaussianNllCpu());
+        BY_CLASS.put(MarginRanking.class, new MarginRankingCpu());
     }
 
     private CpuLosses() {

@@ -6,11 +6,21 @@ import java.util.List;
 
 /**
  * Triplet margin loss, PyTorch {@code triplet_margin_loss}: inputs anchor {@code a}, positive and
- * negative, each [N, D]. With {@code d(u, v) = ||u - v + eps||_p}:
- * {@code l = max(0, margin + d(a, pos) - d(a, neg))}; with {@code swap}, {@code d(a, neg)} is
- * replaced by {@code min(d(a, neg), d(pos, neg))}. Gradients with respect to all three inputs; at
- * the kink ({@code l} exactly 0 before clamping) the gradient passes, as PyTorch's clamp. Defaults
- * {@code margin = 1}, {@code p = 2}, {@code eps = 1e-6}, no swap.
+ * negative, each float32 [N, D] of one shape (PyTorch also takes unbatched [D] inputs; here a single
+ * triplet is passed as [1, D]). With {@code d(u, v) = ||u - v + eps||_p} (eps added to each
+ * coordinate difference, real {@code p >= 1}): {@code l = max(0, margin + d(a, pos) - d(a, neg))};
+ * with {@code swap}, {@code d(a, neg)} is replaced by {@code min(d(a, neg), d(pos, neg))}. MEAN
+ * divides the sum by {@code N}, NONE returns the [N] triplet losses.
+ *
+ * <p>Gradients with respect to all three inputs, through
+ * {@code d||v||_p / dv_j = sign(v_j) |v_j|^(p-1) / ||v||_p^(p-1)}; where {@code ||v||_p = 0} that
+ * gradient is 0 (as PyTorch's {@code norm}). At the kink ({@code margin + d(a, pos) - d(neg)}
+ * exactly 0) the gradient passes, as PyTorch's {@code clamp_min}. With swap the gradient goes
+ * through the smaller distance; on a tie {@code d(a, neg) = d(pos, neg)} each gets half, as
+ * PyTorch's {@code minimum}. For {@code p} other than 1 and 2 the norm is computed scaled by the
+ * largest coordinate, so a large {@code p} does not overflow. NaN in a row makes that row's loss
+ * (and a reduced value) NaN and reaches its gradients, at least at the NaN coordinates.
+ * Defaults {@code margin = 1}, {@code p = 2}, {@code eps = 1e-6}, no swap.
  *
  * <p>Thread-safety: immutable.
  */

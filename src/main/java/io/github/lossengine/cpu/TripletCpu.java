@@ -1,0 +1,87 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.loss.Triplet;
+import java.util.Arrays;
+
+/**
+ * CPU {@link Triplet}: {@code max(0, margin + d(a, pos) - d(a, neg))} per row with
+ * {@code d(u, v) = ||u - v + eps||_p}; with swap, {@code d(a, neg)} becomes
+ * {@code min(d(a, neg), d(pos, neg))} and the gradient follows the smaller distance (half to each
+ * on a tie, as PyTorch's {@code minimum}).
+ */
+final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
+    TripletCpu() {
+        super(3, 6);
+    }
+
+    @Override
+    protected double row(Triplet loss, double[][] x, double label, double[][] grad, double[][] work) {
+        double[] a = x[0];
+        double[] pos = x[1];
+        double[] neg = x[2];
+        double p = loss.p();
+        double[] vAp = work[0];
+        double[] vAn = work[1];
+        double[] vPn = work[2];
+        difference(a, pos, loss.eps(), vAp);
+        difference(a, neg, loss.eps(), vAn);
+        double dAp = PNorm.of(vAp, p);
+        double dAn = PNorm.of(vAn, p);
+        // shares of the gradient through d(a, neg) and d(pos, neg): PyTorch's minimum splits a tie in half
+        double wAn = 1;
+        double wPn = 0;
+        double dNeg = dAn;
+        double dPn = Double.NaN;
+        if (loss.swap()) {
+            difference(pos, neg, loss.eps(), vPn);
+            dPn = PNorm.of(vPn, p);
+            if (dPn < dAn) {
+                wAn = 0;
+                wPn = 1;
+            } else if (!(dAn < dPn)) {
+                wAn = 0.5;
+                wPn = 0.5;
+            }
+            dNeg = Math.min(dAn, dPn);
+        }
+        double inner = loss.margin() + dAp - dNeg;
+        double l = Math.max(0, inner);
+        if (grad == null) {
+            return l;
+        }
+        double[] gA = grad[0];
+        double[] gPos = grad[1];
+        double[] gNeg = grad[2];
+        if (inner < 0) {
+            Arrays.fill(gA, 0);
+            Arrays.fill(gPos, 0);
+            Arrays.fill(gNeg, 0);
+            return l;
+        }
+        // the clamp passes the gradient at inner == 0 (PyTorch clamp_min); NaN propagates
+        double[] uAp = work[3];
+        double[] uAn = work[4];
+        double[] uPn = work[5];
+        PNorm.gradient(vAp, dAp, p, uAp);
+        weightedGradient(vAn, dAn, p, wAn, uAn);
+        weightedGradient(vPn, dPn, p, wPn, uPn);
+        for (int j = 0; j < a.length; j++) {
+            gA[j] = uAp[j] - uAn[j];
+            gPos[j] = -uAp[j] - uPn[j];
+            gNeg[j] = uAn[j] + uPn[j];
+        }
+        return l;
+    }
+
+    /** {@code w} times the norm's gradient; exactly 0 where {@code w = 0}, even for a distance that is not used. */
+    private static void weightedGradient(double[] v, double norm, double p, double w, double[] out) {
+        if (w == 0) {
+            Arrays.fill(out, 0);
+            return;
+        }
+        PNorm.gradient(v, norm, p, out);
+        for (int j = 0; j < out.length; j++) {
+            out[j] *= w;
+        }
+    }
+}
