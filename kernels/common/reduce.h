@@ -11,6 +11,8 @@
 #define GROUP_SIZE 256
 /* Floats of local memory a group may use to keep its rows' inputs between the two passes. */
 #define ROW_CACHE 4096
+/* Most sums one reduction tree carries at once (le_seg_sums, le_seg_online_sums). */
+#define MAX_SUMS 6
 
 /* Sum of v over the calling thread's segment (lane = index within the segment); every lane gets it. */
 DEVICE float le_seg_sum(LOCAL_ARG float* buf, float v, int lane, int seg) {
@@ -88,6 +90,62 @@ DEVICE void le_seg_online(LOCAL_ARG float* bm, LOCAL_ARG float* bs, float* m, fl
     }
     *m = bm[t - lane];
     *s = bs[t - lane];
+    SYNC_THREADS;
+}
+
+/*
+ * Sums of nx <= MAX_SUMS values at once over the segment (one tree, so one set of barriers: fewer
+ * barrier regions keep OpenCL CPU compilers such as PoCL fast); every lane gets the sums in x.
+ * buf holds MAX_SUMS * GROUP_SIZE floats.
+ */
+DEVICE void le_seg_sums(LOCAL_ARG float* buf, float* x, int nx, int lane, int seg) {
+    int t = LOCAL_ID;
+    for (int j = 0; j < nx; j++) {
+        buf[j * GROUP_SIZE + t] = x[j];
+    }
+    SYNC_THREADS;
+    for (int k = seg >> 1; k > 0; k >>= 1) {
+        if (lane < k) {
+            for (int j = 0; j < nx; j++) {
+                buf[j * GROUP_SIZE + t] += buf[j * GROUP_SIZE + t + k];
+            }
+        }
+        SYNC_THREADS;
+    }
+    for (int j = 0; j < nx; j++) {
+        x[j] = buf[j * GROUP_SIZE + t - lane];
+    }
+    SYNC_THREADS;
+}
+
+/* le_seg_online and le_seg_sums in one tree: the row's (m, s) and nx sums. */
+DEVICE void le_seg_online_sums(LOCAL_ARG float* bm, LOCAL_ARG float* bs, LOCAL_ARG float* buf, float* m, float* s,
+                               float* x, int nx, int lane, int seg) {
+    int t = LOCAL_ID;
+    bm[t] = *m;
+    bs[t] = *s;
+    for (int j = 0; j < nx; j++) {
+        buf[j * GROUP_SIZE + t] = x[j];
+    }
+    SYNC_THREADS;
+    for (int k = seg >> 1; k > 0; k >>= 1) {
+        if (lane < k) {
+            float m1 = bm[t];
+            float m2 = bm[t + k];
+            float mm = FMAX(m1, m2);
+            bs[t] = le_online_rescale(m1, bs[t], mm) + le_online_rescale(m2, bs[t + k], mm);
+            bm[t] = mm;
+            for (int j = 0; j < nx; j++) {
+                buf[j * GROUP_SIZE + t] += buf[j * GROUP_SIZE + t + k];
+            }
+        }
+        SYNC_THREADS;
+    }
+    *m = bm[t - lane];
+    *s = bs[t - lane];
+    for (int j = 0; j < nx; j++) {
+        x[j] = buf[j * GROUP_SIZE + t - lane];
+    }
     SYNC_THREADS;
 }
 

@@ -5,7 +5,9 @@ import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
+import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.SmoothL1;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +16,8 @@ public final class DeviceLosses {
     private static final Map<Class<?>, DeviceLoss<?>> BY_CLASS = new HashMap<>();
 
     static {
+        BY_CLASS.put(SoftmaxCrossEntropy.class, new SoftmaxCrossEntropyKernel());
+        BY_CLASS.put(Nll.class, new NllKernel());
         BY_CLASS.put(Mse.class, PointwiseKernel.<Mse>plain("le_mse_f32"));
         BY_CLASS.put(Mae.class, PointwiseKernel.<Mae>plain("le_mae_f32"));
         BY_CLASS.put(Huber.class, new PointwiseKernel<Huber>("le_huber_f32", l -> new double[] {l.delta()}, l -> null, null));

@@ -34,8 +34,8 @@ import org.jocl.cl_platform_id;
 final class OpenClRuntime {
     /** CL_PLATFORM_NOT_FOUND_KHR: the ICD loader found no platform. */
     private static final int PLATFORM_NOT_FOUND_KHR = -1001;
-    /** Local memory the row kernels declare: row cache plus three reduction buffers. */
-    static final long LOCAL_BYTES_NEEDED = 4L * (Geometry.ROW_CACHE + 3L * Geometry.GROUP_SIZE) + 8L * Geometry.GROUP_SIZE;
+    /** Local memory the row kernels declare: the row cache plus (2 + MAX_SUMS) reduction buffers of GROUP_SIZE floats. */
+    static final long LOCAL_BYTES_NEEDED = 4L * (Geometry.ROW_CACHE + 8L * Geometry.GROUP_SIZE);
 
     /** One OpenCL device and what the probe learnt about it. */
     record Candidate(cl_platform_id platform, cl_device_id device, String platformName, String deviceName,
