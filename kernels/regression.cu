@@ -1,6 +1,7 @@
 /*
  * Regression losses of a prediction x and a target y (element-wise; see common/pointwise.h):
- * mse, mae, huber, smooth_l1, log_cosh. Formulas as the CPU backend (io.github.lossengine.cpu).
+ * mse, mae, huber (p0 = delta), smooth_l1 (p0 = beta), log_cosh. Formulas as the CPU backend
+ * (io.github.lossengine.cpu.MseCpu, MaeCpu, HuberCpu, SmoothL1Cpu, LogCoshCpu).
  */
 #define LE_MSE 0
 #define LE_MAE 1
@@ -8,8 +9,7 @@
 #define LE_SMOOTH_L1 3
 #define LE_LOG_COSH 4
 
-/* Loss of one element; *g receives dl/dx. p0 is huber's delta or smooth_l1's beta. */
-DEVICE float le_regression_eval(int kind, float xv, float yv, float p0, float* g) {
+DEVICE float le_regression_eval(int kind, float xv, float yv, float cv, float p0, float p1, float p2, float* g) {
     float d = xv - yv;
     float a = FABS(d);
     switch (kind) {
@@ -31,41 +31,8 @@ DEVICE float le_regression_eval(int kind, float xv, float yv, float p0, float* g
     }
 }
 
-DEVICE void le_regression(int kind, LOCAL_ARG float* buf, LE_POINTWISE_PARAMS) {
-    float acc = 0.0f;
-    LONG stride = (LONG) NUM_GROUPS * GROUP_SIZE;
-    for (LONG i = (LONG) GROUP_ID * GROUP_SIZE + LOCAL_ID; i < n; i += stride) {
-        float g;
-        float l = le_regression_eval(kind, x[i], y[i], p0, &g);
-        acc += le_pointwise_store(le_element_weight(w, wlen, n, lastDim, i), l, g, scale, flags, i, values, grad);
-    }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
-}
-
-KERNEL void le_mse_f32(LE_POINTWISE_PARAMS) {
-    LOCAL float buf[GROUP_SIZE];
-    le_regression(LE_MSE, buf, x, y, n, w, wlen, lastDim, p0, p1, scale, flags, values, grad, partials);
-}
-
-KERNEL void le_mae_f32(LE_POINTWISE_PARAMS) {
-    LOCAL float buf[GROUP_SIZE];
-    le_regression(LE_MAE, buf, x, y, n, w, wlen, lastDim, p0, p1, scale, flags, values, grad, partials);
-}
-
-KERNEL void le_huber_f32(LE_POINTWISE_PARAMS) {
-    LOCAL float buf[GROUP_SIZE];
-    le_regression(LE_HUBER, buf, x, y, n, w, wlen, lastDim, p0, p1, scale, flags, values, grad, partials);
-}
-
-KERNEL void le_smooth_l1_f32(LE_POINTWISE_PARAMS) {
-    LOCAL float buf[GROUP_SIZE];
-    le_regression(LE_SMOOTH_L1, buf, x, y, n, w, wlen, lastDim, p0, p1, scale, flags, values, grad, partials);
-}
-
-KERNEL void le_log_cosh_f32(LE_POINTWISE_PARAMS) {
-    LOCAL float buf[GROUP_SIZE];
-    le_regression(LE_LOG_COSH, buf, x, y, n, w, wlen, lastDim, p0, p1, scale, flags, values, grad, partials);
-}
+LE_POINTWISE_KERNEL(le_mse_f32, le_regression_eval, LE_MSE)
+LE_POINTWISE_KERNEL(le_mae_f32, le_regression_eval, LE_MAE)
+LE_POINTWISE_KERNEL(le_huber_f32, le_regression_eval, LE_HUBER)
+LE_POINTWISE_KERNEL(le_smooth_l1_f32, le_regression_eval, LE_SMOOTH_L1)
+LE_POINTWISE_KERNEL(le_log_cosh_f32, le_regression_eval, LE_LOG_COSH)

@@ -32,14 +32,14 @@ DEVICE void le_report_invalid(GLOBAL int* err, LONG i) {
 
 /*
  * Value checks on a float tensor of n elements. mode 0: lo <= x <= hi (NaN invalid);
- * mode 1: x == lo or x == hi (labels such as +-1 or 0/1).
+ * mode 1: x == lo or x == hi (labels such as +-1 or 0/1); mode 2: not x < lo (NaN valid).
  */
 KERNEL void le_check_f32(GLOBAL const float* RESTRICT x, LONG n, int mode, float lo, float hi,
                          GLOBAL int* RESTRICT err) {
     LONG stride = (LONG) NUM_GROUPS * GROUP_SIZE;
     for (LONG i = (LONG) GROUP_ID * GROUP_SIZE + LOCAL_ID; i < n; i += stride) {
         float v = x[i];
-        int ok = mode == 0 ? (v >= lo && v <= hi) : (v == lo || v == hi);
+        int ok = mode == 0 ? (v >= lo && v <= hi) : (mode == 1 ? (v == lo || v == hi) : !(v < lo));
         if (!ok) {
             le_report_invalid(err, i);
         }

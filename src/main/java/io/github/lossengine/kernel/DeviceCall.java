@@ -57,6 +57,13 @@ public final class DeviceCall {
                 new KernelArgs().buf(t.memory()).i64(t.size()).i32(0).f32(lo).f32(hi), argument, what);
     }
 
+    /** Refuses a float tensor with an element below {@code lo} (NaN accepted). */
+    public void requireNotBelow(DeviceTensor t, String argument, float lo, String what) {
+        requireFloat(t, argument);
+        runCheck("le_check_f32", Geometry.elementwise(t.size()).groups(),
+                new KernelArgs().buf(t.memory()).i64(t.size()).i32(2).f32(lo).f32(0), argument, what);
+    }
+
     /** Refuses a float tensor with an element other than {@code a} or {@code b}. */
     public void requireOneOf(DeviceTensor t, String argument, float a, float b, String what) {
         requireFloat(t, argument);
