@@ -10,6 +10,13 @@ package io.github.lossengine.kernel;
  */
 public interface Device {
 
+    /**
+     * Called at the start of every backend call, under the lock, before any other method: binds the
+     * device to the calling thread where the API needs it (CUDA contexts are per thread).
+     */
+    default void enter() {
+    }
+
     /** One line describing the device. */
     String describe();
 

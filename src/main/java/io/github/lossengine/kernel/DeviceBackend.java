@@ -87,6 +87,7 @@ public class DeviceBackend implements ComputeBackend {
             if (closed) {
                 throw new IllegalStateException(kind.id() + " backend is closed");
             }
+            device.enter();
             DeviceCall call = new DeviceCall(device, workspace);
             DeviceTensor[] din = new DeviceTensor[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
@@ -168,12 +169,71 @@ public class DeviceBackend implements ComputeBackend {
         }
     }
 
+    /** The loss value and NONE's per-element values (copied to the host) of a device-resident call. */
+    public record ResidentResult(double value, Tensor values) {
+    }
+
+    /**
+     * Computes a loss on inputs that are already in device memory, writing the gradients into
+     * {@code gradients} (device memory, {@code null} where not wanted). Nothing is copied but the
+     * reduced value (and, for NONE, the per-element values).
+     *
+     * @throws InvalidInputException as the CPU backend would throw for the same inputs (they are
+     *         copied to the host only on this error path, to ask it)
+     * @throws UnsupportedOperationException when the loss has no device kernel
+     */
+    public ResidentResult computeResident(Loss loss, DeviceTensor[] inputs, DeviceMemory[] gradients) {
+        DeviceLoss<Loss> impl = DeviceLosses.forLoss(loss);
+        if (impl == null) {
+            throw new UnsupportedOperationException(loss.name() + " has no " + kind.id() + " kernel");
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(kind.id() + " backend is closed");
+            }
+            device.enter();
+            DeviceOutcome out;
+            try {
+                out = impl.run(loss, new DeviceCall(device, workspace), inputs, gradients.clone());
+            } catch (InvalidOnDevice | InvalidInputException e) {
+                throw refusal(loss, hostCopies(inputs), e);
+            }
+            Tensor values = null;
+            if (loss.reduction() == Reduction.NONE) {
+                values = Tensor.zeros(out.valuesShape());
+                download(out.values(), values);
+            }
+            return new ResidentResult(out.value(), values);
+        }
+    }
+
+    private Tensor[] hostCopies(DeviceTensor[] inputs) {
+        Tensor[] host = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            int n = Math.toIntExact(inputs[i].size());
+            if (inputs[i].dtype() == DType.FLOAT32) {
+                float[] a = new float[n];
+                device.read(inputs[i].memory(), a, n);
+                host[i] = Tensor.of(a, inputs[i].shape());
+            } else {
+                long[] a = new long[n];
+                device.read(inputs[i].memory(), a, n);
+                host[i] = Tensor.ofLongs(a, inputs[i].shape());
+            }
+        }
+        return host;
+    }
+
     @Override
     public void close() {
         synchronized (lock) {
             if (!closed) {
                 closed = true;
-                workspace.close();
+                try {
+                    device.enter();
+                } finally {
+                    workspace.close();
+                }
             }
         }
     }

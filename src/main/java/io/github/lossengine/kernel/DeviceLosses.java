@@ -3,7 +3,10 @@ package io.github.lossengine.kernel;
 import io.github.lossengine.Loss;
 import io.github.lossengine.loss.BceWithLogits;
 import io.github.lossengine.loss.BinaryCrossEntropy;
+import io.github.lossengine.loss.Contrastive;
+import io.github.lossengine.loss.CosineEmbedding;
 import io.github.lossengine.loss.Focal;
+import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
@@ -17,6 +20,7 @@ import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.loss.SquaredHinge;
+import io.github.lossengine.loss.Triplet;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -71,6 +75,10 @@ public final class DeviceLosses {
                         call.requireNotBelow(x, l.inputNames().get(0), 0f, "rate");
                     }
                 }));
+        BY_CLASS.put(GaussianNll.class, new GaussianNllKernel());
+        BY_CLASS.put(Contrastive.class, new EmbeddingRowsKernel.ContrastiveKernel());
+        BY_CLASS.put(Triplet.class, new EmbeddingRowsKernel.TripletKernel());
+        BY_CLASS.put(CosineEmbedding.class, new EmbeddingRowsKernel.CosineEmbeddingKernel());
     }
 
     private DeviceLosses() {

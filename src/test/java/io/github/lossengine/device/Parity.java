@@ -19,8 +19,10 @@ import java.util.Arrays;
  * compensated sums. A value matches when {@code |dev - cpu| <= rel * |cpu| + abs}; a gradient (or
  * NONE's per-element values) when every element satisfies
  * {@code |dev - cpu| <= rel * |cpu| + rel * max|cpu|}, i.e. relative to the element and to the
- * tensor's largest entry (so cancellation in tiny entries is not held to a relative bound). NaN must
- * match NaN and infinities must match exactly. Each parity test documents its {@link Tol}.
+ * tensor's largest entry (so cancellation in tiny entries is not held to a relative bound), plus an
+ * absolute floor of {@value #FLOOR} for entries that are 0 in exact arithmetic (the CPU's double
+ * rounding leaves ~1e-11 where float32 gives 0). NaN must match NaN and infinities must match
+ * exactly. Each parity test documents its {@link Tol}.
  */
 final class Parity {
     /**
@@ -29,6 +31,8 @@ final class Parity {
      */
     record Tol(double rel, double abs) {
     }
+
+    static final double FLOOR = 1e-9;
 
     private Parity() {
     }
@@ -113,7 +117,7 @@ final class Parity {
             if (Float.isNaN(r) || Float.isInfinite(r)) {
                 ok = Float.compare(r, d) == 0 || (Float.isNaN(r) && Float.isNaN(d));
             } else {
-                ok = Math.abs((double) d - r) <= rel * Math.abs(r) + rel * max;
+                ok = Math.abs((double) d - r) <= rel * Math.abs(r) + rel * max + FLOOR;
             }
             if (!ok) {
                 fail(what + ": element " + i + " cpu " + r + ", device " + d + " (max |cpu| " + max + ")");
