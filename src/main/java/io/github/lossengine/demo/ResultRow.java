@@ -1,0 +1,11 @@
+package io.github.lossengine.demo;
+
+/**
+ * One line of the results table: which experiment, what was measured, the value as shown.
+ *
+ * @param experiment the experiment number, 1 to 7
+ * @param quantity   what was measured, e.g. "epochs to 90% accuracy, cross-entropy"
+ * @param value      the value as printed, e.g. "6"
+ */
+public record ResultRow(int experiment, String quantity, String value) {
+}
