@@ -190,7 +190,7 @@ public final class LearningSpeedExperiment implements Experiment {
 
         List<ResultRow> rows = new ArrayList<>();
         rows.add(new ResultRow(NUMBER, "epochs to 90% accuracy, cross-entropy", r.crossEntropy().epochsToTargetText()));
-        rows.add(new ResultRow(NUMBER, "epochs to 90% accuracy, MSE on σ(z)", r.mse().epochsToTargetText()));
+        rows.add(new ResultRow(NUMBER, "epochs to 90% accuracy, MSE on sigmoid(z)", r.mse().epochsToTargetText()));
         return new ExperimentReport(NUMBER, title(),
                 List.of("Logistic regression σ(w·x + b) on " + EXAMPLES + " points of two Gaussian blobs, started at w = ("
                                 + NumberText.compact(START_WEIGHTS[0]) + ", " + NumberText.compact(START_WEIGHTS[1]) + "), b = 0 (wrong sign, saturated sigmoid), "

@@ -111,10 +111,10 @@ public final class LogitLossesExperiment implements Experiment {
                                 + NumberText.fixed(r.mseGrad()[wrong], 3) + " vs cross-entropy's "
                                 + NumberText.fixed(r.crossEntropyGrad()[wrong], 3) + ")."),
                 png, List.of(base + ".csv"),
-                List.of(new ResultRow(NUMBER, "loss at z = −3: hinge / CE / MSE on σ(z)",
+                List.of(new ResultRow(NUMBER, "loss at z = -3: hinge / CE / MSE on sigmoid(z)",
                                 NumberText.fixed(r.hinge()[wrong], 3) + " / " + NumberText.fixed(r.crossEntropy()[wrong], 3)
                                         + " / " + NumberText.fixed(r.mse()[wrong], 3)),
-                        new ResultRow(NUMBER, "dL/dz at z = −3: hinge / CE / MSE on σ(z)",
+                        new ResultRow(NUMBER, "dL/dz at z = -3: hinge / CE / MSE on sigmoid(z)",
                                 NumberText.fixed(r.hingeGrad()[wrong], 3) + " / "
                                         + NumberText.fixed(r.crossEntropyGrad()[wrong], 3) + " / "
                                         + NumberText.fixed(r.mseGrad()[wrong], 3))));

@@ -173,7 +173,7 @@ public final class RobustRegressionExperiment implements Experiment {
                     .append(NumberText.fixed(f.slopeError(), 3));
         }
         List<ResultRow> rows = new ArrayList<>();
-        rows.add(new ResultRow(NUMBER, "slope error |a − 2|: MSE / MAE / Huber / log-cosh",
+        rows.add(new ResultRow(NUMBER, "slope error |a - 2|: MSE / MAE / Huber / log-cosh",
                 NumberText.fixed(r.fit("MSE").slopeError(), 3) + " / " + NumberText.fixed(r.fit("MAE").slopeError(), 3)
                         + " / " + NumberText.fixed(r.fit("Huber").slopeError(), 3) + " / "
                         + NumberText.fixed(r.fit("log-cosh").slopeError(), 3)));

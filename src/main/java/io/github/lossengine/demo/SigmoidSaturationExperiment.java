@@ -114,8 +114,8 @@ public final class SigmoidSaturationExperiment implements Experiment {
                                 + NumberText.significant(ce[left]) + " from cross-entropy but only "
                                 + NumberText.significant(mse[left]) + " from MSE, which multiplies by σ'."),
                 png, List.of(base + ".csv"),
-                List.of(new ResultRow(NUMBER, "vanishing-gradient region σ'(z) < 0.01", "|z| > " + NumberText.fixed(r.edge(), 2)),
-                        new ResultRow(NUMBER, "|dL/dz| at z = −10, target 1: CE / MSE on σ(z)",
+                List.of(new ResultRow(NUMBER, "vanishing-gradient region: sigmoid'(z) < 0.01", "|z| > " + NumberText.fixed(r.edge(), 2)),
+                        new ResultRow(NUMBER, "|dL/dz| at z = -10, target 1: CE / MSE on sigmoid(z)",
                                 NumberText.significant(ce[left]) + " / " + NumberText.significant(mse[left]))));
     }
 

@@ -78,7 +78,7 @@ public final class SoftmaxScoresExperiment implements Experiment {
 
     @Override
     public String title() {
-        return "Scores [10, 8, 8] vs [10, −10, −10]";
+        return "Scores [10, 8, 8] vs [10, -10, -10]";
     }
 
     @Override
@@ -113,9 +113,9 @@ public final class SoftmaxScoresExperiment implements Experiment {
                                 + NumberText.fixed(r.crossEntropy()[0], 4) + " = log(1 + 2e^−2) for [10, 8, 8] but "
                                 + NumberText.significant(r.crossEntropy()[1]) + " for [10, −10, −10], and keeps pushing."),
                 png, List.of(base + ".csv"),
-                List.of(new ResultRow(NUMBER, "cross-entropy: [10,8,8] / [10,−10,−10]",
+                List.of(new ResultRow(NUMBER, "cross-entropy: [10,8,8] / [10,-10,-10]",
                                 NumberText.fixed(r.crossEntropy()[0], 4) + " / " + NumberText.significant(r.crossEntropy()[1])),
-                        new ResultRow(NUMBER, "multi-class hinge: [10,8,8] / [10,−10,−10]",
+                        new ResultRow(NUMBER, "multi-class hinge: [10,8,8] / [10,-10,-10]",
                                 NumberText.compact(r.hinge()[0]) + " / " + NumberText.compact(r.hinge()[1]))));
     }
 }
