@@ -103,6 +103,24 @@ final class Charts {
         return s;
     }
 
+    /** Adds the points {@code i} with {@code selected[i]} and no line. */
+    static XYSeries points(XYChart chart, String name, double[] x, double[] y, boolean[] selected, Color color,
+                           org.knowm.xchart.style.markers.Marker marker) {
+        int n = 0;
+        for (boolean s : selected) {
+            n += s ? 1 : 0;
+        }
+        double[] sx = new double[n];
+        double[] sy = new double[n];
+        for (int i = 0, k = 0; i < selected.length; i++) {
+            if (selected[i]) {
+                sx[k] = x[i];
+                sy[k++] = y[i];
+            }
+        }
+        return points(chart, name, sx, sy, color, marker);
+    }
+
     /** Puts the legend inside the plot, one entry per row, on a white box. */
     static void legendInside(Chart<?, ?> chart, LegendPosition position) {
         chart.getStyler().setLegendPosition(position);
@@ -171,7 +189,7 @@ final class Charts {
         }
         for (Chart<?, ?> panel : panels) {
             if (panel.getStyler() instanceof AxesChartStyler) {
-                ((AxesChartStyler) panel.getStyler()).setYAxisLeftWidthHint(60);
+                ((AxesChartStyler) panel.getStyler()).setYAxisLeftWidthHint(80);
             }
         }
         BitmapEncoder.saveBitmap(panels, panels.size(), 1, file.toString(), BitmapFormat.PNG);

@@ -3,11 +3,9 @@ package io.github.lossengine.demo;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Losses;
-import io.github.lossengine.Tensor;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.knowm.xchart.XYChart;
@@ -74,20 +72,8 @@ public final class MarginsExperiment implements Experiment {
                                     TrainingProgress progress) {
         int n = data.size();
         LinearModel model = new LinearModel(new double[2], 0);
-        float[] z = new float[n];
-        Tensor[] inputs = {Tensor.of(z), Tensor.of(target)};
-        Tensor grad = Tensor.zeros(n);
-        double[] dz = new double[n];
         try (TrainingProgress.Tracker bar = progress.start("experiment 6, " + name, STEPS)) {
-            for (int step = 0; step < STEPS; step++) {
-                model.scores(data.x(), z);
-                engine.computeInto(loss, inputs, grad);
-                for (int i = 0; i < n; i++) {
-                    dz[i] = grad.getDouble(i);
-                }
-                model.step(data.x(), dz, LEARNING_RATE, L2);
-                bar.step();
-            }
+            GradientDescent.train(engine, loss, model, data.x(), target, STEPS, LEARNING_RATE, L2, bar);
         }
         double[] w = model.weights();
         double norm = Math.hypot(w[0], w[1]);
@@ -135,18 +121,18 @@ public final class MarginsExperiment implements Experiment {
         chart.getStyler().setXAxisMin(box[0]).setXAxisMax(box[1]).setYAxisMin(box[2]).setYAxisMax(box[3]);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
-        List<Double> px = new ArrayList<>();
-        List<Double> py = new ArrayList<>();
-        List<Double> nx = new ArrayList<>();
-        List<Double> ny = new ArrayList<>();
+        double[] x0 = new double[d.size()];
+        double[] x1 = new double[d.size()];
+        boolean[] positive = new boolean[d.size()];
+        boolean[] negative = new boolean[d.size()];
         for (int i = 0; i < d.size(); i++) {
-            (d.y()[i] == 1 ? px : nx).add(d.x()[i][0]);
-            (d.y()[i] == 1 ? py : ny).add(d.x()[i][1]);
+            x0[i] = d.x()[i][0];
+            x1[i] = d.x()[i][1];
+            positive[i] = d.y()[i] == 1;
+            negative[i] = !positive[i];
         }
-        Charts.points(chart, "class +1", RobustRegressionExperiment.unbox(px), RobustRegressionExperiment.unbox(py),
-                Charts.SKY, SeriesMarkers.CIRCLE);
-        Charts.points(chart, "class −1", RobustRegressionExperiment.unbox(nx), RobustRegressionExperiment.unbox(ny),
-                Charts.ORANGE, SeriesMarkers.DIAMOND);
+        Charts.points(chart, "class +1", x0, x1, positive, Charts.SKY, SeriesMarkers.CIRCLE);
+        Charts.points(chart, "class −1", x0, x1, negative, Charts.ORANGE, SeriesMarkers.DIAMOND);
         drawClassifier(chart, r.hinge(), box, Charts.GREEN);
         drawClassifier(chart, r.crossEntropy(), box, Charts.VERMILION);
         String png = base + ".png";

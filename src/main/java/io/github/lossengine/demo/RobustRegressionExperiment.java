@@ -3,7 +3,6 @@ package io.github.lossengine.demo;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Losses;
-import io.github.lossengine.Tensor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,20 +95,8 @@ public final class RobustRegressionExperiment implements Experiment {
             target[i] = (float) data.y()[i];
         }
         LinearModel model = new LinearModel(new double[] {0}, 0);
-        float[] prediction = new float[n];
-        Tensor[] inputs = {Tensor.of(prediction), Tensor.of(target)};
-        Tensor grad = Tensor.zeros(n);
-        double[] dPrediction = new double[n];
         try (TrainingProgress.Tracker bar = progress.start("experiment 5, " + name, STEPS)) {
-            for (int step = 0; step < STEPS; step++) {
-                model.scores(centred, prediction);
-                engine.computeInto(loss, inputs, grad);
-                for (int i = 0; i < n; i++) {
-                    dPrediction[i] = grad.getDouble(i);
-                }
-                model.step(centred, dPrediction, LEARNING_RATE, 0);
-                bar.step();
-            }
+            GradientDescent.train(engine, loss, model, centred, target, STEPS, LEARNING_RATE, 0, bar);
         }
         double slope = model.weights()[0];
         return new Fit(name, slope, model.bias() - slope * mean);
@@ -144,16 +131,12 @@ public final class RobustRegressionExperiment implements Experiment {
 
         XYChart chart = Charts.xy("Line fits with 10% outliers", "x", "y", 560);
         Charts.legendInside(chart, org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        List<Double> inX = new ArrayList<>();
-        List<Double> inY = new ArrayList<>();
-        List<Double> outX = new ArrayList<>();
-        List<Double> outY = new ArrayList<>();
-        for (int i = 0; i < d.x().length; i++) {
-            (d.outlier()[i] ? outX : inX).add(d.x()[i]);
-            (d.outlier()[i] ? outY : inY).add(d.y()[i]);
+        boolean[] inlier = new boolean[d.x().length];
+        for (int i = 0; i < inlier.length; i++) {
+            inlier[i] = !d.outlier()[i];
         }
-        Charts.points(chart, "data", unbox(inX), unbox(inY), new java.awt.Color(150, 150, 150), SeriesMarkers.CIRCLE);
-        Charts.points(chart, "outliers", unbox(outX), unbox(outY), Charts.BLACK, SeriesMarkers.CROSS);
+        Charts.points(chart, "data", d.x(), d.y(), inlier, new java.awt.Color(150, 150, 150), SeriesMarkers.CIRCLE);
+        Charts.points(chart, "outliers", d.x(), d.y(), d.outlier(), Charts.BLACK, SeriesMarkers.CROSS);
         double[] ends = {0, 10};
         Charts.line(chart, "true line y = 2x + 1", ends, line(TRUE_SLOPE, TRUE_INTERCEPT, ends), Charts.BLACK,
                 Charts.THIN_DASHED);
@@ -188,13 +171,5 @@ public final class RobustRegressionExperiment implements Experiment {
 
     private static double[] line(double slope, double intercept, double[] x) {
         return new double[] {slope * x[0] + intercept, slope * x[1] + intercept};
-    }
-
-    static double[] unbox(List<Double> values) {
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = values.get(i);
-        }
-        return v;
     }
 }
