@@ -9,7 +9,8 @@ import io.github.lossengine.Tensor;
 /**
  * The loop shared by element-wise losses {@code l(x, y)} of a prediction {@code x} and a target
  * {@code y} of the same shape: per-element value and derivative in one pass, optional element
- * weights, compensated sum, MEAN over all elements.
+ * weights (an element of weight 0 contributes exactly 0 loss and 0 gradient), compensated sum, MEAN
+ * over all elements.
  */
 abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
 
@@ -18,6 +19,28 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
 
     /** {@code d l(x, y) / d x}. */
     protected abstract double derivative(L loss, double x, double y);
+
+    /**
+     * A per-column parameter of the loss (PyTorch's {@code pos_weight}): one value, or one per entry
+     * of the last dimension (the length is checked by {@link #validate}), or {@code null} for none.
+     * Read once per call.
+     */
+    protected float[] columnParameter(L loss) {
+        return null;
+    }
+
+    /**
+     * The loss of an element whose column parameter is {@code c}; by default
+     * {@link #value(Loss, double, double)}. Losses with a {@link #columnParameter} override this pair.
+     */
+    protected double value(L loss, double x, double y, double c) {
+        return value(loss, x, y);
+    }
+
+    /** {@code d l(x, y) / d x} given the column parameter {@code c}; by default {@link #derivative(Loss, double, double)}. */
+    protected double derivative(L loss, double x, double y, double c) {
+        return derivative(loss, x, y);
+    }
 
     /** Extra checks of the inputs (value ranges); called before anything is written. */
     protected void validate(L loss, Tensor x, Tensor y) {
@@ -38,6 +61,7 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
         Checks.requireFloat(yName, y);
         Checks.requireSameShape(xName, x, yName, y);
         float[] w = elementWeights(loss);
+        float[] c = columnParameter(loss);
         long n = x.size();
         long lastDim = x.rank() == 0 ? 1 : x.dim(-1);
         if (w != null && w.length != n && w.length != lastDim) {
@@ -53,14 +77,17 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
         for (long i = 0; i < n; i++) {
             double xi = x.getFloat(i);
             double yi = y.getFloat(i);
-            double wi = w == null ? 1.0 : w[(int) (w.length == n ? i : i % lastDim)];
-            double l = wi * value(loss, xi, yi);
+            int column = (int) (i % lastDim);
+            double wi = w == null ? 1.0 : w[w.length == n ? (int) i : column];
+            double ci = c == null ? 1.0 : c[c.length == 1 ? 0 : column];
+            // a zero weight removes the element: exactly 0 even where the loss is infinite (no 0 * inf = NaN)
+            double l = wi == 0 ? 0.0 : wi * value(loss, xi, yi, ci);
             sum.add(l);
             if (values != null) {
                 values[(int) i] = (float) l;
             }
             if (g != null) {
-                g.setFloat(i, (float) (wi * derivative(loss, xi, yi) * scale));
+                g.setFloat(i, wi == 0 ? 0f : (float) (wi * derivative(loss, xi, yi, ci) * scale));
             }
         }
         return Reductions.result(r, sum.value(), scale, values, x.shape(), gradients);

@@ -2,7 +2,8 @@ package io.github.lossengine.loss;
 
 /**
  * What a {@link io.github.lossengine.Reduction#MEAN} class-index loss returns when every row is ignored (every target
- * equals {@code ignore_index}), so the weighted mean is 0/0.
+ * equals {@code ignore_index}) or every target class has weight 0, so the weighted mean is 0/0.
+ * SUM and NONE are unaffected (0 and per-row zeros).
  */
 public enum AllIgnoredPolicy {
     /** Loss 0 and a zero gradient: the batch contributes nothing. The default. */

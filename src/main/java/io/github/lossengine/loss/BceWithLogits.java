@@ -1,22 +1,22 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary cross-entropy on logits, PyTorch {@code binary_cross_entropy_with_logits}:
  * {@code l = w [pw y softplus(-x) + (1 - y) softplus(x)]} with {@code softplus(z) = log(1 + e^z)}
  * computed stably; gradient {@code w [(1 - y) sigmoid(x) - pw y sigmoid(-x)]}. A term whose
  * coefficient is 0 contributes exactly 0, so a masked logit {@code x = -inf} with {@code y = 0} gives
- * loss 0 and gradient 0 (PyTorch gives NaN). Targets must lie in [0, 1].
- * Element weights {@code w}: one per column or one per element; {@code posWeight pw}: one per
- * column (the last dimension) or a single value.
+ * loss 0 and gradient 0 (PyTorch gives NaN), as does {@code x = +inf} with {@code y = 1}; a masked
+ * logit with a positive target costs {@code +inf} with the finite gradient {@code -w pw y}. Logits of
+ * any finite size (e.g. ±1e4) give finite, exact results. NaN logits give NaN. Targets must lie in
+ * [0, 1] (NaN refused). Element weights {@code w}: one per column or one per element (an element of
+ * weight 0 contributes exactly 0); {@code posWeight pw}: one per column (the last dimension) or a
+ * single value. {@link Reduction#MEAN} divides by the number of elements.
  *
  * <p>Thread-safety: immutable.
  */
-public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeight) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeight) implements PredictionLoss {
 
     public BceWithLogits {
         LossOptions.requireReduction(reduction, "bce_with_logits", false);
@@ -56,15 +56,5 @@ public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeig
     @Override
     public String name() {
         return "bce_with_logits";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,20 +1,21 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary cross-entropy on probabilities, PyTorch {@code binary_cross_entropy}:
  * {@code l = -w [y max(log p, -100) + (1 - y) max(log(1 - p), -100)]}, the log clamped at -100 as
- * PyTorch does; gradient {@code w (p - y) / max(p (1 - p), 1e-12)}. Probabilities and targets must
- * lie in [0, 1] (NaN refused). Optional element weights {@code w} have as many entries as the last
- * dimension of the input (one per column, broadcast over rows) or as the whole input.
+ * PyTorch does, so {@code p = 0} with {@code y = 1} costs 100, not {@code +inf}; gradient
+ * {@code w (p - y) / max(p (1 - p), 1e-12)} (PyTorch's, so up to ±1e12 at {@code p} = 0 or 1).
+ * Probabilities and targets must lie in [0, 1] (NaN refused, naming {@code input} or
+ * {@code target}, the position and the value). Optional element weights {@code w} have as many
+ * entries as the last dimension of the input (one per column, broadcast over rows) or as the whole
+ * input; an element of weight 0 contributes exactly 0. {@link Reduction#MEAN} divides by the number
+ * of elements (not by the weights), as PyTorch.
  *
  * <p>Thread-safety: immutable.
  */
-public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements PredictionLoss {
 
     public BinaryCrossEntropy {
         LossOptions.requireReduction(reduction, "binary_cross_entropy", false);
@@ -44,15 +45,5 @@ public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements
     @Override
     public String name() {
         return "binary_cross_entropy";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -5,13 +5,27 @@ import io.github.lossengine.Reduction;
 import java.util.List;
 
 /**
- * Gaussian negative log-likelihood, PyTorch {@code gaussian_nll_loss}: inputs mean {@code mu},
- * target {@code y} and variance {@code v}. With {@code v' = max(v, eps)}:
- * {@code l = (log v' + (mu - y)^2 / v') / 2}, plus {@code log(2 pi) / 2} with {@code full}.
+ * Gaussian negative log-likelihood, PyTorch {@code gaussian_nll_loss}: float32 inputs mean {@code mu},
+ * target {@code y} (the shape of {@code mu}) and variance {@code v}. With {@code v' = max(v, eps)}:
+ * {@code l = (log v' + (mu - y)^2 / v') / 2}, plus {@code log(2 pi) / 2} per element with {@code full}.
  * Gradients with respect to all three: {@code (mu - y) / v'}, {@code -(mu - y) / v'} and
- * {@code (1 / v' - (mu - y)^2 / v'^2) / 2} (the clamp passes the gradient, as PyTorch's in-place
- * clamp under no_grad). The variance has the input's shape, or one entry per row ([N] or [N, 1]).
- * Negative variances are refused. Defaults {@code full = false}, {@code eps = 1e-6}.
+ * {@code (1 / v' - (mu - y)^2 / v'^2) / 2}. The clamp passes the gradient: where {@code v < eps} the
+ * variance gradient is this formula at {@code v' = eps}, not 0, because PyTorch clamps a clone in
+ * place under {@code torch.no_grad()} ({@code var = var.clone(); with torch.no_grad():
+ * var.clamp_(min=eps)}), so autograd never sees the clamp.
+ *
+ * <p>Accepted variance shapes, for {@code mu} of shape {@code [d0, ..., dk]}: the same shape (one
+ * variance per element), or one variance per row, a row being the last dimension:
+ * {@code [d0, ..., d(k-1)]} or {@code [d0, ..., d(k-1), 1]} (for {@code mu} [N, D]: [N] or [N, 1]; for
+ * a 1-D {@code mu}: [1]). A per-row variance's gradient sums over its row. Any other shape is refused;
+ * newer PyTorch (after pytorch#147522) also broadcasts a size-1 variance dimension other than the last,
+ * which we do not. PyTorch broadcasts the target too; we require the shape of {@code mu}.
+ * {@link Reduction#MEAN} divides by the element count of {@code mu} (whatever the variance layout);
+ * {@link Reduction#NONE} keeps the shape of {@code mu}.
+ *
+ * <p>Negative variances are refused with position and value (PyTorch raises too); a zero variance is
+ * clamped to {@code eps}; NaN in any input propagates to the loss and the gradients.
+ * Defaults {@code full = false}, {@code eps = 1e-6}.
  *
  * <p>Thread-safety: immutable.
  */

@@ -1,18 +1,19 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
- * Binary hinge loss for labels {@code y} in {-1, +1}: {@code l = max(0, margin - y x)}; gradient
- * {@code -y} where {@code y x <= margin} (PyTorch's clamp passes the gradient at the kink), else 0. Default {@code margin = 1}. Labels other than ±1 are refused. PyTorch has no binary
- * hinge loss; seeds 000/001 define it with margin 1 (score 0.2, label -1 gives 1.2).
+ * Binary hinge loss on float32 scores {@code x} and float32 labels {@code y} in {-1, +1} of the same
+ * shape: {@code l = max(0, margin - y x)}; gradient {@code -y} where {@code y x <= margin} (at the kink
+ * {@code y x == margin} too, as PyTorch's clamp passes the gradient there), else 0. Default
+ * {@code margin = 1}. Labels other than exactly ±1 (NaN included) are refused with the position and
+ * value. A NaN score gives NaN for its loss and its gradient. PyTorch has no binary hinge loss; seeds
+ * 000/001 define it with margin 1 (label -1: score 0.2 gives 1.2, -0.7 gives 0.3, -1.1 gives 0).
+ * {@link Reduction#MEAN} divides by the element count; {@link Reduction#NONE} keeps the input's shape.
  *
  * <p>Thread-safety: immutable.
  */
-public record Hinge(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Hinge(Reduction reduction, double margin) implements PredictionLoss {
 
     public Hinge {
         LossOptions.requireReduction(reduction, "hinge", false);
@@ -36,15 +37,5 @@ public record Hinge(Reduction reduction, double margin) implements Loss {
     @Override
     public String name() {
         return "hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,20 +1,19 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Margin ranking loss, PyTorch {@code margin_ranking_loss}: inputs {@code x1}, {@code x2} and
  * labels {@code y} in {-1, +1}, all of one shape: {@code l = max(0, -y (x1 - x2) + margin)};
  * gradients {@code -y} and {@code +y} where the term is {@code >= 0} (the clamp passes the
- * gradient at the kink, as PyTorch). Default {@code margin = 0}.
- * Labels other than ±1 are refused.
+ * gradient at the kink, as PyTorch). Default {@code margin = 0}. All three are float32;
+ * labels other than exactly ±1 (NaN included) are refused with position and value, and have no
+ * gradient. A NaN input gives NaN for its loss and gradients. {@link Reduction#MEAN} divides by the
+ * element count; {@link Reduction#NONE} keeps the inputs' shape.
  *
  * <p>Thread-safety: immutable.
  */
-public record MarginRanking(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("x1", "x2", "y");
+public record MarginRanking(Reduction reduction, double margin) implements PairLoss {
 
     public MarginRanking {
         LossOptions.requireReduction(reduction, "margin_ranking", false);
@@ -37,15 +36,5 @@ public record MarginRanking(Reduction reduction, double margin) implements Loss 
     @Override
     public String name() {
         return "margin_ranking";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0 || i == 1;
     }
 }

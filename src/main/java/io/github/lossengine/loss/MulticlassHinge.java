@@ -1,12 +1,11 @@
 package io.github.lossengine.loss;
 
 import io.github.lossengine.InvalidInputException;
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
- * Multi-class hinge loss on scores {@code x} [N, C] with class-index targets [N]. With
+ * Multi-class hinge loss on float32 scores {@code x} [N, C] with int32 or int64 class-index targets
+ * [N] (an index outside [0, C) is refused with its position and value). With
  * {@code z_j = margin - x_y + x_j}:
  * <ul>
  *   <li>{@link Variant#WESTON_WATKINS} (PyTorch {@code multi_margin_loss}):
@@ -15,16 +14,22 @@ import java.util.List;
  *   <li>{@link Variant#CRAMMER_SINGER}: {@code l_i = w_y max(0, max_(j != y) z_j)^p}; ties in the
  *   maximum go to the lowest index.</li>
  * </ul>
- * Gradient: for each active {@code z_j > 0} (strictly, as PyTorch), {@code +w_y p z_j^(p-1)} at
- * {@code j} and the negative at {@code y} (scaled by 1/C for Weston-Watkins). {@link Reduction#MEAN}
- * divides by N, not by the weights (as PyTorch). Defaults: Weston-Watkins, {@code p = 1},
- * {@code margin = 1}. NaN propagates.
+ * Gradient: for each active {@code z_j > 0} (strictly, as PyTorch: a margin met exactly,
+ * {@code z_j == 0}, contributes nothing), {@code +w_y p z_j^(p-1)} at {@code j} and the negative at
+ * {@code y} (scaled by 1/C for Weston-Watkins; for Crammer-Singer only the maximising {@code j}).
+ * With {@code C = 1} there is no wrong class and the loss is 0. Class weights, when given, must have
+ * C entries. {@link Reduction#MEAN} divides by N, not by the weights (as PyTorch);
+ * {@link Reduction#NONE} gives one loss per row, shape [N]. Defaults: Weston-Watkins, {@code p = 1},
+ * {@code margin = 1}.
+ *
+ * <p>NaN: a NaN {@code z_j} counts as active, so a NaN score makes its row's loss and gradient NaN.
+ * PyTorch's {@code z > 0} test is false for NaN, which silently drops the term (loss 0 for a NaN
+ * true-class score); we show it instead.
  *
  * <p>Thread-safety: immutable.
  */
 public record MulticlassHinge(Reduction reduction, Variant variant, int p, double margin, float[] classWeights)
-        implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+        implements PredictionLoss {
 
     /** How the per-class margins of one row are combined. */
     public enum Variant {
@@ -79,15 +84,5 @@ public record MulticlassHinge(Reduction reduction, Variant variant, int p, doubl
     @Override
     public String name() {
         return "multiclass_hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

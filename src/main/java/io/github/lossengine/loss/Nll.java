@@ -1,21 +1,22 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Negative log-likelihood on log-probabilities, PyTorch {@code nll_loss}. Input {@code x} [N, C]
  * of log-probabilities, target class indices [N]: {@code l_i = -w_(y_i) x_(i, y_i)}; gradient
  * {@code -w_(y_i)} at the target class, 0 elsewhere. {@link Reduction#MEAN} divides by the sum of
- * the target weights over rows not ignored. Rows whose target equals {@link #ignoreIndex()}
- * contribute nothing; {@link #allIgnored()} decides an all-ignored mean. NaN propagates.
+ * the target weights over rows not ignored; {@link Reduction#NONE} gives the N row losses. Rows whose
+ * target equals {@link #ignoreIndex()}, and rows whose target class has weight 0, contribute exactly
+ * 0 (also where the input is {@code -inf}); {@link #allIgnored()} decides a mean with nothing to
+ * average. A target log-probability of {@code -inf} gives {@code +inf}. NaN propagates. Class
+ * indices outside {@code [0, C)} other than {@link #ignoreIndex()} are refused, naming
+ * {@code target}, the position and the value; {@link #classWeights()} must have C entries.
  *
  * <p>Thread-safety: immutable.
  */
 public record Nll(Reduction reduction, float[] classWeights, long ignoreIndex, AllIgnoredPolicy allIgnored)
-        implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+        implements PredictionLoss {
 
     public Nll {
         LossOptions.requireReduction(reduction, "nll", false);
@@ -55,15 +56,5 @@ public record Nll(Reduction reduction, float[] classWeights, long ignoreIndex, A
     @Override
     public String name() {
         return "nll";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -9,7 +9,9 @@ public enum SmoothingConvention {
     UNIFORM,
     /**
      * The off-target convention: the true class gets {@code 1 - eps}, every other class
-     * {@code eps / (C - 1)}.
+     * {@code eps / (C - 1)} (no smoothing for {@code C = 1}). For probability targets {@code t}
+     * (summing to 1) the same idea gives {@code t (1 - eps) + eps (1 - t) / (C - 1)}; see
+     * {@link SoftmaxCrossEntropy} for unnormalised targets and masked classes.
      */
     OFF_TARGET
 }

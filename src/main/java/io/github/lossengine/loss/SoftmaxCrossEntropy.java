@@ -1,33 +1,55 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
- * Softmax cross-entropy on logits, PyTorch {@code cross_entropy}. Input: logits {@code z} [N, C].
- * Target: class indices [N] (int32 or int64) or class probabilities [N, C] (float).
+ * Softmax cross-entropy on logits, PyTorch {@code cross_entropy}. Input: logits {@code z} [N, C]
+ * (float32). Target, decided by its rank: class indices [N] (int32 or int64) or class
+ * probabilities [N, C] (float32); a float [N] or an integer [N, C] target is refused.
  *
  * <p>With {@code log p = log_softmax(z)} (log-sum-exp taken with the row maximum), target
- * distribution {@code q} (the one-hot target, smoothed per {@link #smoothing()}, or the given
- * probabilities smoothed as PyTorch does) and class weights {@code w} (all 1 by default):
+ * distribution {@code q} and class weights {@code w} (all 1 by default):
  * {@code l_i = -sum_c w_c q_c log p_c}, gradient {@code dl_i/dz_k = p_k sum_c w_c q_c - w_k q_k}
- * (with no smoothing or weights: {@code p - onehot}). {@link Reduction#MEAN} divides by
- * {@code sum_i w_(y_i)} over rows not ignored for index targets, by N for probability targets,
- * exactly as PyTorch.
+ * (with no smoothing or weights: {@code p - onehot}). A term with {@code w_c q_c = 0} contributes
+ * exactly 0, even where {@code log p_c = -inf}. {@link Reduction#NONE} gives the N row losses.
+ * {@link Reduction#MEAN} divides by {@code sum_i w_(y_i)} over rows not ignored for index targets
+ * (smoothing term included), by N for probability targets, exactly as PyTorch.
  *
- * <p>Rows whose target equals {@link #ignoreIndex()} contribute 0 loss and a zero gradient; when
- * every row is ignored, {@link #allIgnored()} decides. A class whose logit is {@code -inf} (a mask)
- * is removed from the support: it gets no smoothing mass, contributes 0 and gets an exactly zero
- * gradient, and the loss stays finite (PyTorch gives NaN with smoothing). A row whose target class
- * is masked has loss {@code +inf}. NaN or {@code +inf} logits give NaN.
+ * <p>The target distribution with label smoothing {@code eps}, over the {@code K} classes of the
+ * row's support (its classes whose logit is not {@code -inf}; {@code K = C} without masks):
+ * <ul>
+ *   <li>index targets, {@link SmoothingConvention#UNIFORM} (PyTorch): {@code q = (1 - eps) onehot + eps / K};
+ *   <li>index targets, {@link SmoothingConvention#OFF_TARGET}: {@code q_y = 1 - eps}, every other class
+ *       of the support {@code eps / (K - 1)}; with no other class ({@code C = 1}) no smoothing, {@code q_y = 1};
+ *   <li>probability targets {@code t}, UNIFORM (PyTorch): {@code q = t (1 - eps) + eps / K};
+ *   <li>probability targets, OFF_TARGET: {@code q_c = t_c (1 - eps) + eps (T - t_c) / (K - 1)} with
+ *       {@code T = sum_c t_c}: every class hands {@code eps} of its mass evenly to the others, so for
+ *       targets summing to 1 this is {@code t (1 - eps) + eps (1 - t) / (C - 1)}, for one-hot targets
+ *       the index convention, and {@code q} keeps the mass {@code T}; with {@code K = 1}, {@code q = t}.
+ * </ul>
+ * Probability targets must be finite and {@code >= 0}; like PyTorch, rows need not sum to 1.
+ * Class indices must lie in {@code [0, C)} or equal {@link #ignoreIndex()}; other values are
+ * refused with {@link io.github.lossengine.InvalidInputException} naming {@code target}, the
+ * position and the value. {@link #classWeights()} must have C entries.
+ *
+ * <p>Rows whose target equals {@link #ignoreIndex()} contribute 0 loss and a zero gradient
+ * (ignore_index does not apply to probability targets). When a MEAN has nothing to average
+ * (every row ignored, or every target class of weight 0), {@link #allIgnored()} decides.
+ *
+ * <p>Masks: a class whose logit is {@code -inf} is removed from the support: it gets no smoothing
+ * mass (a masked class keeps only its own target mass, {@code (1 - eps) t_c}), contributes 0 and
+ * gets an exactly zero gradient, and the loss stays finite: the loss equals that of the same
+ * problem without the masked classes (PyTorch gives NaN with smoothing). A row whose target class is
+ * masked (or, for probability targets, with target mass on a masked class) has loss {@code +inf} and
+ * the finite gradient {@code p_k sum_c w_c q_c - w_k q_k} on its open classes. A row whose classes
+ * are all masked has loss {@code +inf} and a zero gradient. NaN or {@code +inf} logits give NaN.
+ * Logits of any finite size (e.g. ±1e4) give finite, exact results.
  *
  * <p>Thread-safety: immutable.
  */
 public record SoftmaxCrossEntropy(Reduction reduction, float[] classWeights, long ignoreIndex,
                                   double labelSmoothing, SmoothingConvention smoothing,
-                                  AllIgnoredPolicy allIgnored) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+                                  AllIgnoredPolicy allIgnored) implements PredictionLoss {
 
     /** PyTorch's default {@code ignore_index}. */
     public static final long DEFAULT_IGNORE_INDEX = -100;
@@ -84,15 +106,5 @@ public record SoftmaxCrossEntropy(Reduction reduction, float[] classWeights, lon
     @Override
     public String name() {
         return "softmax_cross_entropy";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

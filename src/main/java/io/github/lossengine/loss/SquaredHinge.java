@@ -1,18 +1,18 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
- * Binary squared hinge loss for labels {@code y} in {-1, +1}: {@code l = max(0, margin - y x)^2}; gradient
- * {@code -2 y max(0, margin - y x)}. Default {@code margin = 1}. Labels other than ±1 are refused. PyTorch has no binary
- * hinge loss; seeds 000/001 define it with margin 1 (score 0.2, label -1 gives 1.2).
+ * Binary squared hinge loss on float32 scores {@code x} and float32 labels {@code y} in {-1, +1} of the
+ * same shape: {@code l = max(0, margin - y x)^2}; gradient {@code -2 y max(0, margin - y x)} (smooth:
+ * 0 at the kink). Default {@code margin = 1}. Labels other than exactly ±1 (NaN included) are refused
+ * with the position and value. A NaN score gives NaN for its loss and its gradient. PyTorch has no
+ * binary hinge loss; with the seeds' example (label -1, margin 1) score 0.2 gives 1.2^2 = 1.44.
+ * {@link Reduction#MEAN} divides by the element count; {@link Reduction#NONE} keeps the input's shape.
  *
  * <p>Thread-safety: immutable.
  */
-public record SquaredHinge(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record SquaredHinge(Reduction reduction, double margin) implements PredictionLoss {
 
     public SquaredHinge {
         LossOptions.requireReduction(reduction, "squared_hinge", false);
@@ -36,15 +36,5 @@ public record SquaredHinge(Reduction reduction, double margin) implements Loss {
     @Override
     public String name() {
         return "squared_hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -3,9 +3,7 @@ package io.github.lossengine.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.lossengine.Backend;
 import io.github.lossengine.Loss;
-import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
@@ -14,27 +12,13 @@ import io.github.lossengine.testing.GradientCheck;
 import io.github.lossengine.testing.RandomTensors;
 import java.util.function.DoubleBinaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** MSE, MAE, Huber, smooth L1 and log-cosh: seed examples, references, finite differences. */
-class RegressionLossesTest {
-    private static LossEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = LossEngine.create(Backend.CPU);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
-
+class RegressionLossesTest extends CpuEngineFixture {
     private static double value(Loss loss, float x, float y) {
         return engine.evaluate(loss, Tensor.of(new float[] {x}), Tensor.of(new float[] {y})).value();
     }
@@ -103,13 +87,7 @@ class RegressionLossesTest {
         }
         for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
             Loss l = loss.reduction(r);
-            GradientCheck.check(engine, l, in -> {
-                double s = 0;
-                for (int i = 0; i < in[0].length; i++) {
-                    s += f.applyAsDouble(in[0][i], in[1][i]);
-                }
-                return GradientCheck.reduce(r, s, in[0].length, 6);
-            }, x, y);
+            GradientCheck.check(engine, l, GradientCheck.elementwise(r, 6, f), x, y);
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
+import java.util.function.DoubleBinaryOperator;
 
 /**
  * Checks a loss against an independent double-precision reference: the value within
@@ -119,5 +120,19 @@ public final class GradientCheck {
             default:
                 return sum;
         }
+    }
+
+    /**
+     * The reference of an element-wise loss {@code f(x_i, y_i)} of inputs 0 and 1, summed and reduced as
+     * {@code r} over all elements ({@link Reduction#BATCHMEAN} divides by {@code batch}).
+     */
+    public static Reference elementwise(Reduction r, long batch, DoubleBinaryOperator f) {
+        return in -> {
+            double s = 0;
+            for (int i = 0; i < in[0].length; i++) {
+                s += f.applyAsDouble(in[0][i], in[1][i]);
+            }
+            return reduce(r, s, in[0].length, batch);
+        };
     }
 }

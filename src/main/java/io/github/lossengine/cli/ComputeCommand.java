@@ -1,0 +1,322 @@
+package io.github.lossengine.cli;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossEngine;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Losses;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lossengine compute}: one loss on {@code .npy} inputs, the value as one JSON line on stdout,
+ * the gradients asked for as {@code <f4} {@code .npy} files.
+ *
+ * <p>{@code --input}, {@code --target} and {@code --target2} are the loss's positional inputs 0, 1
+ * and 2 (e.g. triplet: anchor, positive, negative); {@code --grad-out}, {@code --grad2-out} and
+ * {@code --grad3-out} receive the gradients with respect to them. Integer arrays stay class indices
+ * for the target of {@code softmax_cross_entropy}, {@code nll} and {@code multiclass_hinge} and are
+ * converted to float32 everywhere else. Every problem with the arguments ends the command with
+ * status 2 and one line on stderr that starts with the flag at fault, before any output file exists:
+ * gradients are written only after the loss succeeded, all or none (see {@link NpyOutputs}).
+ */
+@Command(name = "compute", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Computes one loss on .npy inputs and prints one JSON line:",
+                "{\"loss\": value or [values], \"backend\": ..., \"reduction\": ..., \"name\": ..., ...}."},
+        footer = {"", "Parameters by loss (--param key=value, repeatable):",
+                "  softmax_cross_entropy: label_smoothing, ignore_index, smoothing (uniform|off_target),",
+                "                         all_ignored (zero|nan|error); --weight: class weights [C]",
+                "  nll: ignore_index, all_ignored; --weight: class weights [C]",
+                "  multiclass_hinge: variant (weston_watkins|crammer_singer), p (1|2), margin; --weight [C]",
+                "  binary_cross_entropy: --weight (per column or per element)",
+                "  bce_with_logits: pos_weight (number or comma list); --weight",
+                "  huber: delta   smooth_l1: beta   kl_div: log_target   hinge, squared_hinge: margin",
+                "  contrastive: margin, eps   triplet: margin, p, eps, swap   focal: gamma, alpha",
+                "  poisson_nll: log_input, full, eps   gaussian_nll: full, eps",
+                "  cosine_embedding, margin_ranking: margin",
+                "Exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 internal error."})
+final class ComputeCommand implements Callable<Integer> {
+    static final String[] INPUT_FLAGS = {"--input", "--target", "--target2"};
+    static final String[] GRAD_FLAGS = {"--grad-out", "--grad2-out", "--grad3-out"};
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--loss", required = true, paramLabel = "NAME",
+            description = "Loss name: one of the catalogue (mse, softmax_cross_entropy, ...; l1 = mae).")
+    private String lossName;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, repeatable.")
+    private List<String> params = new ArrayList<>();
+
+    @Option(names = "--input", required = true, paramLabel = "A.npy", description = "Input 0: predictions, logits, x1, anchor, mean.")
+    private String input;
+
+    @Option(names = "--target", paramLabel = "B.npy", description = "Input 1: targets, labels, x2, positive.")
+    private String target;
+
+    @Option(names = "--target2", paramLabel = "C.npy", description = "Input 2 of three-input losses: y, negative, var.")
+    private String target2;
+
+    @Option(names = "--weight", paramLabel = "W.npy", description = "Class weights or element weights, for losses that take them.")
+    private String weight;
+
+    @Option(names = "--reduction", paramLabel = "mean|sum|none|batchmean", defaultValue = "mean",
+            description = "Default: ${DEFAULT-VALUE}.")
+    private String reduction;
+
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda|opencl",
+            description = "Default: the system property lossengine.backend, the variable LOSSENGINE_BACKEND, else auto.")
+    private String backend;
+
+    @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write the gradient with respect to input 0.")
+    private String gradOut;
+
+    @Option(names = "--grad2-out", paramLabel = "G2.npy", description = "Write the gradient with respect to input 1.")
+    private String grad2Out;
+
+    @Option(names = "--grad3-out", paramLabel = "G3.npy", description = "Write the gradient with respect to input 2.")
+    private String grad3Out;
+
+    @Override
+    public Integer call() {
+        Loss loss = configuredLoss();
+        String[] inputFiles = {input, target, target2};
+        checkArity(loss, inputFiles);
+        Path[] gradFiles = gradientFiles(loss);
+        if (weight != null) {
+            loss = withWeight(loss);
+        }
+        Tensor[] tensors = new Tensor[loss.arity()];
+        long[][] shapes = new long[loss.arity()][];
+        for (int i = 0; i < tensors.length; i++) {
+            Npy.NpyArray a = read(INPUT_FLAGS[i], inputFiles[i]);
+            boolean indices = i == 1 && LossParameters.indexTargets(loss) && a.tensor().dtype().isInteger();
+            tensors[i] = indices ? a.tensor() : a.asFloat();
+            shapes[i] = a.shape();
+        }
+
+        LossResult result;
+        try (LossEngine engine = openEngine()) {
+            result = run(engine, loss, tensors, gradFiles);
+        }
+
+        NpyOutputs outputs = new NpyOutputs();
+        StringJoiner gradients = new StringJoiner(", ", "[", "]");
+        for (int k = 0; k < gradFiles.length; k++) {
+            if (gradFiles[k] != null) {
+                outputs.add(GRAD_FLAGS[k], gradFiles[k], result.gradient(k), shapes[k]);
+                gradients.add(new JsonObject().put("flag", GRAD_FLAGS[k]).put("input", loss.inputNames().get(k))
+                        .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
+            }
+        }
+        outputs.writeAll();
+
+        JsonObject json = new JsonObject();
+        if (result.reduction() == Reduction.NONE) {
+            Tensor values = result.values();
+            StringJoiner list = new StringJoiner(", ", "[", "]");
+            for (long i = 0; i < values.size(); i++) {
+                list.add(JsonObject.number(values.getDouble(i)));
+            }
+            json.raw("loss", list.toString());
+        } else {
+            json.put("loss", result.value());
+        }
+        json.put("backend", result.backend().id())
+                .put("reduction", result.reduction().name().toLowerCase(Locale.ROOT))
+                .put("name", loss.name());
+        if (result.reduction() == Reduction.NONE) {
+            json.put("loss_shape", result.values().shape());
+        }
+        StringJoiner inputShapes = new StringJoiner(", ", "[", "]");
+        for (long[] s : shapes) {
+            inputShapes.add(JsonObject.array(s));
+        }
+        json.raw("input_shapes", inputShapes.toString()).raw("gradients", gradients.toString());
+        spec.commandLine().getOut().println(json);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The named loss with its parameters and reduction. */
+    private Loss configuredLoss() {
+        Loss loss;
+        try {
+            loss = Losses.byName(lossName);
+        } catch (InvalidInputException e) {
+            throw BadArgumentException.relabel(e, "--loss");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String p : params) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new BadArgumentException("--param " + p + ": expected key=value; keys for " + loss.name()
+                        + ": " + known(loss));
+            }
+            String key = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            if (!seen.add(key)) {
+                throw new BadArgumentException("--param " + key + ": given more than once");
+            }
+            loss = LossParameters.apply(loss, key, p.substring(eq + 1));
+        }
+        try {
+            return loss.reduction(Reduction.parse(reduction));
+        } catch (InvalidInputException e) {
+            throw BadArgumentException.relabel(e, "--reduction");
+        } catch (IllegalArgumentException e) {
+            throw new BadArgumentException("--" + e.getMessage(), e);
+        }
+    }
+
+    private static String known(Loss loss) {
+        Set<String> keys = LossParameters.keys(loss);
+        return keys.isEmpty() ? "none" : String.join(", ", keys);
+    }
+
+    private static void checkArity(Loss loss, String[] files) {
+        int arity = loss.arity();
+        for (int i = 0; i < files.length; i++) {
+            if (i < arity && files[i] == null) {
+                throw new BadArgumentException(INPUT_FLAGS[i] + ": missing; " + loss.name() + " takes " + arity
+                        + " inputs " + loss.inputNames() + " (" + String.join(", ", List.of(INPUT_FLAGS).subList(0, arity)) + ")");
+            }
+            if (i >= arity && files[i] != null) {
+                throw new BadArgumentException(INPUT_FLAGS[i] + " " + files[i] + ": " + loss.name() + " takes only "
+                        + arity + " inputs " + loss.inputNames());
+            }
+        }
+    }
+
+    /** The gradient files asked for, by input; refuses gradients the loss does not have and clashing paths. */
+    private Path[] gradientFiles(Loss loss) {
+        String[] asked = {gradOut, grad2Out, grad3Out};
+        Path[] files = new Path[loss.arity()];
+        Set<Path> seen = new HashSet<>();
+        for (int k = 0; k < asked.length; k++) {
+            if (asked[k] == null) {
+                continue;
+            }
+            String flag = GRAD_FLAGS[k];
+            if (k >= loss.arity()) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has only " + loss.arity()
+                        + " inputs " + loss.inputNames() + ", no input " + (k + 1));
+            }
+            if (!loss.differentiable(k)) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has no gradient with respect to "
+                        + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + INPUT_FLAGS[k] + ")");
+            }
+            Path p = path(flag, asked[k]);
+            if (!seen.add(p.toAbsolutePath().normalize())) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": the same file is given for another gradient");
+            }
+            Path dir = p.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": directory " + dir + " does not exist");
+            }
+            if (Files.isDirectory(p)) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": is a directory");
+            }
+            files[k] = p;
+        }
+        return files;
+    }
+
+    private Loss withWeight(Loss loss) {
+        LossParameters.requireWeight(loss);
+        Npy.NpyArray w = read("--weight", weight);
+        if (LossParameters.classWeights(loss) && w.shape().length != 1) {
+            throw new BadArgumentException("--weight " + weight + ": class weights must be a 1-D array [C], got shape "
+                    + java.util.Arrays.toString(w.shape()));
+        }
+        return LossParameters.withWeight(loss, w.asFloat().toFloatArray());
+    }
+
+    private static Path path(String flag, String file) {
+        try {
+            return Paths.get(file);
+        } catch (InvalidPathException e) {
+            throw new BadArgumentException(flag + " " + file + ": invalid path: " + e.getMessage(), e);
+        }
+    }
+
+    private static Npy.NpyArray read(String flag, String file) {
+        Path p = path(flag, file);
+        try {
+            return Npy.read(p);
+        } catch (NoSuchFileException e) {
+            throw new BadArgumentException(flag + " " + file + ": no such file", e);
+        } catch (NpyFormatException e) {
+            throw new BadArgumentException(flag + " " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BadArgumentException(flag + " " + file + ": cannot read: " + e, e);
+        }
+    }
+
+    private LossEngine openEngine() {
+        try {
+            return backend == null ? LossEngine.create() : LossEngine.create(Backend.parse(backend, "--backend"));
+        } catch (InvalidInputException e) {
+            throw new BadArgumentException(e.getMessage(), e);
+        } catch (BackendUnavailableException e) {
+            String source = backend != null ? "--backend " + backend
+                    : "backend (system property lossengine.backend / LOSSENGINE_BACKEND)";
+            throw new BadArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static LossResult run(LossEngine engine, Loss loss, Tensor[] inputs, Path[] gradFiles) {
+        try {
+            boolean any = false;
+            Tensor[] grads = new Tensor[inputs.length];
+            for (int k = 0; k < gradFiles.length; k++) {
+                if (gradFiles[k] != null) {
+                    grads[k] = Tensor.zeros(inputs[k].shape());
+                    any = true;
+                }
+            }
+            return any ? engine.computeInto(loss, inputs, grads) : engine.evaluate(loss, inputs);
+        } catch (InvalidInputException e) {
+            throw describe(e, loss);
+        }
+    }
+
+    /** The library's message, its argument name mapped to the flag that supplied it. */
+    static BadArgumentException describe(InvalidInputException e, Loss loss) {
+        String arg = e.argument();
+        int i = loss.inputNames().indexOf(arg);
+        if (i < 0 && arg.matches("input|target|target2")) {
+            i = List.of("input", "target", "target2").indexOf(arg);
+        }
+        if (i >= 0 && i < INPUT_FLAGS.length) {
+            String flag = INPUT_FLAGS[i];
+            return flag.equals("--" + arg) ? BadArgumentException.relabel(e, flag) : BadArgumentException.prefixed(flag, e);
+        }
+        if (arg.equals("weight") || arg.equals("reduction")) {
+            return BadArgumentException.relabel(e, "--" + arg);
+        }
+        if (LossParameters.keys(loss).contains(arg)) {
+            return BadArgumentException.relabel(e, "--param " + arg);
+        }
+        return new BadArgumentException(e.getMessage(), e);
+    }
+}

@@ -1,0 +1,225 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.SmoothingConvention;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import java.util.Arrays;
+
+/**
+ * CPU {@link SoftmaxCrossEntropy}, one row at a time in three passes over the row's logits: (1) the
+ * maximum and the support (classes whose logit is not {@code -inf}); (2) {@code sum exp(z - max)} and
+ * {@code W = sum_c w_c q_c}; (3) the loss {@code -sum_c w_c q_c log p_c} and, in the same loop, the gradient
+ * {@code p_k W - w_k q_k}. Nothing of size {@code N x C} is allocated.
+ */
+final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
+
+    @Override
+    public LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
+        Tensor z = inputs[0];
+        Tensor target = inputs[1];
+        ClassRows.requireScores(z, "logits [N, C]");
+        long rows = z.dim(0);
+        long classes = z.dim(1);
+        boolean probabilities = probabilityTargets(z, target);
+        float[] w = loss.classWeights();
+        ClassRows.requireWeights(w, classes);
+        Reduction r = loss.reduction();
+        double scale = Reductions.scale(r, rows, rows, "input");
+        if (probabilities) {
+            requireProbabilities(target);
+        } else {
+            double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
+            scale = ClassRows.scale(r, total, loss.allIgnored(), "target");
+        }
+
+        TargetDistribution q = new TargetDistribution(target, probabilities, classes, loss.labelSmoothing(),
+                loss.smoothing());
+        float[] values = r == Reduction.NONE ? new float[Math.toIntExact(rows)] : null;
+        Tensor g = gradients[0];
+        CompensatedSum sum = new CompensatedSum();
+        for (long i = 0; i < rows; i++) {
+            boolean ignored = !probabilities && target.getLong(i) == loss.ignoreIndex();
+            double l = ignored ? 0.0 : row(z, i, classes, w, q, scale, g);
+            if (ignored && g != null) {
+                fill(g, i * classes, classes);
+            }
+            sum.add(l);
+            if (values != null) {
+                values[(int) i] = (float) l;
+            }
+        }
+        return ClassRows.result(r, sum.value(), scale, loss.allIgnored(), values, rows, gradients);
+    }
+
+    /** The loss of row {@code i}; writes its gradient (times {@code scale}) when {@code g} is non-null. */
+    private static double row(Tensor z, long i, long classes, float[] w, TargetDistribution q, double scale,
+                              Tensor g) {
+        long off = i * classes;
+        double max = Double.NEGATIVE_INFINITY;
+        long support = 0;
+        for (long c = 0; c < classes; c++) {
+            double zc = z.getFloat(off + c);
+            if (zc != Double.NEGATIVE_INFINITY) {
+                support++;
+                max = Math.max(max, zc);
+            }
+        }
+        if (support == 0) {
+            // every class masked: no distribution to compare with
+            if (g != null) {
+                fill(g, off, classes);
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+        q.startRow(i, support, z);
+        CompensatedSum exps = new CompensatedSum();
+        CompensatedSum weightedMass = new CompensatedSum();
+        for (long c = 0; c < classes; c++) {
+            double zc = z.getFloat(off + c);
+            boolean masked = zc == Double.NEGATIVE_INFINITY;
+            if (!masked) {
+                exps.add(Math.exp(zc - max));
+            }
+            weightedMass.add(weight(w, c) * q.mass(c, masked));
+        }
+        double logSumExp = max + Math.log(exps.value());
+        double bigW = weightedMass.value();
+        CompensatedSum loss = new CompensatedSum();
+        boolean infinite = false;
+        for (long c = 0; c < classes; c++) {
+            double zc = z.getFloat(off + c);
+            boolean masked = zc == Double.NEGATIVE_INFINITY;
+            double a = weight(w, c) * q.mass(c, masked);
+            if (a != 0) {
+                // a masked class with target mass: log p = -inf
+                infinite |= masked;
+                if (!masked) {
+                    loss.add(-a * (zc - logSumExp));
+                }
+            }
+            if (g != null) {
+                double d = masked ? 0.0 : Math.exp(zc - logSumExp) * bigW - a;
+                // + 0f: a zero gradient is +0, also under the 0 scale of an all-ignored mean
+                g.setFloat(off + c, (float) (d * scale) + 0f);
+            }
+        }
+        return infinite && !Double.isNaN(logSumExp) ? Double.POSITIVE_INFINITY : loss.value();
+    }
+
+    private static double weight(float[] w, long c) {
+        return w == null ? 1.0 : w[(int) c];
+    }
+
+    private static void fill(Tensor g, long off, long count) {
+        for (long c = 0; c < count; c++) {
+            g.setFloat(off + c, 0f);
+        }
+    }
+
+    /** True for probability targets [N, C] (float32), false for class indices [N] (int32/int64); refuses others. */
+    private static boolean probabilityTargets(Tensor z, Tensor target) {
+        if (target.rank() == 1) {
+            if (!target.dtype().isInteger()) {
+                throw new InvalidInputException("target", "a target of shape " + Arrays.toString(target.shape())
+                        + " holds class indices and must be int32 or int64, got " + target.dtype()
+                        + " (probability targets have the input's shape [N, C])");
+            }
+            ClassRows.requireShape("target", target, z.dim(0));
+            return false;
+        }
+        if (target.rank() == 2) {
+            if (target.dtype().isInteger()) {
+                throw new InvalidInputException("target", "a target of shape " + Arrays.toString(target.shape())
+                        + " holds class probabilities and must be float32, got " + target.dtype()
+                        + " (class indices have shape [N])");
+            }
+            Checks.requireSameShape("input", z, "target", target);
+            return true;
+        }
+        throw new InvalidInputException("target", "must be class indices [N] or probabilities [N, C], got shape "
+                + Arrays.toString(target.shape()));
+    }
+
+    /** Probability targets must be finite and {@code >= 0}; rows need not sum to 1 (as PyTorch). */
+    private static void requireProbabilities(Tensor t) {
+        for (long i = 0; i < t.size(); i++) {
+            double v = t.getFloat(i);
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw InvalidInputException.at("target", t, i, Checks.format(v), "probabilities must be finite and >= 0");
+            }
+        }
+    }
+
+    /**
+     * The smoothed target distribution {@code q} of one row at a time, over the row's support (the
+     * {@code K} classes whose logit is not {@code -inf}); masked classes get no smoothing mass. See
+     * {@link SoftmaxCrossEntropy} for the formulas. Mutable; one per call.
+     */
+    private static final class TargetDistribution {
+        private final Tensor target;
+        private final boolean probabilities;
+        private final long classes;
+        private final double eps;
+        private final boolean offTarget;
+        private long off;
+        private long y;
+        private double onTarget;
+        private double spread;
+        private double total;
+
+        TargetDistribution(Tensor target, boolean probabilities, long classes, double eps, SmoothingConvention s) {
+            this.target = target;
+            this.probabilities = probabilities;
+            this.classes = classes;
+            this.eps = eps;
+            this.offTarget = s == SmoothingConvention.OFF_TARGET;
+        }
+
+        /** Prepares row {@code i}, whose support has {@code support >= 1} classes. */
+        void startRow(long i, long support, Tensor z) {
+            off = i * classes;
+            if (probabilities) {
+                if (offTarget) {
+                    CompensatedSum t = new CompensatedSum();
+                    for (long c = 0; c < classes; c++) {
+                        t.add(target.getFloat(off + c));
+                    }
+                    total = t.value();
+                    spread = support == 1 ? 0.0 : eps / (support - 1);
+                    onTarget = support == 1 ? 1.0 : 1 - eps;
+                } else {
+                    spread = eps / support;
+                    onTarget = 1 - eps;
+                }
+                return;
+            }
+            y = target.getLong(i);
+            if (offTarget) {
+                long others = support - (z.getFloat(off + y) == Float.NEGATIVE_INFINITY ? 0 : 1);
+                spread = others == 0 ? 0.0 : eps / others;
+                onTarget = others == 0 ? 1.0 : 1 - eps;
+            } else {
+                spread = eps / support;
+                onTarget = 1 - eps;
+            }
+        }
+
+        /** {@code q_c} of the current row. */
+        double mass(long c, boolean masked) {
+            if (probabilities) {
+                double t = target.getFloat(off + c);
+                if (masked) {
+                    return onTarget * t;
+                }
+                return onTarget * t + spread * (offTarget ? Math.max(total - t, 0.0) : 1.0);
+            }
+            if (c == y) {
+                return onTarget + (offTarget || masked ? 0.0 : spread);
+            }
+            return masked ? 0.0 : spread;
+        }
+    }
+}
