@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lossengine.cli.DemoCommand;
+import io.github.lossengine.cli.Main;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +25,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The whole demo, run twice with the same seed (once through the command, once through the runner):
@@ -50,10 +49,8 @@ class DemoOutputTest {
         second = tmp.resolve("second");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new DemoCommand());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        exitCode = cmd.execute("--out", first.toString(), "--seed", Long.toString(SEED));
+        exitCode = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "demo", "--out", first.toString(), "--seed", Long.toString(SEED));
         commandOutput = out.toString();
         commandErrors = err.toString();
         report = new DemoRunner(second, SEED, TrainingProgress.silent(), new PrintWriter(new StringWriter())).run();
@@ -134,12 +131,22 @@ class DemoOutputTest {
     }
 
     @Test
-    void helpListsTheOptions() {
+    void helpListsTheCommandAndItsOptions() {
         StringWriter out = new StringWriter();
-        CommandLine cmd = new CommandLine(new DemoCommand());
-        cmd.setOut(new PrintWriter(out, true));
-        assertEquals(0, cmd.execute("--help"));
-        assertTrue(out.toString().contains("--out=DIR") && out.toString().contains("--seed=S"), out.toString());
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "--help"));
+        assertTrue(out.toString().contains("demo"), out.toString());
+        StringWriter demoHelp = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(demoHelp, true), new PrintWriter(new StringWriter(), true),
+                "demo", "--help"));
+        assertTrue(demoHelp.toString().contains("--out=DIR") && demoHelp.toString().contains("--seed=S"), demoHelp.toString());
+    }
+
+    @Test
+    void badOptionIsAUsageError() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "demo", "--seed", "many"));
+        assertTrue(err.toString().contains("--seed"), err.toString());
     }
 
     private static Set<String> files(Path dir, String suffix) throws IOException {
