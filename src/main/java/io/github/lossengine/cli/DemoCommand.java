@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * every experiment ran, 1 when one failed (the others still run), 2 for bad options (picocli).
  */
 @Command(name = "demo", sortOptions = false,
-        description = {"Reproduce the seeds' loss experiments on the engine: 7 charts (PNG), the numbers behind "
+        description = {"Reproduces the seeds' loss experiments on the engine: 7 charts (PNG), the numbers behind "
                 + "them (CSV) and an index.html in the output folder; prints the folder and a summary table.",
                 "Deterministic given --seed; the backend is the one LossEngine.create() picks "
                         + "(-Dlossengine.backend / LOSSENGINE_BACKEND override it)."})

@@ -120,7 +120,7 @@ public final class LearningSpeedExperiment implements Experiment {
 
         @Override
         public String label() {
-            return "MSE on σ(z)";
+            return "MSE on sigmoid(z)";
         }
 
         @Override
@@ -194,7 +194,8 @@ public final class LearningSpeedExperiment implements Experiment {
         return new ExperimentReport(NUMBER, title(),
                 List.of("Logistic regression σ(w·x + b) on " + EXAMPLES + " points of two Gaussian blobs, started at w = ("
                                 + NumberText.compact(START_WEIGHTS[0]) + ", " + NumberText.compact(START_WEIGHTS[1]) + "), b = 0 (wrong sign, saturated sigmoid), "
-                                + "full-batch gradient descent, learning rate " + NumberText.compact(LEARNING_RATE) + " for both losses.",
+                                + "full-batch gradient descent, learning rate " + NumberText.compact(LEARNING_RATE) + " for both losses "
+                                + "(MSE = mean (σ(z) − y)², PyTorch's form without the seeds' ½, which only helps MSE).",
                         "Cross-entropy's gradient σ(z) − y stays large while the model is wrong; MSE's carries σ'(z) ≈ 0 and "
                                 + "crawls: 90% accuracy after " + r.crossEntropy().epochsToTargetText() + " vs "
                                 + r.mse().epochsToTargetText() + " epochs."),
