@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  * probe's reason, e.g. "cuda backend unavailable: no CUDA driver: libcuda.so.1 not found", never
  * silently. A backend whose probe finds a device but which then fails to open (a kernel that does
  * not compile, a corrupt module) fails the test. On CI ({@code CI=true}) the OpenCL backend must be
- * there: CI installs PoCL so that the parity tests really run.
+ * there: CI installs PoCL so that the parity tests really run. On a GPU machine,
+ * {@code LOSSENGINE_REQUIRE_CUDA=1} makes an unavailable CUDA backend fail instead of skip.
  */
 final class DeviceEngines {
     private static final Map<Backend, Object> ENGINES = new EnumMap<>(Backend.class);
@@ -39,6 +40,9 @@ final class DeviceEngines {
         if (e instanceof String reason) {
             if (backend == Backend.OPENCL && "true".equals(System.getenv("CI"))) {
                 Assertions.fail("CI must run the OpenCL parity tests (ci/install-pocl.sh installs PoCL): " + reason);
+            }
+            if (backend == Backend.CUDA && "1".equals(System.getenv("LOSSENGINE_REQUIRE_CUDA"))) {
+                Assertions.fail("LOSSENGINE_REQUIRE_CUDA=1 but " + reason);
             }
             Assumptions.assumeTrue(false, reason);
         }
