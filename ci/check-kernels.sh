@@ -2,7 +2,7 @@
 # Checks that the committed CUDA module (native/) was built from the current kernel sources:
 # native/MANIFEST.sha256 must list exactly kernels/** and native/build.sh with their SHA-256.
 # Fails with "stale kernels: run native/build.sh" otherwise. Needs only sha256sum; the same check
-# runs in `mvn verify` (KernelManifestTest), which fails on staleness when nvcc is installed.
+# runs in `mvn verify` (KernelModuleTest), which fails on staleness when nvcc is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 actual=$( { find kernels -type f | LC_ALL=C sort; echo native/build.sh; } | xargs sha256sum)

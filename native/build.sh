@@ -72,7 +72,8 @@ fi
 
 cp "$work/lossengine.fatbin" native/lossengine.fatbin
 cp "$work/lossengine.ptx" native/lossengine.ptx
-cp "$work/ptxas.log" native/ptxas.log
+# compile times vary run to run: leave them out so a rebuild from the same sources changes nothing
+grep -v "Compile time" "$work/ptxas.log" > native/ptxas.log
 # The manifest: every kernel source and this script (build flags change the output too).
 { find kernels -type f | LC_ALL=C sort; echo native/build.sh; } | xargs sha256sum > native/MANIFEST.sha256
 
