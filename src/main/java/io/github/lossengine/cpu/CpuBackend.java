@@ -34,8 +34,16 @@ public final class CpuBackend implements ComputeBackend {
     private final WorkerPool pool;
     private final FloatKernels kernels;
 
+    /**
+     * A backend computing on the calling thread only: no worker threads, so nothing needs closing
+     * (what a device backend uses for the losses it has no kernel for).
+     */
+    public CpuBackend() {
+        this(1);
+    }
+
     /** A backend computing on {@code threads} threads with the kernels {@link KernelSelection} chose. */
-    CpuBackend(int threads) {
+    public CpuBackend(int threads) {
         this(threads, KernelSelection.kernels());
     }
 

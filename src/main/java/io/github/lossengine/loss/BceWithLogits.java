@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary cross-entropy on logits, PyTorch {@code binary_cross_entropy_with_logits}:
@@ -18,8 +16,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeight) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeight) implements PredictionLoss {
 
     public BceWithLogits {
         LossOptions.requireReduction(reduction, "bce_with_logits", false);
@@ -59,15 +56,5 @@ public record BceWithLogits(Reduction reduction, float[] weight, float[] posWeig
     @Override
     public String name() {
         return "bce_with_logits";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary cross-entropy on probabilities, PyTorch {@code binary_cross_entropy}:
@@ -17,8 +15,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements PredictionLoss {
 
     public BinaryCrossEntropy {
         LossOptions.requireReduction(reduction, "binary_cross_entropy", false);
@@ -48,15 +45,5 @@ public record BinaryCrossEntropy(Reduction reduction, float[] weight) implements
     @Override
     public String name() {
         return "binary_cross_entropy";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

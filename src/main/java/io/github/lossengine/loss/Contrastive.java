@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Contrastive loss as in the seeds (Hadsell et al.): inputs {@code x1} [N, D], {@code x2} [N, D]
@@ -27,8 +25,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Contrastive(Reduction reduction, double margin, double eps) implements Loss {
-    private static final List<String> INPUTS = List.of("x1", "x2", "y");
+public record Contrastive(Reduction reduction, double margin, double eps) implements PairLoss {
 
     public Contrastive {
         LossOptions.requireReduction(reduction, "contrastive", false);
@@ -56,15 +53,5 @@ public record Contrastive(Reduction reduction, double margin, double eps) implem
     @Override
     public String name() {
         return "contrastive";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0 || i == 1;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Cosine embedding loss, PyTorch {@code cosine_embedding_loss}: inputs {@code x1} [N, D], {@code x2}
@@ -25,8 +23,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record CosineEmbedding(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("x1", "x2", "y");
+public record CosineEmbedding(Reduction reduction, double margin) implements PairLoss {
 
     public CosineEmbedding {
         LossOptions.requireReduction(reduction, "cosine_embedding", false);
@@ -49,15 +46,5 @@ public record CosineEmbedding(Reduction reduction, double margin) implements Los
     @Override
     public String name() {
         return "cosine_embedding";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0 || i == 1;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Sigmoid focal loss, torchvision {@code sigmoid_focal_loss}: with {@code p = sigmoid(x)},
@@ -20,8 +18,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Focal(Reduction reduction, double gamma, double alpha) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Focal(Reduction reduction, double gamma, double alpha) implements PredictionLoss {
 
     public Focal {
         LossOptions.requireReduction(reduction, "focal", false);
@@ -54,15 +51,5 @@ public record Focal(Reduction reduction, double gamma, double alpha) implements 
     @Override
     public String name() {
         return "focal";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary hinge loss on float32 scores {@code x} and float32 labels {@code y} in {-1, +1} of the same
@@ -15,8 +13,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Hinge(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Hinge(Reduction reduction, double margin) implements PredictionLoss {
 
     public Hinge {
         LossOptions.requireReduction(reduction, "hinge", false);
@@ -40,15 +37,5 @@ public record Hinge(Reduction reduction, double margin) implements Loss {
     @Override
     public String name() {
         return "hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Huber loss, PyTorch {@code huber_loss}: with {@code d = x - y},
@@ -11,8 +9,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Huber(Reduction reduction, double delta) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Huber(Reduction reduction, double delta) implements PredictionLoss {
 
     public Huber {
         LossOptions.requireReduction(reduction, "huber", false);
@@ -36,15 +33,5 @@ public record Huber(Reduction reduction, double delta) implements Loss {
     @Override
     public String name() {
         return "huber";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

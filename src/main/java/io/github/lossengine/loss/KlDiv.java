@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Kullback-Leibler divergence, PyTorch {@code kl_div}: input {@code x} holds log-probabilities,
@@ -20,8 +18,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record KlDiv(Reduction reduction, boolean logTarget) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record KlDiv(Reduction reduction, boolean logTarget) implements PredictionLoss {
 
     public KlDiv {
         LossOptions.requireReduction(reduction, "kl_div", true);
@@ -44,15 +41,5 @@ public record KlDiv(Reduction reduction, boolean logTarget) implements Loss {
     @Override
     public String name() {
         return "kl_div";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Log-cosh: {@code l = log cosh(x - y)}, computed in the stable form
@@ -11,8 +9,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record LogCosh(Reduction reduction) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record LogCosh(Reduction reduction) implements PredictionLoss {
 
     public LogCosh {
         LossOptions.requireReduction(reduction, "log_cosh", false);
@@ -31,15 +28,5 @@ public record LogCosh(Reduction reduction) implements Loss {
     @Override
     public String name() {
         return "log_cosh";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Mean absolute error (alias {@code l1}), PyTorch {@code l1_loss}: {@code l = |x - y|}, gradient
@@ -11,8 +9,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Mae(Reduction reduction) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Mae(Reduction reduction) implements PredictionLoss {
 
     public Mae {
         LossOptions.requireReduction(reduction, "mae", false);
@@ -31,15 +28,5 @@ public record Mae(Reduction reduction) implements Loss {
     @Override
     public String name() {
         return "mae";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

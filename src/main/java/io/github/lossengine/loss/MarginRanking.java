@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Margin ranking loss, PyTorch {@code margin_ranking_loss}: inputs {@code x1}, {@code x2} and
@@ -15,8 +13,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record MarginRanking(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("x1", "x2", "y");
+public record MarginRanking(Reduction reduction, double margin) implements PairLoss {
 
     public MarginRanking {
         LossOptions.requireReduction(reduction, "margin_ranking", false);
@@ -39,15 +36,5 @@ public record MarginRanking(Reduction reduction, double margin) implements Loss 
     @Override
     public String name() {
         return "margin_ranking";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0 || i == 1;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Mean squared error, PyTorch {@code mse_loss}: {@code l = (x - y)^2}, gradient {@code 2 (x - y)}.
@@ -12,8 +10,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record Mse(Reduction reduction) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record Mse(Reduction reduction) implements PredictionLoss {
 
     public Mse {
         LossOptions.requireReduction(reduction, "mse", false);
@@ -32,15 +29,5 @@ public record Mse(Reduction reduction) implements Loss {
     @Override
     public String name() {
         return "mse";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

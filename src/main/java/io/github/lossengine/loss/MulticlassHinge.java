@@ -1,9 +1,7 @@
 package io.github.lossengine.loss;
 
 import io.github.lossengine.InvalidInputException;
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Multi-class hinge loss on float32 scores {@code x} [N, C] with int32 or int64 class-index targets
@@ -31,8 +29,7 @@ import java.util.List;
  * <p>Thread-safety: immutable.
  */
 public record MulticlassHinge(Reduction reduction, Variant variant, int p, double margin, float[] classWeights)
-        implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+        implements PredictionLoss {
 
     /** How the per-class margins of one row are combined. */
     public enum Variant {
@@ -87,15 +84,5 @@ public record MulticlassHinge(Reduction reduction, Variant variant, int p, doubl
     @Override
     public String name() {
         return "multiclass_hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

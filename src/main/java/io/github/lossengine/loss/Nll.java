@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Negative log-likelihood on log-probabilities, PyTorch {@code nll_loss}. Input {@code x} [N, C]
@@ -18,8 +16,7 @@ import java.util.List;
  * <p>Thread-safety: immutable.
  */
 public record Nll(Reduction reduction, float[] classWeights, long ignoreIndex, AllIgnoredPolicy allIgnored)
-        implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+        implements PredictionLoss {
 
     public Nll {
         LossOptions.requireReduction(reduction, "nll", false);
@@ -59,15 +56,5 @@ public record Nll(Reduction reduction, float[] classWeights, long ignoreIndex, A
     @Override
     public String name() {
         return "nll";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

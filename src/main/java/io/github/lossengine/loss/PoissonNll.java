@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Poisson negative log-likelihood, PyTorch {@code poisson_nll_loss}. With {@code logInput} (the
@@ -25,8 +23,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record PoissonNll(Reduction reduction, boolean logInput, boolean full, double eps) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record PoissonNll(Reduction reduction, boolean logInput, boolean full, double eps) implements PredictionLoss {
 
     public PoissonNll {
         LossOptions.requireReduction(reduction, "poisson_nll", false);
@@ -57,15 +54,5 @@ public record PoissonNll(Reduction reduction, boolean logInput, boolean full, do
     @Override
     public String name() {
         return "poisson_nll";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

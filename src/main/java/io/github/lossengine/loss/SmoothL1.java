@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Smooth L1 loss, PyTorch {@code smooth_l1_loss}: with {@code d = x - y},
@@ -12,8 +10,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record SmoothL1(Reduction reduction, double beta) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record SmoothL1(Reduction reduction, double beta) implements PredictionLoss {
 
     public SmoothL1 {
         LossOptions.requireReduction(reduction, "smooth_l1", false);
@@ -37,15 +34,5 @@ public record SmoothL1(Reduction reduction, double beta) implements Loss {
     @Override
     public String name() {
         return "smooth_l1";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Softmax cross-entropy on logits, PyTorch {@code cross_entropy}. Input: logits {@code z} [N, C]
@@ -51,8 +49,7 @@ import java.util.List;
  */
 public record SoftmaxCrossEntropy(Reduction reduction, float[] classWeights, long ignoreIndex,
                                   double labelSmoothing, SmoothingConvention smoothing,
-                                  AllIgnoredPolicy allIgnored) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+                                  AllIgnoredPolicy allIgnored) implements PredictionLoss {
 
     /** PyTorch's default {@code ignore_index}. */
     public static final long DEFAULT_IGNORE_INDEX = -100;
@@ -109,15 +106,5 @@ public record SoftmaxCrossEntropy(Reduction reduction, float[] classWeights, lon
     @Override
     public String name() {
         return "softmax_cross_entropy";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,8 +1,6 @@
 package io.github.lossengine.loss;
 
-import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
-import java.util.List;
 
 /**
  * Binary squared hinge loss on float32 scores {@code x} and float32 labels {@code y} in {-1, +1} of the
@@ -14,8 +12,7 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable.
  */
-public record SquaredHinge(Reduction reduction, double margin) implements Loss {
-    private static final List<String> INPUTS = List.of("input", "target");
+public record SquaredHinge(Reduction reduction, double margin) implements PredictionLoss {
 
     public SquaredHinge {
         LossOptions.requireReduction(reduction, "squared_hinge", false);
@@ -39,15 +36,5 @@ public record SquaredHinge(Reduction reduction, double margin) implements Loss {
     @Override
     public String name() {
         return "squared_hinge";
-    }
-
-    @Override
-    public List<String> inputNames() {
-        return INPUTS;
-    }
-
-    @Override
-    public boolean differentiable(int i) {
-        return i == 0;
     }
 }

@@ -1,0 +1,299 @@
+/*
+ * Softmax cross-entropy (class-index and probability targets) and nll, as the CPU backend
+ * (io.github.lossengine.cpu.SoftmaxCrossEntropyCpu, NllCpu): fused forward and backward, one
+ * segment of `seg` threads per row (see common/reduce.h).
+ *
+ * Per row: pass 1 reads the logits once, keeping the online maximum and sum of exponentials, the
+ * support K (classes whose logit is not -inf) and the sums the smoothed, weighted target needs;
+ * pass 2 writes the gradient (p_k W - w_k q_k) * scale and adds the loss sum_c w_c q_c (lse - z_c).
+ * When the group's rows fit in local memory (cacheRow), pass 1 keeps them there and pass 2 reads
+ * them back instead of reading global memory again. Masked (-inf) classes get no smoothing mass,
+ * contribute 0 and get an exactly zero gradient; a masked class with target mass gives +inf.
+ */
+
+/*
+ * Checks class-index targets (each in [0, classes) or equal to ignoreIndex) and leaves per group the
+ * MEAN denominator's partial sum: the weights w[y] of the rows not ignored (their count without weights).
+ */
+KERNEL void le_class_targets_i64(GLOBAL const LONG* RESTRICT target, LONG rows, LONG classes, LONG ignoreIndex,
+                                 GLOBAL const float* RESTRICT w, int hasW, GLOBAL int* RESTRICT err,
+                                 GLOBAL float* RESTRICT partials) {
+    LOCAL float buf[GROUP_SIZE];
+    float acc = 0.0f;
+    LONG stride = (LONG) NUM_GROUPS * GROUP_SIZE;
+    for (LONG i = (LONG) GROUP_ID * GROUP_SIZE + LOCAL_ID; i < rows; i += stride) {
+        LONG y = target[i];
+        if (y == ignoreIndex) {
+            continue;
+        }
+        if (y < 0 || y >= classes) {
+            le_report_invalid(err, i);
+        } else {
+            acc += hasW ? w[y] : 1.0f;
+        }
+    }
+    float total = le_group_sum(buf, acc);
+    if (LOCAL_ID == 0) {
+        partials[GROUP_ID] = total;
+    }
+}
+
+/* Logit c of the row at `off`, from the group's row cache when it holds the rows. */
+DEVICE float le_row_logit(GLOBAL const float* RESTRICT z, LOCAL_ARG float* cache, int cacheRow, LONG off,
+                          LONG cacheOff, LONG c) {
+    return cacheRow ? cache[cacheOff + c] : z[off + c];
+}
+
+KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG* RESTRICT target, LONG rows,
+                              LONG classes, GLOBAL const float* RESTRICT w, int hasW, LONG ignoreIndex,
+                              float eps, int offTarget, int seg, int cacheRow, float scale, int flags,
+                              GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
+                              GLOBAL float* RESTRICT partials) {
+    LOCAL float bm[GROUP_SIZE];
+    LOCAL float bs[GROUP_SIZE];
+    LOCAL float bx[MAX_SUMS * GROUP_SIZE];
+    LOCAL float cache[ROW_CACHE];
+    int lane = LOCAL_ID & (seg - 1);
+    int slot = LOCAL_ID / seg;
+    int perGroup = GROUP_SIZE / seg;
+    LONG cacheOff = (LONG) slot * classes;
+    float acc = 0.0f;
+    for (LONG first = (LONG) GROUP_ID * perGroup; first < rows; first += (LONG) NUM_GROUPS * perGroup) {
+        LONG row = first + slot;
+        int active = row < rows;
+        LONG off = row * classes;
+        LONG y = active ? target[row] : ignoreIndex;
+        int ignored = !active || y == ignoreIndex;
+        /* pass 1: online max and sum, support, weighted support */
+        float m = -LE_INF;
+        float s = 0.0f;
+        float k = 0.0f;
+        float ws = 0.0f;
+        if (!ignored) {
+            for (LONG c = lane; c < classes; c += seg) {
+                float v = z[off + c];
+                if (cacheRow) {
+                    cache[cacheOff + c] = v;
+                }
+                le_online_add(&m, &s, v);
+                if (v != -LE_INF) {
+                    k += 1.0f;
+                    ws += hasW ? w[c] : 1.0f;
+                }
+            }
+        }
+        float sums[2] = {k, ws};
+        le_seg_online_sums(bm, bs, bx, &m, &s, sums, 2, lane, seg);
+        k = sums[0];
+        ws = sums[1];
+        le_online_finish(&m, &s);
+        float logs = LOG(s);
+        /* the smoothed target: q_y = onT (+ spread under the uniform convention), q_c = spread elsewhere */
+        float zy = ignored ? 0.0f : le_row_logit(z, cache, cacheRow, off, cacheOff, y);
+        int ymask = zy == -LE_INF;
+        float wy = (hasW && !ignored) ? w[y] : 1.0f;
+        float spread;
+        float onT;
+        float big;
+        if (offTarget) {
+            float others = k - (ymask ? 0.0f : 1.0f);
+            spread = others == 0.0f ? 0.0f : eps / others;
+            onT = others == 0.0f ? 1.0f : 1.0f - eps;
+            big = spread * (ws - (ymask ? 0.0f : wy)) + wy * onT;
+        } else {
+            spread = eps / k;
+            onT = 1.0f - eps;
+            big = spread * ws + wy * onT;
+        }
+        /* pass 2: loss and gradient */
+        float l = 0.0f;
+        if (!ignored && k > 0.0f) {
+            for (LONG c = lane; c < classes; c += seg) {
+                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
+                int masked = v == -LE_INF;
+                float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
+                float a = (hasW ? w[c] : 1.0f) * q;
+                if (a != 0.0f && !masked) {
+                    l += a * (logs - (v - m));
+                }
+                if (flags & 2) {
+                    grad[off + c] = (masked ? 0.0f : EXP((v - m) - logs) * big - a) * scale + 0.0f;
+                }
+            }
+        } else if (active && (flags & 2)) {
+            for (LONG c = lane; c < classes; c += seg) {
+                grad[off + c] = 0.0f;
+            }
+        }
+        l = le_seg_sum(bm, l, lane, seg);
+        if (ignored) {
+            l = 0.0f;
+        } else if (k == 0.0f || (ymask && wy * onT != 0.0f && !ISNAN(m + logs))) {
+            l = LE_INF;
+        }
+        if (lane == 0 && active) {
+            if (flags & 1) {
+                values[row] = l;
+            }
+            acc += l;
+        }
+    }
+    float total = le_group_sum(bm, acc);
+    if (LOCAL_ID == 0) {
+        partials[GROUP_ID] = total;
+    }
+}
+
+/*
+ * Probability targets t [rows, classes]. Pass 1 also sums A = sum_c w_c t_c, B = sum over the
+ * support of w_c t_c and T = sum_c t_c, which give W = sum_c w_c q_c without another pass:
+ * uniform W = (1 - eps) A + eps/K Ws; off-target W = onT A + spread (T Ws - B).
+ */
+KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const float* RESTRICT t, LONG rows,
+                                   LONG classes, GLOBAL const float* RESTRICT w, int hasW, float eps,
+                                   int offTarget, int seg, int cacheRow, float scale, int flags,
+                                   GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
+                                   GLOBAL float* RESTRICT partials) {
+    LOCAL float bm[GROUP_SIZE];
+    LOCAL float bs[GROUP_SIZE];
+    LOCAL float bx[MAX_SUMS * GROUP_SIZE];
+    LOCAL float cache[ROW_CACHE];
+    int lane = LOCAL_ID & (seg - 1);
+    int slot = LOCAL_ID / seg;
+    int perGroup = GROUP_SIZE / seg;
+    LONG cacheOff = (LONG) slot * classes;
+    float acc = 0.0f;
+    for (LONG first = (LONG) GROUP_ID * perGroup; first < rows; first += (LONG) NUM_GROUPS * perGroup) {
+        LONG row = first + slot;
+        int active = row < rows;
+        LONG off = row * classes;
+        float m = -LE_INF;
+        float s = 0.0f;
+        float k = 0.0f;
+        float ws = 0.0f;
+        float sa = 0.0f;
+        float sb = 0.0f;
+        float st = 0.0f;
+        if (active) {
+            for (LONG c = lane; c < classes; c += seg) {
+                float v = z[off + c];
+                float tc = t[off + c];
+                float wc = hasW ? w[c] : 1.0f;
+                if (cacheRow) {
+                    cache[cacheOff + c] = v;
+                }
+                le_online_add(&m, &s, v);
+                sa += wc * tc;
+                st += tc;
+                if (v != -LE_INF) {
+                    k += 1.0f;
+                    ws += wc;
+                    sb += wc * tc;
+                }
+            }
+        }
+        float sums[5] = {k, ws, sa, sb, st};
+        le_seg_online_sums(bm, bs, bx, &m, &s, sums, 5, lane, seg);
+        k = sums[0];
+        ws = sums[1];
+        sa = sums[2];
+        sb = sums[3];
+        st = sums[4];
+        le_online_finish(&m, &s);
+        float logs = LOG(s);
+        float spread;
+        float onT;
+        float big;
+        if (offTarget) {
+            spread = k == 1.0f ? 0.0f : eps / (k - 1.0f);
+            onT = k == 1.0f ? 1.0f : 1.0f - eps;
+            big = onT * sa + spread * (st * ws - sb);
+        } else {
+            spread = eps / k;
+            onT = 1.0f - eps;
+            big = onT * sa + spread * ws;
+        }
+        float l = 0.0f;
+        float inf = 0.0f;
+        if (active && k > 0.0f) {
+            for (LONG c = lane; c < classes; c += seg) {
+                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
+                float tc = t[off + c];
+                int masked = v == -LE_INF;
+                float q = masked ? onT * tc : onT * tc + spread * (offTarget ? FMAX(st - tc, 0.0f) : 1.0f);
+                float a = (hasW ? w[c] : 1.0f) * q;
+                if (a != 0.0f) {
+                    if (masked) {
+                        inf = 1.0f;
+                    } else {
+                        l += a * (logs - (v - m));
+                    }
+                }
+                if (flags & 2) {
+                    grad[off + c] = (masked ? 0.0f : EXP((v - m) - logs) * big - a) * scale + 0.0f;
+                }
+            }
+        } else if (active && (flags & 2)) {
+            for (LONG c = lane; c < classes; c += seg) {
+                grad[off + c] = 0.0f;
+            }
+        }
+        float ends[2] = {l, inf};
+        le_seg_sums(bx, ends, 2, lane, seg);
+        l = ends[0];
+        inf = ends[1];
+        if (k == 0.0f || (inf > 0.0f && !ISNAN(m + logs))) {
+            l = LE_INF;
+        }
+        if (lane == 0 && active) {
+            if (flags & 1) {
+                values[row] = l;
+            }
+            acc += l;
+        }
+    }
+    float total = le_group_sum(bm, acc);
+    if (LOCAL_ID == 0) {
+        partials[GROUP_ID] = total;
+    }
+}
+
+/*
+ * nll on log-probabilities x [rows, classes]: l = -w_y x_y, gradient -w_y * scale at the target
+ * class and 0 elsewhere; ignored rows and rows of weight 0 give exactly 0.
+ */
+KERNEL void le_nll_f32(GLOBAL const float* RESTRICT x, GLOBAL const LONG* RESTRICT target, LONG rows,
+                       LONG classes, GLOBAL const float* RESTRICT w, int hasW, LONG ignoreIndex, int seg,
+                       float scale, int flags, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
+                       GLOBAL float* RESTRICT partials) {
+    LOCAL float buf[GROUP_SIZE];
+    int lane = LOCAL_ID & (seg - 1);
+    int slot = LOCAL_ID / seg;
+    int perGroup = GROUP_SIZE / seg;
+    float acc = 0.0f;
+    for (LONG first = (LONG) GROUP_ID * perGroup; first < rows; first += (LONG) NUM_GROUPS * perGroup) {
+        LONG row = first + slot;
+        if (row < rows) {
+            LONG off = row * classes;
+            LONG y = target[row];
+            float wy = (y == ignoreIndex || !hasW) ? 1.0f : w[y];
+            int skip = y == ignoreIndex || wy == 0.0f;
+            if (flags & 2) {
+                for (LONG c = lane; c < classes; c += seg) {
+                    grad[off + c] = (!skip && c == y) ? -wy * scale : 0.0f;
+                }
+            }
+            if (lane == 0) {
+                float l = skip ? 0.0f : -wy * x[off + y];
+                if (flags & 1) {
+                    values[row] = l;
+                }
+                acc += l;
+            }
+        }
+    }
+    float total = le_group_sum(buf, acc);
+    if (LOCAL_ID == 0) {
+        partials[GROUP_ID] = total;
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.lossengine.cli;
+
+import io.github.lossengine.demo.DemoReport;
+import io.github.lossengine.demo.DemoRunner;
+import io.github.lossengine.demo.SummaryTable;
+import io.github.lossengine.demo.TrainingProgress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lossengine demo}: reproduces the seeds' experiments on the engine and writes charts, CSV
+ * files and an {@code index.html}; prints the output folder and a summary table. Exit code 0 when
+ * every experiment ran, 1 when one failed (the others still run), 2 for bad options (picocli).
+ */
+@Command(name = "demo", sortOptions = false,
+        description = {"Reproduces the seeds' loss experiments on the engine: 7 charts (PNG), the numbers behind "
+                + "them (CSV) and an index.html in the output folder; prints the folder and a summary table.",
+                "Deterministic given --seed; the backend is the one LossEngine.create() picks "
+                        + "(-Dlossengine.backend / LOSSENGINE_BACKEND override it)."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("lossengine-demo");
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the synthetic data sets (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--no-progress", description = "Never draw progress bars (they are drawn only on an interactive terminal anyway).")
+    boolean noProgress;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingProgress progress = noProgress ? TrainingProgress.silent() : TrainingProgress.forConsole();
+        DemoReport report;
+        try {
+            report = new DemoRunner(this.out, seed, progress, out).run();
+        } catch (IOException e) {
+            err.println("demo: cannot write to " + this.out.toAbsolutePath() + ": " + e);
+            return 1;
+        }
+        out.println();
+        SummaryTable.lines(report).forEach(out::println);
+        out.flush();
+        if (!report.complete()) {
+            err.println("demo: " + report.failures().size() + " experiment(s) failed; see the table above");
+            err.flush();
+            return 1;
+        }
+        return 0;
+    }
+}

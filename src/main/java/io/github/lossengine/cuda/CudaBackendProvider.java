@@ -1,0 +1,206 @@
+package io.github.lossengine.cuda;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.kernel.DeviceBackend;
+import io.github.lossengine.kernel.KernelSources;
+import io.github.lossengine.spi.BackendProvider;
+import io.github.lossengine.spi.ComputeBackend;
+import io.github.lossengine.spi.Probe;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The CUDA backend through the JCuda driver API (rank 300): no runtime API, no NVRTC, so users need
+ * only the NVIDIA driver ({@code libcuda.so.1}), R580 or newer.
+ *
+ * <p>The probe runs once per JVM inside a catch-all (without {@code libcuda.so.1} JCuda's native
+ * binding throws {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after):
+ * {@code cuInit}, the driver version (13.0 or newer: the kernels are built by nvcc 13, PTX ISA 9.0),
+ * the device count and device 0's compute capability (7.5 or newer: CUDA 13 dropped sm_50 to sm_72).
+ * CUDA errors 34, 100, 209, 218, 221 and 222 make the backend unavailable with the reason.
+ *
+ * <p>Opening retains device 0's primary context and loads the module (fatbin, else PTX) once; every
+ * engine shares them and has its own workspace; the context is released when the last engine closes.
+ */
+public final class CudaBackendProvider implements BackendProvider {
+    /** The minimum driver version, as {@code cuDriverGetVersion} reports it: 13.0. */
+    static final int MIN_DRIVER = 13000;
+    /** The minimum compute capability (major * 10 + minor): sm_75. */
+    static final int MIN_CAPABILITY = 75;
+
+    private static final Object LOCK = new Object();
+    private static Probe probe;
+    private static Session session;
+
+    private final KernelSources sources;
+
+    /** The provider ServiceLoader creates: the module from the class path. */
+    public CudaBackendProvider() {
+        this(KernelSources.classpath());
+    }
+
+    /** A provider loading the module from {@code sources}. */
+    public CudaBackendProvider(KernelSources sources) {
+        this.sources = sources;
+    }
+
+    /** The open context, module and device, shared by every CUDA engine of the JVM. */
+    static final class Session {
+        final CUdevice device;
+        final CUcontext context;
+        final CudaDevice cuda;
+        int engines;
+
+        Session(CUdevice device, CUcontext context, CudaDevice cuda) {
+            this.device = device;
+            this.context = context;
+            this.cuda = cuda;
+        }
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.CUDA;
+    }
+
+    @Override
+    public int rank() {
+        return 300;
+    }
+
+    @Override
+    public Probe probe() {
+        synchronized (LOCK) {
+            if (probe == null) {
+                try {
+                    probe = probeDriver();
+                } catch (Throwable t) { // UnsatisfiedLinkError first, NoClassDefFoundError later: "unavailable"
+                    probe = Probe.unavailable(CudaErrors.explain(t));
+                }
+            }
+            return probe;
+        }
+    }
+
+    private static Probe probeDriver() {
+        int rc = JCudaDriver.cuInit(0);
+        if (rc != 0) {
+            return Probe.unavailable(CudaErrors.explain(rc));
+        }
+        int[] v = new int[1];
+        rc = JCudaDriver.cuDriverGetVersion(v);
+        if (rc != 0) {
+            return Probe.unavailable("cuDriverGetVersion: " + CudaErrors.explain(rc));
+        }
+        String version = (v[0] / 1000) + "." + (v[0] % 1000) / 10;
+        if (v[0] < MIN_DRIVER) {
+            return Probe.unavailable("the NVIDIA driver supports CUDA " + version + "; the kernels are built with nvcc 13"
+                    + " (PTX ISA 9.0) and need CUDA 13.0, an R580 or newer driver");
+        }
+        int[] count = new int[1];
+        rc = JCudaDriver.cuDeviceGetCount(count);
+        if (rc != 0 || count[0] == 0) {
+            return Probe.unavailable(rc != 0 ? CudaErrors.explain(rc) : "no CUDA device");
+        }
+        CUdevice dev = new CUdevice();
+        rc = JCudaDriver.cuDeviceGet(dev, 0);
+        if (rc != 0) {
+            return Probe.unavailable("cuDeviceGet: " + CudaErrors.explain(rc));
+        }
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        int rc1 = JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+        int rc2 = JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+        if (rc1 != 0 || rc2 != 0) {
+            return Probe.unavailable("cuDeviceGetAttribute: " + CudaErrors.explain(rc1 != 0 ? rc1 : rc2));
+        }
+        byte[] name = new byte[256];
+        String deviceName = JCudaDriver.cuDeviceGetName(name, name.length, dev) == 0 ? cString(name) : "CUDA device 0";
+        String description = deviceName + " (sm_" + major[0] + minor[0] + ", " + count[0] + " device"
+                + (count[0] == 1 ? "" : "s") + "), driver CUDA " + version;
+        if (major[0] * 10 + minor[0] < MIN_CAPABILITY) {
+            return Probe.unavailable(description + ": compute capability " + major[0] + "." + minor[0]
+                    + " is below 7.5, which CUDA 13 no longer supports");
+        }
+        return Probe.available(description);
+    }
+
+    static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+
+    @Override
+    public ComputeBackend open() {
+        Session s = acquire();
+        return new DeviceBackend(Backend.CUDA, s.cuda, s) {
+            private boolean released;
+
+            @Override
+            public void close() {
+                super.close();
+                synchronized (this) {
+                    if (!released) {
+                        released = true;
+                        release(s);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Opens (or shares) the session: primary context retained, module loaded. */
+    Session acquire() {
+        Probe p = probe();
+        if (!p.available()) {
+            throw new BackendUnavailableException(Backend.CUDA, p.reason());
+        }
+        synchronized (LOCK) {
+            if (session == null) {
+                try {
+                    session = start(p.reason());
+                } catch (BackendUnavailableException e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new BackendUnavailableException(Backend.CUDA, t.getMessage() != null ? t.getMessage() : t.toString(), t);
+                }
+            }
+            session.engines++;
+            return session;
+        }
+    }
+
+    private Session start(String description) {
+        CUdevice dev = new CUdevice();
+        CudaDevice.check(JCudaDriver.cuDeviceGet(dev, 0), "cuDeviceGet");
+        CUcontext ctx = new CUcontext();
+        CudaDevice.check(JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
+        try {
+            CudaDevice.check(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+            CUmodule module = new CUmodule();
+            String image = CudaModuleLoader.load(sources, bytes -> JCudaDriver.cuModuleLoadData(module, bytes));
+            return new Session(dev, ctx, new CudaDevice(ctx, module, "CUDA " + description + ", kernels from " + image));
+        } catch (RuntimeException e) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(dev);
+            throw new BackendUnavailableException(Backend.CUDA, e.getMessage(), e);
+        }
+    }
+
+    /** One engine fewer; the last one unloads the module and releases the primary context. */
+    static void release(Session s) {
+        synchronized (LOCK) {
+            if (--s.engines == 0 && session == s) {
+                s.cuda.unload();
+                JCudaDriver.cuDevicePrimaryCtxRelease(s.device);
+                session = null;
+            }
+        }
+    }
+}

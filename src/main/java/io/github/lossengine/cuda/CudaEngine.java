@@ -1,0 +1,219 @@
+package io.github.lossengine.cuda;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.DType;
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.kernel.DeviceBackend;
+import io.github.lossengine.kernel.DeviceMemory;
+import io.github.lossengine.kernel.DeviceTensor;
+import java.util.Arrays;
+import java.util.Objects;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+
+/**
+ * Losses on data that already lives on the GPU: training code that holds its logits in CUDA device
+ * memory passes the {@link CUdeviceptr} (and, optionally, its {@link CUstream}) and gets the loss and
+ * the gradient in device memory, with no copy of the inputs or the gradient through the host.
+ *
+ * <pre>{@code
+ * try (CudaEngine cuda = CudaEngine.create();
+ *      CudaTensor logits = cuda.wrap(logitsPtr, DType.FLOAT32, n, c);   // the caller's memory
+ *      CudaTensor labels = cuda.upload(Tensor.ofInts(y));               // small: copied once
+ *      CudaTensor grad = cuda.allocate(n, c)) {                         // reused every step
+ *     CudaResult r = cuda.computeInto(Losses.softmaxCrossEntropy(), stream,
+ *             new CudaTensor[] {logits, labels}, grad);
+ *     double loss = r.value();                                          // grad.pointer() holds dL/dlogits
+ * }
+ * }</pre>
+ *
+ * <p>Class indices on the device are int64 (PyTorch's {@code long}); {@link #upload} converts int32.
+ * Work runs on {@code stream} (or the default stream when {@code null}); the call returns once the
+ * value has been read back, so the gradient is complete on that stream. Invalid inputs are found on
+ * the device and reported with the CPU backend's {@link InvalidInputException} before the gradient
+ * is written. Workspace memory is kept between calls and freed by {@link #close()}.
+ *
+ * <p>Thread-safe: calls are serialised per GPU. Requires the CUDA backend to be available
+ * ({@link #create()} throws {@link BackendUnavailableException} with the reason otherwise).
+ */
+public final class CudaEngine implements AutoCloseable {
+    private final CudaBackendProvider.Session session;
+    private final DeviceBackend backend;
+
+    private CudaEngine(CudaBackendProvider.Session session) {
+        this.session = session;
+        this.backend = new DeviceBackend(Backend.CUDA, session.cuda, session);
+    }
+
+    /**
+     * An engine on CUDA device 0.
+     *
+     * @throws BackendUnavailableException when CUDA cannot be used here, with the reason
+     */
+    public static CudaEngine create() {
+        return new CudaEngine(new CudaBackendProvider().acquire());
+    }
+
+    /** The device in use. */
+    public String detail() {
+        return backend.detail();
+    }
+
+    /** A view of the caller's device memory (float32 or int64, row-major); closing it frees nothing. */
+    public CudaTensor wrap(CUdeviceptr pointer, DType dtype, long... shape) {
+        Objects.requireNonNull(pointer, "pointer");
+        if (dtype == DType.INT32) {
+            throw new InvalidInputException("dtype", "device class indices must be int64; upload int32 indices with upload()");
+        }
+        long n = count(shape);
+        return new CudaTensor(new CudaDevice.CudaMemory(pointer, n * (dtype == DType.INT64 ? 8 : 4), false), dtype, shape);
+    }
+
+    /** New float32 device memory of this shape, owned by the returned tensor (e.g. a gradient buffer reused every step). */
+    public CudaTensor allocate(long... shape) {
+        synchronized (session) {
+            session.cuda.enter();
+            DeviceMemory m = session.cuda.allocate(4 * count(shape));
+            return new CudaTensor((CudaDevice.CudaMemory) m, DType.FLOAT32, shape);
+        }
+    }
+
+    /** Copies a host tensor to new device memory (int32 indices become int64). */
+    public CudaTensor upload(Tensor host) {
+        int n = Math.toIntExact(host.size());
+        synchronized (session) {
+            session.cuda.enter();
+            if (host.dtype() == DType.FLOAT32) {
+                CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(4L * n);
+                float[] a = host.floatArrayOrNull() != null ? host.floatArrayOrNull() : host.toFloatArray();
+                session.cuda.write(m, a, n);
+                return new CudaTensor(m, DType.FLOAT32, host.shape());
+            }
+            long[] a = new long[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = host.getLong(i);
+            }
+            CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(8L * n);
+            session.cuda.write(m, a, n);
+            return new CudaTensor(m, DType.INT64, host.shape());
+        }
+    }
+
+    /** Copies a float32 device tensor to the host. */
+    public Tensor download(CudaTensor t) {
+        if (t.dtype() != DType.FLOAT32) {
+            throw new InvalidInputException("tensor", "download() copies float32 tensors, got " + t.dtype());
+        }
+        float[] a = new float[Math.toIntExact(t.size())];
+        synchronized (session) {
+            session.cuda.enter();
+            session.cuda.read(t.memory(), a, a.length);
+        }
+        return Tensor.of(a, t.shape());
+    }
+
+    /** The loss and, in new device memory (close them when done), the gradients of every differentiable input. */
+    public CudaResult compute(Loss loss, CUstream stream, CudaTensor... inputs) {
+        checkInputs(loss, inputs);
+        CudaTensor[] grads = new CudaTensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (loss.differentiable(i)) {
+                grads[i] = allocate(inputs[i].shape());
+            }
+        }
+        try {
+            return run(loss, stream, inputs, grads);
+        } catch (RuntimeException e) {
+            for (CudaTensor g : grads) {
+                if (g != null) {
+                    g.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The loss, with the gradients written into the caller's device tensors: {@code gradients[i]}
+     * (float32, shaped as {@code inputs[i]}, or {@code null}) receives the gradient of input {@code i}.
+     */
+    public CudaResult computeInto(Loss loss, CUstream stream, CudaTensor[] inputs, CudaTensor... gradients) {
+        checkInputs(loss, inputs);
+        if (gradients.length > inputs.length) {
+            throw new InvalidInputException("gradients", gradients.length + " buffers for " + inputs.length + " inputs");
+        }
+        CudaTensor[] grads = Arrays.copyOf(gradients, inputs.length);
+        for (int i = 0; i < grads.length; i++) {
+            CudaTensor g = grads[i];
+            if (g == null) {
+                continue;
+            }
+            String arg = "gradient " + i + " (" + loss.inputNames().get(i) + ")";
+            if (!loss.differentiable(i)) {
+                throw new InvalidInputException(arg, loss.name() + " has no gradient with respect to " + loss.inputNames().get(i));
+            }
+            if (g.dtype() != DType.FLOAT32 || !Arrays.equals(g.shape(), inputs[i].shape())) {
+                throw new InvalidInputException(arg, "must be float32 of shape " + Arrays.toString(inputs[i].shape()) + ", got " + g);
+            }
+        }
+        return run(loss, stream, inputs, grads);
+    }
+
+    private CudaResult run(Loss loss, CUstream stream, CudaTensor[] inputs, CudaTensor[] grads) {
+        DeviceTensor[] in = new DeviceTensor[inputs.length];
+        DeviceMemory[] g = new DeviceMemory[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            in[i] = inputs[i].tensor();
+            g[i] = grads[i] == null ? null : grads[i].memory();
+        }
+        synchronized (session) {
+            session.cuda.stream(stream);
+            try {
+                DeviceBackend.ResidentResult r = backend.computeResident(loss, in, g);
+                return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads);
+            } finally {
+                session.cuda.stream(null);
+            }
+        }
+    }
+
+    private static void checkInputs(Loss loss, CudaTensor[] inputs) {
+        Objects.requireNonNull(loss, "loss");
+        if (inputs.length != loss.arity()) {
+            throw new InvalidInputException("inputs", loss.name() + " takes " + loss.arity() + " inputs " + loss.inputNames()
+                    + ", got " + inputs.length);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            Objects.requireNonNull(inputs[i], loss.inputNames().get(i));
+        }
+    }
+
+    private static long count(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new InvalidInputException("shape", Arrays.toString(shape) + ": dimensions must be >= 0");
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** Frees the workspace and releases the GPU when this was its last engine. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (session) {
+            if (session.engines > 0 && !closed) {
+                closed = true;
+                backend.close();
+                CudaBackendProvider.release(session);
+            }
+        }
+    }
+
+    private boolean closed;
+}

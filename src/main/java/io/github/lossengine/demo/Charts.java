@@ -1,0 +1,206 @@
+package io.github.lossengine.demo;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler.LegendLayout;
+import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The demo's chart style on XChart: a colour-blind-safe palette (Okabe-Ito), line dashes so that
+ * curves stay distinguishable in grey, the legend below the plot, and PNG output, several panels
+ * stacked into one image where an experiment has more than one.
+ */
+final class Charts {
+    /** Width and height of one panel in pixels. */
+    static final int WIDTH = 900;
+    static final int HEIGHT = 480;
+
+    static final Color BLUE = new Color(0, 114, 178);
+    static final Color ORANGE = new Color(230, 159, 0);
+    static final Color GREEN = new Color(0, 158, 115);
+    static final Color VERMILION = new Color(213, 94, 0);
+    static final Color PURPLE = new Color(204, 121, 167);
+    static final Color SKY = new Color(86, 180, 233);
+    static final Color GREY = new Color(120, 120, 120);
+    static final Color BLACK = Color.BLACK;
+
+    static final BasicStroke SOLID = new BasicStroke(2.2f);
+    static final BasicStroke DASHED = new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {9f, 6f}, 0f);
+    static final BasicStroke DOTTED = new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
+            new float[] {1f, 5f}, 0f);
+    static final BasicStroke DASH_DOT = new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {10f, 4f, 2f, 4f}, 0f);
+    static final BasicStroke THIN_DASHED = new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {5f, 4f}, 0f);
+
+    private Charts() {
+    }
+
+    /** An empty line chart with the demo's style. */
+    static XYChart xy(String title, String xTitle, String yTitle) {
+        return xy(title, xTitle, yTitle, HEIGHT);
+    }
+
+    /** An empty line chart with the demo's style and the given height. */
+    static XYChart xy(String title, String xTitle, String yTitle, int height) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(height).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        style(chart);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
+        chart.getStyler().setMarkerSize(7);
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
+        return chart;
+    }
+
+    /** The common look: white background, light grid, legend below the plot in a row. */
+    static void style(Chart<?, ?> chart) {
+        var styler = chart.getStyler();
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setPlotBorderColor(new Color(180, 180, 180));
+        styler.setLegendPosition(LegendPosition.OutsideS);
+        styler.setLegendLayout(LegendLayout.Horizontal);
+        styler.setLegendBorderColor(Color.WHITE);
+        styler.setChartTitleBoxVisible(false);
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        styler.setAntiAlias(true);
+        if (styler instanceof AxesChartStyler) {
+            var axes = (AxesChartStyler) styler;
+            axes.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            axes.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            axes.setPlotGridLinesColor(new Color(225, 225, 225));
+        }
+    }
+
+    /**
+     * Adds a line without markers. A curve of more than two points is drawn as one smooth path
+     * (XChart draws a plain line segment by segment, restarting the dash pattern each time, so a
+     * dashed curve through dense points would look solid); the smoothing never leaves the box
+     * between two neighbouring points, so on dense grids it is the polyline.
+     */
+    static XYSeries line(XYChart chart, String name, double[] x, double[] y, Color color, BasicStroke stroke) {
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+        s.setSmooth(x.length > 2);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(color);
+        s.setLineStyle(stroke);
+        return s;
+    }
+
+    /** Adds the points {@code i} with {@code selected[i]} and no line. */
+    static XYSeries points(XYChart chart, String name, double[] x, double[] y, boolean[] selected, Color color,
+                           org.knowm.xchart.style.markers.Marker marker) {
+        int n = 0;
+        for (boolean s : selected) {
+            n += s ? 1 : 0;
+        }
+        double[] sx = new double[n];
+        double[] sy = new double[n];
+        for (int i = 0, k = 0; i < selected.length; i++) {
+            if (selected[i]) {
+                sx[k] = x[i];
+                sy[k++] = y[i];
+            }
+        }
+        return points(chart, name, sx, sy, color, marker);
+    }
+
+    /** Puts the legend inside the plot, one entry per row, on a white box. */
+    static void legendInside(Chart<?, ?> chart, LegendPosition position) {
+        chart.getStyler().setLegendPosition(position);
+        chart.getStyler().setLegendLayout(LegendLayout.Vertical);
+        chart.getStyler().setLegendBackgroundColor(new Color(255, 255, 255, 230));
+        chart.getStyler().setLegendBorderColor(new Color(200, 200, 200));
+    }
+
+    /** Adds points without a line. */
+    static XYSeries points(XYChart chart, String name, double[] x, double[] y, Color color,
+                           org.knowm.xchart.style.markers.Marker marker) {
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+        s.setMarker(marker);
+        s.setMarkerColor(color);
+        return s;
+    }
+
+    /**
+     * Makes the x axis use round tick values from {@code min} to {@code max}. On equally spaced x
+     * data XChart places ticks on data points (giving labels like -2.72, -2.44, ...); a hidden series
+     * with unequal spacing makes it fall back to its usual round steps.
+     */
+    static void roundXTicks(XYChart chart, double min, double max) {
+        XYSeries hidden = chart.addSeries("(round x ticks)", new double[] {min, min + 0.3719 * (max - min), max},
+                new double[] {1, 1, 1});
+        hidden.setEnabled(false);
+        hidden.setShowInLegend(false);
+        chart.getStyler().setXAxisMin(min).setXAxisMax(max);
+    }
+
+    /**
+     * A logarithmic y axis spanning whole decades around every positive value of {@code series};
+     * returns its {min, max}.
+     */
+    static double[] logYAxis(XYChart chart, double[]... series) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (double[] values : series) {
+            for (double v : values) {
+                if (v > 0 && Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        chart.getStyler().setYAxisLogarithmic(true);
+        if (max == 0) {
+            return new double[] {0.1, 1};
+        }
+        double[] range = {Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max)))};
+        chart.getStyler().setYAxisMin(range[0]).setYAxisMax(range[1]);
+        return range;
+    }
+
+    /** Writes one chart as a PNG. */
+    static void png(Chart<?, ?> chart, Path file) throws IOException {
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
+    }
+
+    /** Writes panels stacked top to bottom as one PNG, their plot areas aligned on the left. */
+    static void png(List<? extends Chart<?, ?>> panels, Path file) throws IOException {
+        if (panels.size() == 1) {
+            png(panels.get(0), file);
+            return;
+        }
+        for (Chart<?, ?> panel : panels) {
+            if (panel.getStyler() instanceof AxesChartStyler) {
+                ((AxesChartStyler) panel.getStyler()).setYAxisLeftWidthHint(80);
+            }
+        }
+        BitmapEncoder.saveBitmap(panels, panels.size(), 1, file.toString(), BitmapFormat.PNG);
+    }
+
+    /** {@code n} evenly spaced values from {@code from} to {@code to}, both included. */
+    static double[] grid(double from, double to, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = from + (to - from) * i / (n - 1);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,121 @@
+package io.github.lossengine.demo;
+
+import io.github.lossengine.LossEngine;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Losses;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import java.io.IOException;
+import java.util.List;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/**
+ * Experiment 7, seed 000's example: the scores {@code [10, 8, 8]} and {@code [10, -10, -10]} with the
+ * first class correct. Softmax cross-entropy ({@code softmax_cross_entropy}) gives the first a much
+ * higher loss, {@code log(1 + 2e^-2)}, than the second, {@code log(1 + 2e^-20)}; the multi-class hinge
+ * ({@code multiclass_hinge}, margin 1) is 0 for both, since the correct score already beats every other
+ * by more than the margin, and so is its gradient: the SVM stops optimising, cross-entropy does not.
+ */
+public final class SoftmaxScoresExperiment implements Experiment {
+    static final int NUMBER = 7;
+    static final float[][] SCORES = {{10, 8, 8}, {10, -10, -10}};
+    static final String[] LABELS = {"[10, 8, 8]", "[10, −10, −10]"};
+
+    /**
+     * Per score vector (row): the loss and the Euclidean norm of its gradient with respect to the scores.
+     */
+    public record Result(double[] crossEntropy, double[] crossEntropyGradNorm, double[] hinge, double[] hingeGradNorm) {
+    }
+
+    /** Both losses for both score vectors, one engine call per loss. */
+    public Result compute(LossEngine engine) {
+        int rows = SCORES.length;
+        int classes = SCORES[0].length;
+        float[] flat = new float[rows * classes];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(SCORES[r], 0, flat, r * classes, classes);
+        }
+        Tensor scores = Tensor.of(flat, rows, classes);
+        Tensor correct = Tensor.ofInts(new int[rows]);
+        LossResult ce = engine.compute(Losses.softmaxCrossEntropy().reduction(Reduction.NONE), scores, correct);
+        LossResult hinge = engine.compute(Losses.multiclassHinge().reduction(Reduction.NONE), scores, correct);
+        return new Result(LogitLossesExperiment.doubles(ce.values()), rowNorms(ce.gradient(), rows, classes),
+                LogitLossesExperiment.doubles(hinge.values()), rowNorms(hinge.gradient(), rows, classes));
+    }
+
+    private static double[] rowNorms(Tensor grad, int rows, int classes) {
+        double[] norms = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                double g = grad.getDouble((long) r * classes + c);
+                sum += g * g;
+            }
+            norms[r] = Math.sqrt(sum);
+        }
+        return norms;
+    }
+
+    /** A bar chart of one quantity for both score vectors; the legend carries the values ("[10,8,8] / [10,-10,-10]"). */
+    private static CategoryChart bars(String title, String yTitle, String ceName, double[] ce, String hingeName,
+                                      double[] hinge) {
+        CategoryChart chart = new CategoryChartBuilder().width(Charts.WIDTH).height(360).title(title)
+                .xAxisTitle("scores (class 1 is correct); the legend gives the values for [10, 8, 8] / [10, −10, −10]").yAxisTitle(yTitle).build();
+        Charts.style(chart);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(0.3);
+        List<String> categories = List.of(LABELS);
+        chart.addSeries(ceName, categories, List.of(ce[0], ce[1])).setFillColor(Charts.BLUE);
+        chart.addSeries(hingeName, categories, List.of(hinge[0], hinge[1])).setFillColor(Charts.ORANGE);
+        return chart;
+    }
+
+    @Override
+    public int number() {
+        return NUMBER;
+    }
+
+    @Override
+    public String title() {
+        return "Scores [10, 8, 8] vs [10, -10, -10]";
+    }
+
+    @Override
+    public ExperimentReport run(DemoContext context) throws IOException {
+        Result r = compute(context.engine());
+        String base = "07-softmax-scores";
+        CsvTable csv = new CsvTable("scores", "cross_entropy", "cross_entropy_grad_norm", "multiclass_hinge",
+                "multiclass_hinge_grad_norm");
+        for (int i = 0; i < SCORES.length; i++) {
+            csv.row(LABELS[i].replace('−', '-'), r.crossEntropy()[i], r.crossEntropyGradNorm()[i], r.hinge()[i],
+                    r.hingeGradNorm()[i]);
+        }
+        csv.write(context.file(base + ".csv"));
+
+        CategoryChart losses = bars("Scores with class 1 correct: loss", "loss",
+                "softmax cross-entropy: " + NumberText.fixed(r.crossEntropy()[0], 4) + " / "
+                        + NumberText.significant(r.crossEntropy()[1]), r.crossEntropy(),
+                "multi-class hinge (margin 1): " + NumberText.compact(r.hinge()[0]) + " / "
+                        + NumberText.compact(r.hinge()[1]), r.hinge());
+        CategoryChart grads = bars("Size of the gradient with respect to the scores", "|dL/dscores|",
+                "softmax cross-entropy: " + NumberText.fixed(r.crossEntropyGradNorm()[0], 4) + " / "
+                        + NumberText.significant(r.crossEntropyGradNorm()[1]), r.crossEntropyGradNorm(),
+                "multi-class hinge: " + NumberText.compact(r.hingeGradNorm()[0]) + " / "
+                        + NumberText.compact(r.hingeGradNorm()[1]), r.hingeGradNorm());
+        String png = base + ".png";
+        Charts.png(List.of(losses, grads), context.file(png));
+
+        return new ExperimentReport(NUMBER, title(),
+                List.of("Seed 000's example, class 1 correct: softmax cross-entropy and the multi-class hinge loss "
+                                + "(Weston-Watkins, margin 1) from the engine, for both score vectors.",
+                        "Hinge is 0 for both (every margin is met), with a zero gradient; cross-entropy is "
+                                + NumberText.fixed(r.crossEntropy()[0], 4) + " = log(1 + 2e^−2) for [10, 8, 8] but "
+                                + NumberText.significant(r.crossEntropy()[1]) + " for [10, −10, −10], and keeps pushing."),
+                png, List.of(base + ".csv"),
+                List.of(new ResultRow(NUMBER, "cross-entropy: [10,8,8] / [10,-10,-10]",
+                                NumberText.fixed(r.crossEntropy()[0], 4) + " / " + NumberText.significant(r.crossEntropy()[1])),
+                        new ResultRow(NUMBER, "multi-class hinge: [10,8,8] / [10,-10,-10]",
+                                NumberText.compact(r.hinge()[0]) + " / " + NumberText.compact(r.hinge()[1]))));
+    }
+}

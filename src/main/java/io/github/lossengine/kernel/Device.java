@@ -1,0 +1,46 @@
+package io.github.lossengine.kernel;
+
+/**
+ * What a device backend offers the shared loss code: memory, copies, and launches of the kernels
+ * in {@code kernels/} by name. Implemented by the OpenCL (JOCL) and CUDA (JCuda) adapters, which
+ * stay thin: everything about which kernels to run with which arguments lives in this package.
+ *
+ * <p>Calls are made under the owning backend's lock, so implementations need not be thread-safe.
+ * Every method throws {@link DeviceException} when the device reports an error.
+ */
+public interface Device {
+
+    /**
+     * Called at the start of every backend call, under the lock, before any other method: binds the
+     * device to the calling thread where the API needs it (CUDA contexts are per thread).
+     */
+    default void enter() {
+    }
+
+    /** One line describing the device. */
+    String describe();
+
+    /** New device memory of {@code bytes} bytes (at least 1), contents undefined. */
+    DeviceMemory allocate(long bytes);
+
+    /** Copies {@code count} floats from {@code src} to the start of {@code dst}. */
+    void write(DeviceMemory dst, float[] src, int count);
+
+    /** Copies {@code count} longs from {@code src} to the start of {@code dst}. */
+    void write(DeviceMemory dst, long[] src, int count);
+
+    /** Copies {@code count} ints from {@code src} to the start of {@code dst}. */
+    void write(DeviceMemory dst, int[] src, int count);
+
+    /** Copies {@code count} floats from the start of {@code src}. */
+    void read(DeviceMemory src, float[] dst, int count);
+
+    /** Copies {@code count} ints from the start of {@code src}. */
+    void read(DeviceMemory src, int[] dst, int count);
+
+    /** Copies {@code count} longs from the start of {@code src}. */
+    void read(DeviceMemory src, long[] dst, int count);
+
+    /** Launches kernel {@code name} on {@code groups} groups of {@link Geometry#GROUP_SIZE} threads. */
+    void launch(String name, int groups, KernelArgs args);
+}

@@ -1,0 +1,240 @@
+package io.github.lossengine.kernel;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.DType;
+import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.cpu.CpuBackend;
+import io.github.lossengine.spi.ComputeBackend;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ComputeBackend} over any {@link Device}: host tensors are copied into the engine's
+ * workspace, the loss's kernels run, and the gradients (and NONE's per-element values) are copied
+ * back. The OpenCL and CUDA backends are this class over their adapters.
+ *
+ * <p>Invalid input is found on the device (or, for metadata, on the host) before any gradient is
+ * written; the exception thrown is the one the CPU backend throws for the same inputs, obtained by
+ * asking it, so every backend reports an error with the same argument, position, value and text.
+ *
+ * <p>Thread-safe: calls are serialised on the device's lock (a device and its compiled kernels may
+ * be shared by several engines).
+ */
+public class DeviceBackend implements ComputeBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceBackend.class);
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private final Backend kind;
+    private final Device device;
+    private final Object lock;
+    private final Workspace workspace;
+    private final CpuBackend cpu = new CpuBackend();
+    private boolean closed;
+
+    /**
+     * @param lock the lock that serialises every use of {@code device} (shared by every backend on it)
+     */
+    public DeviceBackend(Backend kind, Device device, Object lock) {
+        this.kind = kind;
+        this.device = device;
+        this.lock = lock;
+        this.workspace = new Workspace(device);
+    }
+
+    @Override
+    public Backend kind() {
+        return kind;
+    }
+
+    @Override
+    public String detail() {
+        return device.describe();
+    }
+
+    /** The device this backend runs on. */
+    protected Device device() {
+        return device;
+    }
+
+    /** The lock that serialises the device. */
+    protected Object lock() {
+        return lock;
+    }
+
+    /** Device memory held between calls by this engine. */
+    public long workspaceBytes() {
+        synchronized (lock) {
+            return workspace.bytes();
+        }
+    }
+
+    @Override
+    public LossResult compute(Loss loss, Tensor[] inputs, Tensor[] gradients) {
+        DeviceLoss<Loss> impl = DeviceLosses.forLoss(loss);
+        if (impl == null) {
+            if (LOGGED.add(kind + ":" + loss.name())) {
+                LOG.info("{} backend has no kernel for {}: it is computed by the CPU backend", kind.id(), loss.name());
+            }
+            return cpu.compute(loss, inputs, gradients);
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(kind.id() + " backend is closed");
+            }
+            device.enter();
+            DeviceCall call = new DeviceCall(device, workspace);
+            DeviceTensor[] din = new DeviceTensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                din[i] = upload("in" + i, inputs[i]);
+            }
+            DeviceMemory[] dgrad = new DeviceMemory[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                if (gradients[i] != null) {
+                    dgrad[i] = call.floats("grad" + i, gradients[i].size());
+                }
+            }
+            DeviceOutcome out;
+            try {
+                out = impl.run(loss, call, din, dgrad);
+            } catch (InvalidOnDevice | InvalidInputException e) {
+                throw refusal(loss, inputs, e);
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                if (gradients[i] != null) {
+                    download(dgrad[i], gradients[i]);
+                }
+            }
+            Tensor values = null;
+            if (loss.reduction() == Reduction.NONE) {
+                long[] shape = out.valuesShape();
+                Tensor v = Tensor.zeros(shape);
+                download(out.values(), v);
+                values = v;
+            }
+            return new LossResult(kind, loss.reduction(), out.value(), values, gradients);
+        }
+    }
+
+    /**
+     * The exception for invalid inputs: the CPU backend's for the same inputs (it checks before
+     * computing anything), or, if it unexpectedly accepts them, one built from the device's finding.
+     */
+    private RuntimeException refusal(Loss loss, Tensor[] inputs, RuntimeException found) {
+        try {
+            cpu.compute(loss, inputs, new Tensor[inputs.length]);
+        } catch (InvalidInputException e) {
+            return e;
+        }
+        if (found instanceof InvalidOnDevice d) {
+            return new InvalidInputException(d.argument(), d.problem());
+        }
+        return found;
+    }
+
+    private DeviceTensor upload(String role, Tensor t) {
+        long n = t.size();
+        int count = Math.toIntExact(n);
+        if (t.dtype() == DType.FLOAT32) {
+            DeviceMemory m = workspace.get(role, 4 * n);
+            float[] a = t.floatArrayOrNull();
+            device.write(m, a != null ? a : t.toFloatArray(), count);
+            return new DeviceTensor(m, DType.FLOAT32, t.shape());
+        }
+        long[] idx = new long[count];
+        for (int i = 0; i < count; i++) {
+            idx[i] = t.getLong(i);
+        }
+        DeviceMemory m = workspace.get(role, 8 * n);
+        device.write(m, idx, count);
+        return new DeviceTensor(m, DType.INT64, t.shape());
+    }
+
+    private void download(DeviceMemory m, Tensor dst) {
+        int count = Math.toIntExact(dst.size());
+        float[] a = dst.floatArrayOrNull();
+        if (a != null) {
+            device.read(m, a, count);
+            return;
+        }
+        float[] tmp = new float[count];
+        device.read(m, tmp, count);
+        for (int i = 0; i < count; i++) {
+            dst.setFloat(i, tmp[i]);
+        }
+    }
+
+    /** The loss value and NONE's per-element values (copied to the host) of a device-resident call. */
+    public record ResidentResult(double value, Tensor values) {
+    }
+
+    /**
+     * Computes a loss on inputs that are already in device memory, writing the gradients into
+     * {@code gradients} (device memory, {@code null} where not wanted). Nothing is copied but the
+     * reduced value (and, for NONE, the per-element values).
+     *
+     * @throws InvalidInputException as the CPU backend would throw for the same inputs (they are
+     *         copied to the host only on this error path, to ask it)
+     * @throws UnsupportedOperationException when the loss has no device kernel
+     */
+    public ResidentResult computeResident(Loss loss, DeviceTensor[] inputs, DeviceMemory[] gradients) {
+        DeviceLoss<Loss> impl = DeviceLosses.forLoss(loss);
+        if (impl == null) {
+            throw new UnsupportedOperationException(loss.name() + " has no " + kind.id() + " kernel");
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(kind.id() + " backend is closed");
+            }
+            device.enter();
+            DeviceOutcome out;
+            try {
+                out = impl.run(loss, new DeviceCall(device, workspace), inputs, gradients.clone());
+            } catch (InvalidOnDevice | InvalidInputException e) {
+                throw refusal(loss, hostCopies(inputs), e);
+            }
+            Tensor values = null;
+            if (loss.reduction() == Reduction.NONE) {
+                values = Tensor.zeros(out.valuesShape());
+                download(out.values(), values);
+            }
+            return new ResidentResult(out.value(), values);
+        }
+    }
+
+    private Tensor[] hostCopies(DeviceTensor[] inputs) {
+        Tensor[] host = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            int n = Math.toIntExact(inputs[i].size());
+            if (inputs[i].dtype() == DType.FLOAT32) {
+                float[] a = new float[n];
+                device.read(inputs[i].memory(), a, n);
+                host[i] = Tensor.of(a, inputs[i].shape());
+            } else {
+                long[] a = new long[n];
+                device.read(inputs[i].memory(), a, n);
+                host[i] = Tensor.ofLongs(a, inputs[i].shape());
+            }
+        }
+        return host;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                try {
+                    device.enter();
+                } finally {
+                    workspace.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.github.lossengine.kernel;
+
+import io.github.lossengine.Loss;
+
+/**
+ * The device implementation of one loss, written once for every device backend against
+ * {@link Device}. Contract as the CPU's: check everything first ({@link InvalidOnDevice}) and only
+ * then launch the kernels that write gradients; write every element of each requested gradient.
+ */
+public interface DeviceLoss<L extends Loss> {
+
+    /**
+     * Runs the loss.
+     *
+     * @param inputs    the loss's inputs in device memory (class indices as int64)
+     * @param gradients per input, the device memory for its gradient, or {@code null} when not wanted
+     */
+    DeviceOutcome run(L loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients);
+}
