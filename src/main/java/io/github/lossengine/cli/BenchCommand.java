@@ -65,8 +65,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "CPU threads per call (the caller's included). Default: the available processors.")
     private Integer threads;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", description = "Warm-up calls. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "3",
+            description = "Warm-up calls, at least (see --warmup-seconds). Default: ${DEFAULT-VALUE}.")
     private int warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "1",
+            description = "Keep warming up until this much time has passed, so the JIT has compiled the hot path"
+                    + " before timing. Default: ${DEFAULT-VALUE}.")
+    private double warmupSeconds;
 
     @Option(names = "--iterations", paramLabel = "I", defaultValue = "10",
             description = "Timed calls. Default: ${DEFAULT-VALUE}.")
@@ -84,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
         long[] shape = shape(loss);
         if (warmup < 0) {
             throw new BadArgumentException("--warmup " + warmup + ": must be >= 0");
+        }
+        if (!(warmupSeconds >= 0)) {
+            throw new BadArgumentException("--warmup-seconds " + warmupSeconds + ": must be >= 0");
         }
         if (iterations < 1) {
             throw new BadArgumentException("--iterations " + iterations + ": must be >= 1");
@@ -179,8 +188,11 @@ final class BenchCommand implements Callable<Integer> {
             call = () -> engine.computeInto(loss, inputs, grads);
         }
         try {
-            for (int i = 0; i < warmup; i++) {
+            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            int warmupCalls = 0;
+            while (warmupCalls < warmup || System.nanoTime() < warmupEnd) {
                 call.run();
+                warmupCalls++;
             }
             double[] samples = new double[iterations];
             for (int i = 0; i < iterations; i++) {
@@ -199,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
                 copy = hooks.copyDescription() + ", " + (Math.max(bytes / 2, 4) >> 20) + " MiB read + written";
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmup,
+            return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
                     samples, bytes, copyGbps, copy, hooks != null);
         } finally {
             if (prepared != null) {

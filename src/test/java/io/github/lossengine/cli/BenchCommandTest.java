@@ -24,7 +24,7 @@ class BenchCommandTest {
     @Test
     void jsonIsOneObjectPerLineWithTheFieldsAcceptanceChecksRead() {
         CliRunner.Result r = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--rows", "8", "--classes", "100",
-                "--backend", "cpu", "--threads", "2", "--warmup", "1", "--iterations", "4", "--json");
+                "--backend", "cpu", "--threads", "2", "--warmup", "1", "--warmup-seconds", "0.2", "--iterations", "4", "--json");
         assertEquals(0, r.status(), r.toString());
         assertEquals("", r.err());
         assertEquals(1, r.outLines().size(), r.out());
@@ -36,6 +36,8 @@ class BenchCommandTest {
         assertEquals(800.0, o.get("elements"));
         assertEquals(2.0, o.get("threads"));
         assertEquals(4.0, o.get("iterations"));
+        // warm-up runs for at least --warmup calls and --warmup-seconds: far more than 1 call of 800 logits in 0.2 s
+        assertTrue((Double) o.get("warmup") > 1, o.toString());
         assertEquals(List.of(8.0, 100.0), o.get("shape"));
         double median = (Double) o.get("median_ms");
         double min = (Double) o.get("min_ms");
@@ -57,7 +59,7 @@ class BenchCommandTest {
         Loss loss = Losses.byName(name);
         boolean rows = BenchInputs.ROW_LOSSES.contains(name);
         String[] size = rows ? new String[] {"--rows", "6", "--classes", "5"} : new String[] {"--elements", "30"};
-        String[] args = concat(new String[] {"bench", "--loss", name, "--backend", "cpu", "--warmup", "0",
+        String[] args = concat(new String[] {"bench", "--loss", name, "--backend", "cpu", "--warmup", "0", "--warmup-seconds", "0",
             "--iterations", "1", "--json"}, size);
         CliRunner.Result r = CliRunner.run(args);
         assertEquals(0, r.status(), r.toString());
@@ -73,7 +75,7 @@ class BenchCommandTest {
     @Test
     void textOutputNamesTheLossTheBackendAndTheCopyBandwidth() {
         CliRunner.Result r = CliRunner.run("bench", "--loss", "mse", "--elements", "1000", "--backend", "cpu",
-                "--threads", "1", "--iterations", "2");
+                "--threads", "1", "--iterations", "2", "--warmup-seconds", "0");
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().startsWith("lossengine bench: mse 1000 elements, backend cpu, 1 thread"), r.out());
         assertTrue(r.out().contains("forward+backward"), r.out());
@@ -116,12 +118,13 @@ class BenchCommandTest {
             {"--loss", "mse", "--elements", "10", "--threads", "0"},
             {"--loss", "mse", "--elements", "10", "--iterations", "0"},
             {"--loss", "mse", "--elements", "10", "--warmup", "-1"},
+            {"--loss", "mse", "--elements", "10", "--warmup-seconds", "-0.5"},
             {"--loss", "mse", "--elements", "10", "--backend", "tpu"},
             {"--loss", "mse", "--rows", "100000", "--classes", "100000"},
             {"--loss", "mse", "--elements", "2000000000"},
         };
         String[] flags = {"--loss", "--elements", "--classes", "--rows", "--elements", "--elements", "--elements",
-            "--elements", "--threads", "--iterations", "--warmup", "--backend", "--rows", "--elements"};
+            "--elements", "--threads", "--iterations", "--warmup", "--warmup-seconds", "--backend", "--rows", "--elements"};
         for (int i = 0; i < cases.length; i++) {
             CliRunner.Result r = CliRunner.run(concat(new String[] {"bench"}, cases[i]));
             assertEquals(2, r.status(), String.join(" ", cases[i]) + ": " + r);
