@@ -83,8 +83,5 @@ KERNEL void le_gaussian_nll_f32(GLOBAL const float* RESTRICT mu, GLOBAL const fl
             gVar[row] = dv;
         }
     }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(buf, acc, partials);
 }

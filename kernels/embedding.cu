@@ -66,10 +66,7 @@ KERNEL void le_contrastive_f32(GLOBAL const float* RESTRICT x1, GLOBAL const flo
             }
         }
     }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(buf, acc, partials);
 }
 
 /* ||v||_p from the segment's max |v_j| and sum of (|v_j| / max)^p (p = 1 and 2 summed directly). */
@@ -217,10 +214,7 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
             }
         }
     }
-    float total = le_group_sum(bx, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(bx, acc, partials);
 }
 
 /*
@@ -285,8 +279,5 @@ KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL cons
             }
         }
     }
-    float total = le_group_sum(bx, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(bx, acc, partials);
 }

@@ -50,10 +50,7 @@ KERNEL void le_margin_ranking_f32(GLOBAL const float* RESTRICT x1, GLOBAL const 
         }
         acc += l;
     }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(buf, acc, partials);
 }
 
 DEVICE float le_mc_h(int p, float z) {
@@ -170,8 +167,5 @@ KERNEL void le_multiclass_hinge_f32(GLOBAL const float* RESTRICT x, GLOBAL const
             acc += l;
         }
     }
-    float total = le_group_sum(bz, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(bz, acc, partials);
 }

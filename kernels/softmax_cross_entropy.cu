@@ -32,10 +32,7 @@ KERNEL void le_class_targets_i64(GLOBAL const LONG* RESTRICT target, LONG rows, 
             acc += hasW ? w[y] : 1.0f;
         }
     }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(buf, acc, partials);
 }
 
 /* Logit c of the row at `off`, from the group's row cache when it holds the rows. */
@@ -138,10 +135,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             acc += l;
         }
     }
-    float total = le_group_sum(bm, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(bm, acc, partials);
 }
 
 /*
@@ -252,10 +246,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
             acc += l;
         }
     }
-    float total = le_group_sum(bm, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(bm, acc, partials);
 }
 
 /*
@@ -292,8 +283,5 @@ KERNEL void le_nll_f32(GLOBAL const float* RESTRICT x, GLOBAL const LONG* RESTRI
             }
         }
     }
-    float total = le_group_sum(buf, acc);
-    if (LOCAL_ID == 0) {
-        partials[GROUP_ID] = total;
-    }
+    le_group_partial(buf, acc, partials);
 }

@@ -47,10 +47,7 @@
             } \
             acc += l; \
         } \
-        float total = le_group_sum(buf, acc); \
-        if (LOCAL_ID == 0) { \
-            partials[GROUP_ID] = total; \
-        } \
+        le_group_partial(buf, acc, partials); \
     }
 
 /* sign(d), 0 at 0, NaN for NaN (Java's Math.signum). */

@@ -54,6 +54,17 @@ DEVICE float le_group_sum(LOCAL_ARG float* buf, float v) {
 }
 
 /*
+ * The group's share of the batch total: sums every thread's acc and writes it to partials[GROUP_ID]
+ * for the fixed-order second stage. Every thread of the group must call it (it synchronises).
+ */
+DEVICE void le_group_partial(LOCAL_ARG float* buf, float acc, GLOBAL float* partials) {
+    float total = le_group_sum(buf, acc);
+    if (LOCAL_ID == 0) {
+        partials[GROUP_ID] = total;
+    }
+}
+
+/*
  * Online softmax statistics: m is the running maximum and s = sum exp(z - m) over the values seen.
  * A -inf value (a masked logit) contributes nothing; NaN makes s NaN; +inf is turned into NaN by
  * le_online_finish. Start from m = -inf, s = 0.
