@@ -5,8 +5,11 @@
 # double reference before timing), the JMH allocation / step / kernel measurements, and rewrites
 # docs/PERFORMANCE.md.
 #
-#   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl] [--quick]
+#   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl,cuda] [--quick]
 #
+# --backends: lossengine's backends to time (default all three); one that does not open on this
+# machine (no CUDA driver, no OpenCL platform) is listed in the report as not measured, with the
+# reason. On a GPU machine the same command adds the CUDA rows and the device's own copy bandwidth.
 # --quick: one fork, fewer samples, no JMH (a smoke test of the whole chain; the numbers are rough).
 # Needs ~8 GB of free memory (the largest case holds 512 MB per copy of its logits) and Maven Central
 # the first time (the peers' jars: libtorch's is ~200 MB). Take the numbers on a quiet machine.
@@ -15,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 forks=3
 threads=$(nproc)
-backends=cpu
+backends=cpu,opencl,cuda
 quick=false
 args="$*"
 while [[ $# -gt 0 ]]; do

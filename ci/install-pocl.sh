@@ -2,7 +2,8 @@
 # Installs PoCL (a CPU OpenCL implementation) and the ICD loader, so the OpenCL parity tests run
 # the real kernels on this machine's CPU. Debian/Ubuntu; needs root (CI runs as root).
 set -euo pipefail
-if ldconfig -p 2>/dev/null | grep -q 'libOpenCL.so.1' && ls /etc/OpenCL/vendors/*pocl*.icd >/dev/null 2>&1; then
+# grep without -q reads all of ldconfig's output (-q would stop early, and pipefail would see SIGPIPE)
+if ldconfig -p 2>/dev/null | grep 'libOpenCL.so.1' >/dev/null && ls /etc/OpenCL/vendors/*pocl*.icd >/dev/null 2>&1; then
   echo "PoCL already installed"
   exit 0
 fi

@@ -3,7 +3,10 @@ package io.github.lossengine.bench;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.lossengine.Backend;
+import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.LossEngine;
 import io.github.lossengine.cpu.BenchBackends;
+import io.github.lossengine.spi.Benchmarking;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -23,7 +26,9 @@ import java.util.function.Supplier;
  * then timed (warm-up, then samples), one contestant at a time so that only one holds its copies of
  * the data. Writes one JSON object per line: the machine, then one per case and contestant.
  *
- * <p>Usage: {@code Comparison --threads T --out FILE [--cases id,id] [--max-samples S] [--budget SECONDS]}.
+ * <p>Usage: {@code Comparison --threads T --out FILE [--cases id,id] [--max-samples S] [--budget SECONDS]
+ * [--backends cpu,opencl,cuda]}; a backend that does not open here is recorded as not measured, with
+ * the reason.
  * Run by bench/compare.sh, which sets the peers' thread variables and merges the forks.
  */
 public final class Comparison {
@@ -95,13 +100,34 @@ public final class Comparison {
             Files.createDirectories(path.getParent());
         }
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8), true)) {
-            Comparison c = new Comparison(threads, maxSamples, budget, backends, only, w);
+            Comparison c = new Comparison(threads, maxSamples, budget, available(backends, w), only, w);
             c.machine();
             for (Case k : cases) {
                 c.run(k);
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The backends that open on this machine; each one that does not is left out, with a record of
+     * why (e.g. no CUDA driver), so the report says what was not measured instead of a failed row.
+     */
+    private static List<Backend> available(List<Backend> asked, PrintWriter w) {
+        List<Backend> ok = new ArrayList<>();
+        for (Backend b : asked) {
+            try (LossEngine e = LossEngine.builder().backend(b).threads(1).build()) {
+                ok.add(b);
+            } catch (BackendUnavailableException e) {
+                JsonObject r = new JsonObject();
+                r.addProperty("type", "unavailable");
+                r.addProperty("backend", b.id());
+                r.addProperty("reason", e.getMessage());
+                w.println(GSON.toJson(r));
+                System.err.println("not measured: " + e.getMessage());
+            }
+        }
+        return ok;
     }
 
     private void machine() throws IOException {
@@ -242,6 +268,31 @@ public final class Comparison {
             if (t == threads) {
                 break;
             }
+        }
+        for (Backend b : backends) {
+            if (b != Backend.CPU) {
+                deviceCopy(c, b);
+            }
+        }
+    }
+
+    /** The device backend's own copy of the input's size (device to device), through its benchmark hooks. */
+    private void deviceCopy(Case c, Backend b) {
+        try (LossEngine engine = LossEngine.builder().backend(b).threads(threads).build()) {
+            Benchmarking hooks = engine.benchmarking();
+            double[] ms = Arrays.stream(hooks.copySeconds(4L * c.elements(), 9)).map(v -> v * 1e3).toArray();
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            JsonObject r = new JsonObject();
+            r.addProperty("type", "device_copy");
+            r.addProperty("case", c.id());
+            r.addProperty("backend", b.id());
+            r.addProperty("description", hooks.copyDescription());
+            r.addProperty("bytes", 8L * c.elements());
+            r.add("samples_ms", GSON.toJsonTree(ms));
+            r.addProperty("median_ms", median(sorted));
+            r.addProperty("min_ms", sorted[0]);
+            emit(r);
         }
     }
 

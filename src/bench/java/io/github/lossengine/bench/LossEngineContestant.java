@@ -5,8 +5,15 @@ import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.cpu.BenchBackends;
+import io.github.lossengine.spi.Benchmarking;
 
-/** lossengine through its public API: {@code computeInto} with a gradient buffer allocated once. */
+/**
+ * lossengine through its public API. On the CPU backend: {@code computeInto} with a gradient buffer
+ * allocated once. On a device backend: the backend's benchmark hooks, as {@code lossengine bench}
+ * uses them (inputs and gradient resident in device memory, so a call is the kernels plus the
+ * read-back of the loss, as in a training loop on the device); the check before timing still goes
+ * through {@code computeInto}, so the gradient compared with the reference is the device's.
+ */
 final class LossEngineContestant implements Contestant {
     private final LossEngine engine;
     private final Loss loss;
@@ -14,6 +21,7 @@ final class LossEngineContestant implements Contestant {
     private final Tensor gradient;
     private final Backend backend;
     private final int threads;
+    private final Benchmarking.Call resident;
 
     LossEngineContestant(Case.Data data, Backend backend, int threads) {
         this.backend = backend;
@@ -22,6 +30,7 @@ final class LossEngineContestant implements Contestant {
         this.loss = data.c().loss();
         this.inputs = data.tensors();
         this.gradient = Tensor.zeros(inputs[0].shape());
+        this.resident = backend == Backend.CPU ? null : engine.benchmarking().prepare(loss, inputs);
     }
 
     /** {@code lossengine} for the CPU backend, {@code lossengine-<backend>} for the others. */
@@ -36,24 +45,30 @@ final class LossEngineContestant implements Contestant {
 
     @Override
     public String description() {
-        return "lossengine computeInto, " + engine.backend().active().id()
-                + (backend == Backend.CPU ? " fused: " + BenchBackends.kernelDescription() : "") + ", " + threads
-                + " threads";
+        if (backend == Backend.CPU) {
+            return "lossengine computeInto, cpu fused: " + BenchBackends.kernelDescription() + ", " + threads
+                    + " threads";
+        }
+        return "lossengine " + engine.backend().active().id() + ", inputs and gradient in device memory: "
+                + engine.backend().detail();
     }
 
     @Override
     public double run() {
-        return engine.computeInto(loss, inputs, gradient).value();
+        return resident != null ? resident.run() : engine.computeInto(loss, inputs, gradient).value();
     }
 
     @Override
     public Outcome runForCheck() {
-        double v = run();
+        double v = engine.computeInto(loss, inputs, gradient).value();
         return new Outcome(v, gradient.floatArrayOrNull());
     }
 
     @Override
     public void close() {
+        if (resident != null) {
+            resident.close();
+        }
         engine.close();
     }
 }

@@ -208,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
                 Arrays.sort(s);
                 double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
                 copyGbps = 2.0 * Math.max(bytes / 2, 4) / median / 1e9;
-                copy = hooks.copyDescription() + ", " + (Math.max(bytes / 2, 4) >> 20) + " MiB read + written";
+                copy = hooks.copyDescription() + ", " + size(Math.max(bytes / 2, 4)) + " read + written";
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
@@ -222,6 +222,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** {@code bytes} in MiB, or KiB below 1 MiB, one decimal. */
+    static String size(long bytes) {
+        return bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20))
+                : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
     }
 
     /**

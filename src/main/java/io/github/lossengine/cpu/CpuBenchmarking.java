@@ -1,7 +1,6 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Loss;
-import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.spi.Benchmarking;
 
@@ -21,25 +20,7 @@ final class CpuBenchmarking implements Benchmarking {
 
     @Override
     public Call prepare(Loss loss, Tensor[] inputs) {
-        Tensor[] in = inputs.clone();
-        Tensor[] grads = new Tensor[in.length];
-        for (int i = 0; i < in.length; i++) {
-            if (loss.differentiable(i)) {
-                grads[i] = Tensor.zeros(in[i].shape());
-            }
-        }
-        return new Call() {
-            @Override
-            public double run() {
-                var r = backend.compute(loss, in.clone(), grads);
-                return r.reduction() == Reduction.NONE ? Double.NaN : r.value();
-            }
-
-            @Override
-            public void close() {
-                // heap buffers: nothing to release
-            }
-        };
+        return Benchmarking.hostCall(backend, loss, inputs);
     }
 
     @Override
@@ -49,24 +30,15 @@ final class CpuBenchmarking implements Benchmarking {
         float[] dst = new float[n];
         java.util.Arrays.fill(src, 1f);
         int parts = pool.threads();
-        double[] seconds = new double[repeats];
-        for (int r = -2; r < repeats; r++) {
-            WorkerPool.Job copy = new WorkerPool.Job(parts) {
-                @Override
-                void runChunk(int c) {
-                    int from = (int) ((long) n * c / parts);
-                    int to = (int) ((long) n * (c + 1) / parts);
-                    System.arraycopy(src, from, dst, from, to - from);
-                }
-            };
-            long t0 = System.nanoTime();
-            pool.run(copy);
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (r >= 0) {
-                seconds[r] = s;
+        // a job runs once: a new one per copy; the first copies touch fresh pages and are not timed
+        return Benchmarking.timeRepeats(2, repeats, () -> pool.run(new WorkerPool.Job(parts) {
+            @Override
+            void runChunk(int c) {
+                int from = (int) ((long) n * c / parts);
+                int to = (int) ((long) n * (c + 1) / parts);
+                System.arraycopy(src, from, dst, from, to - from);
             }
-        }
-        return seconds;
+        }));
     }
 
     @Override

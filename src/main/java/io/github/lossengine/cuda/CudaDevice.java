@@ -153,6 +153,20 @@ final class CudaDevice implements Device {
     }
 
     @Override
+    public void copy(DeviceMemory src, DeviceMemory dst, long bytes) {
+        if (bytes > 0) {
+            sync();
+            check(JCudaDriver.cuMemcpyDtoD(ptr(dst), ptr(src), bytes), "cuMemcpyDtoD");
+        }
+        check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public String copyCall() {
+        return "cuMemcpyDtoD + cuCtxSynchronize";
+    }
+
+    @Override
     public void launch(String name, int groups, KernelArgs args) {
         CUfunction f = functions.get(name);
         if (f == null) {

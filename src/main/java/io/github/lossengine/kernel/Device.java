@@ -41,6 +41,15 @@ public interface Device {
     /** Copies {@code count} longs from the start of {@code src}. */
     void read(DeviceMemory src, long[] dst, int count);
 
+    /**
+     * Copies {@code bytes} bytes from the start of {@code src} to the start of {@code dst}, both device
+     * memory, and returns when the copy is complete. Used to measure the device's copy bandwidth.
+     */
+    void copy(DeviceMemory src, DeviceMemory dst, long bytes);
+
+    /** The device API call {@link #copy} makes, e.g. "clEnqueueCopyBuffer" or "cuMemcpyDtoD". */
+    String copyCall();
+
     /** Launches kernel {@code name} on {@code groups} groups of {@link Geometry#GROUP_SIZE} threads. */
     void launch(String name, int groups, KernelArgs args);
 }

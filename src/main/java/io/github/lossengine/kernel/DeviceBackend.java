@@ -8,6 +8,7 @@ import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.cpu.CpuBackend;
+import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -138,10 +139,18 @@ public class DeviceBackend implements ComputeBackend {
     }
 
     private DeviceTensor upload(String role, Tensor t) {
-        long n = t.size();
-        int count = Math.toIntExact(n);
+        return copyIn(device, workspace.get(role, deviceBytes(t)), t);
+    }
+
+    /** Bytes {@code t} takes on a device: 4 per float32, 8 per class index (int32 indices are widened). */
+    static long deviceBytes(Tensor t) {
+        return (t.dtype() == DType.FLOAT32 ? 4L : 8L) * t.size();
+    }
+
+    /** Copies {@code t} into {@code m} (at least {@link #deviceBytes} bytes), widening class indices to int64. */
+    static DeviceTensor copyIn(Device device, DeviceMemory m, Tensor t) {
+        int count = Math.toIntExact(t.size());
         if (t.dtype() == DType.FLOAT32) {
-            DeviceMemory m = workspace.get(role, 4 * n);
             float[] a = t.floatArrayOrNull();
             device.write(m, a != null ? a : t.toFloatArray(), count);
             return new DeviceTensor(m, DType.FLOAT32, t.shape());
@@ -150,7 +159,6 @@ public class DeviceBackend implements ComputeBackend {
         for (int i = 0; i < count; i++) {
             idx[i] = t.getLong(i);
         }
-        DeviceMemory m = workspace.get(role, 8 * n);
         device.write(m, idx, count);
         return new DeviceTensor(m, DType.INT64, t.shape());
     }
@@ -222,6 +230,22 @@ public class DeviceBackend implements ComputeBackend {
             }
         }
         return host;
+    }
+
+    /**
+     * Device-resident calls and the device's own copy bandwidth, for {@code lossengine bench}: see
+     * {@link DeviceBenchmarking}.
+     */
+    @Override
+    public Benchmarking benchmarking() {
+        return new DeviceBenchmarking(this);
+    }
+
+    /** Throws when the backend is closed; call under the lock. */
+    void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(kind.id() + " backend is closed");
+        }
     }
 
     @Override

@@ -155,6 +155,20 @@ final class OpenClDevice implements Device {
     }
 
     @Override
+    public void copy(DeviceMemory src, DeviceMemory dst, long bytes) {
+        if (bytes > 0) {
+            check(CL.clEnqueueCopyBuffer(session.queue(), mem(src), mem(dst), 0, 0, bytes, 0, null, null),
+                    "clEnqueueCopyBuffer");
+        }
+        check(CL.clFinish(session.queue()), "clFinish");
+    }
+
+    @Override
+    public String copyCall() {
+        return "clEnqueueCopyBuffer + clFinish";
+    }
+
+    @Override
     public void launch(String name, int groups, KernelArgs args) {
         cl_kernel k = kernels.get(name);
         if (k == null) {

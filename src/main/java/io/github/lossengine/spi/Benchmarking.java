@@ -1,6 +1,7 @@
 package io.github.lossengine.spi;
 
 import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 
 /**
@@ -29,6 +30,49 @@ public interface Benchmarking {
 
     /** How the copy is made, e.g. "System.arraycopy on 2 threads" or "cuMemcpyDtoD". */
     String copyDescription();
+
+    /**
+     * A call that runs {@code backend.compute} on {@code inputs} into host gradient buffers allocated
+     * here, once: the loss as an ordinary caller with its own buffers runs it.
+     */
+    static Call hostCall(ComputeBackend backend, Loss loss, Tensor[] inputs) {
+        Tensor[] in = inputs.clone();
+        Tensor[] grads = new Tensor[in.length];
+        for (int i = 0; i < in.length; i++) {
+            if (loss.differentiable(i)) {
+                grads[i] = Tensor.zeros(in[i].shape());
+            }
+        }
+        return new Call() {
+            @Override
+            public double run() {
+                var r = backend.compute(loss, in.clone(), grads);
+                return r.reduction() == Reduction.NONE ? Double.NaN : r.value();
+            }
+
+            @Override
+            public void close() {
+                // heap buffers: nothing to release
+            }
+        };
+    }
+
+    /**
+     * Runs {@code action} {@code warmUps} times untimed, then {@code repeats} times, and returns the
+     * seconds of each timed run.
+     */
+    static double[] timeRepeats(int warmUps, int repeats, Runnable action) {
+        for (int i = 0; i < warmUps; i++) {
+            action.run();
+        }
+        double[] seconds = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            action.run();
+            seconds[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        return seconds;
+    }
 
     /** One prepared loss; not thread-safe. */
     interface Call extends AutoCloseable {

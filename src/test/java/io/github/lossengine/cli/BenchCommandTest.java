@@ -10,6 +10,7 @@ import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -139,12 +140,45 @@ class BenchCommandTest {
         CliRunner.Result r = CliRunner.run("bench", "--loss", "mse", "--elements", "10", "--backend", "cuda");
         // a GPU owner's machine runs it; here (no CUDA provider or no driver) it names the reason
         if (r.status() == 0) {
-            assertEquals("cuda", JsonReader.object(CliRunner.run("bench", "--loss", "mse", "--elements", "10",
-                    "--backend", "cuda", "--json").out().trim()).get("backend"));
+            assertDeviceResident("cuda", "cuMemcpyDtoD");
         } else {
             assertEquals(2, r.status(), r.toString());
             assertTrue(r.err().contains("--backend cuda"), r.err());
         }
+    }
+
+    @Test
+    void openClBenchKeepsTheInputsOnTheDeviceAndTimesTheDevicesCopy() {
+        CliRunner.Result r = CliRunner.run("bench", "--loss", "mse", "--elements", "10", "--backend", "opencl",
+                "--iterations", "1", "--warmup-seconds", "0");
+        if (r.status() != 0) {
+            // CI installs PoCL: there the OpenCL path must run
+            assertFalse("true".equals(System.getenv("CI")), "CI must run the OpenCL bench: " + r);
+            assertEquals(2, r.status(), r.toString());
+            assertTrue(r.err().contains("--backend opencl"), r.err());
+            Assumptions.assumeTrue(false, "no OpenCL platform here: " + r.err().strip());
+        }
+        assertDeviceResident("opencl", "clEnqueueCopyBuffer");
+    }
+
+    /** A device backend's bench: inputs resident, a positive copy bandwidth from the device's own copy call. */
+    private static void assertDeviceResident(String backend, String copyCall) {
+        CliRunner.Result json = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--rows", "64", "--classes",
+                "300", "--backend", backend, "--iterations", "3", "--warmup-seconds", "0.1", "--json");
+        assertEquals(0, json.status(), json.toString());
+        Map<String, Object> o = JsonReader.object(json.out().trim());
+        assertEquals(backend, o.get("backend"));
+        assertEquals(Boolean.TRUE, o.get("resident"), o.toString());
+        assertTrue((Double) o.get("copy_gbps") > 0, o.toString());
+        double median = (Double) o.get("median_ms");
+        assertTrue((Double) o.get("min_ms") > 0 && (Double) o.get("min_ms") <= median, o.toString());
+        CliRunner.Result text = CliRunner.run("bench", "--loss", "mse", "--elements", "100000", "--backend", backend,
+                "--iterations", "2", "--warmup-seconds", "0");
+        assertEquals(0, text.status(), text.toString());
+        assertTrue(text.out().contains(copyCall), text.out());
+        // mse moves 12 bytes per element (input, target, gradient); the copy reads and writes half of that each
+        assertTrue(text.out().contains("585.9 KiB read + written"), text.out());
+        assertFalse(text.out().contains("includes the host transfers"), text.out());
     }
 
     @Test

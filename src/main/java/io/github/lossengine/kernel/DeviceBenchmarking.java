@@ -1,0 +1,120 @@
+package io.github.lossengine.kernel;
+
+import io.github.lossengine.Loss;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.spi.Benchmarking;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The device backends' {@link Benchmarking}: the inputs are copied to device memory once and the
+ * gradients allocated there once, so that a timed call is what a training loop with device-resident
+ * tensors pays: the kernels, and the read-back of the reduced value that ends the call (and, for
+ * {@link Reduction#NONE}, of the per-element values). The copy bandwidth is the device's own
+ * device-to-device copy ({@link Device#copy}), timed the same way, so the two are comparable.
+ *
+ * <p>A loss without a device kernel runs as the engine runs it, on the CPU backend, through
+ * {@link DeviceBackend#compute} with host buffers allocated once.
+ *
+ * <p>Not thread-safe (a prepared call is used by one thread); every device access takes the backend's
+ * lock, so other engines on the same device stay safe.
+ */
+final class DeviceBenchmarking implements Benchmarking {
+    /** Copies before the timed ones: the first touches of fresh device memory are not timed. */
+    private static final int WARM_UP_COPIES = 2;
+
+    private final DeviceBackend backend;
+
+    DeviceBenchmarking(DeviceBackend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public Call prepare(Loss loss, Tensor[] inputs) {
+        Call host = Benchmarking.hostCall(backend, loss, inputs);
+        // one ordinary call first: it refuses invalid inputs exactly as compute does, before any device memory is held
+        host.run();
+        if (DeviceLosses.forLoss(loss) == null) {
+            return host;
+        }
+        return new ResidentCall(loss, inputs.clone());
+    }
+
+    /** Inputs and gradients in device memory of their own, outside the engine's workspace. */
+    private final class ResidentCall implements Call {
+        private final Loss loss;
+        private final DeviceTensor[] inputs;
+        private final DeviceMemory[] gradients;
+        private final List<DeviceMemory> held = new ArrayList<>();
+
+        ResidentCall(Loss loss, Tensor[] host) {
+            this.loss = loss;
+            this.inputs = new DeviceTensor[host.length];
+            this.gradients = new DeviceMemory[host.length];
+            synchronized (backend.lock()) {
+                backend.requireOpen();
+                Device device = backend.device();
+                device.enter();
+                try {
+                    for (int i = 0; i < host.length; i++) {
+                        DeviceMemory m = hold(device.allocate(DeviceBackend.deviceBytes(host[i])));
+                        inputs[i] = DeviceBackend.copyIn(device, m, host[i]);
+                        if (loss.differentiable(i)) {
+                            gradients[i] = hold(device.allocate(4L * host[i].size()));
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    release();
+                    throw e;
+                }
+            }
+        }
+
+        private DeviceMemory hold(DeviceMemory m) {
+            held.add(m);
+            return m;
+        }
+
+        @Override
+        public double run() {
+            DeviceBackend.ResidentResult r = backend.computeResident(loss, inputs, gradients);
+            return loss.reduction() == Reduction.NONE ? Double.NaN : r.value();
+        }
+
+        @Override
+        public void close() {
+            synchronized (backend.lock()) {
+                release();
+            }
+        }
+
+        private void release() {
+            if (!held.isEmpty()) {
+                backend.device().enter();
+                held.forEach(DeviceMemory::close);
+                held.clear();
+            }
+        }
+    }
+
+    @Override
+    public double[] copySeconds(long bytes, int repeats) {
+        if (bytes <= 0 || repeats <= 0) {
+            throw new IllegalArgumentException("copySeconds needs bytes > 0 and repeats > 0, got " + bytes + ", " + repeats);
+        }
+        synchronized (backend.lock()) {
+            backend.requireOpen();
+            Device device = backend.device();
+            device.enter();
+            try (DeviceMemory src = device.allocate(bytes); DeviceMemory dst = device.allocate(bytes)) {
+                return Benchmarking.timeRepeats(WARM_UP_COPIES, repeats, () -> device.copy(src, dst, bytes));
+            }
+        }
+    }
+
+    @Override
+    public String copyDescription() {
+        return backend.device().copyCall() + " within device memory";
+    }
+}
