@@ -123,6 +123,31 @@ class KernelModuleTest {
         }
     }
 
+    /**
+     * LE_BATCH (kernels/softmax_cross_entropy.cu): the softmax-CE row loop issues four logit loads
+     * back to back before the math that waits on them, the loads in flight the GPU roofline in
+     * docs/PERFORMANCE.md counts on. A compiler or source change that serialises them again fails here.
+     */
+    @Test
+    void softmaxCrossEntropyIssuesFourLogitLoadsBeforeUsingThem() throws Exception {
+        String ptx = Files.readString(ROOT.resolve("native/lossengine.ptx"));
+        int start = ptx.indexOf(".entry le_softmax_ce_f32(");
+        assertTrue(start >= 0, "le_softmax_ce_f32 in the PTX");
+        String body = ptx.substring(start, ptx.indexOf("\n}", start));
+        // four loads with only address arithmetic (no float register) between them
+        int run = 0;
+        int best = 0;
+        for (String line : body.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("ld.global.nc.f32")) {
+                best = Math.max(best, ++run);
+            } else if (l.contains("%f") || l.endsWith(":") || l.contains("bra")) {
+                run = 0;
+            }
+        }
+        assertTrue(best >= 4, "longest run of logit loads without float math between them: " + best);
+    }
+
     @Test
     void jarResourcesAreTheCommittedFiles() throws Exception {
         KernelSources cp = KernelSources.classpath();
