@@ -252,18 +252,8 @@ public final class Comparison {
     private void copy(Case c) throws Exception {
         int n = Math.toIntExact(c.elements());
         for (int t : new int[] {1, threads}) {
-            double[] s = CopyBandwidth.seconds(n, t, 9);
-            double[] ms = Arrays.stream(s).map(v -> v * 1e3).toArray();
-            double[] sorted = ms.clone();
-            Arrays.sort(sorted);
-            JsonObject r = new JsonObject();
-            r.addProperty("type", "copy");
-            r.addProperty("case", c.id());
+            JsonObject r = copyRecord("copy", c, CopyBandwidth.seconds(n, t, 9));
             r.addProperty("threads", t);
-            r.addProperty("bytes", 8L * n);
-            r.add("samples_ms", GSON.toJsonTree(ms));
-            r.addProperty("median_ms", median(sorted));
-            r.addProperty("min_ms", sorted[0]);
             emit(r);
             if (t == threads) {
                 break;
@@ -280,20 +270,29 @@ public final class Comparison {
     private void deviceCopy(Case c, Backend b) {
         try (LossEngine engine = LossEngine.builder().backend(b).threads(threads).build()) {
             Benchmarking hooks = engine.benchmarking();
-            double[] ms = Arrays.stream(hooks.copySeconds(4L * c.elements(), 9)).map(v -> v * 1e3).toArray();
-            double[] sorted = ms.clone();
-            Arrays.sort(sorted);
-            JsonObject r = new JsonObject();
-            r.addProperty("type", "device_copy");
-            r.addProperty("case", c.id());
+            JsonObject r = copyRecord("device_copy", c, hooks.copySeconds(4L * c.elements(), 9));
             r.addProperty("backend", b.id());
             r.addProperty("description", hooks.copyDescription());
-            r.addProperty("bytes", 8L * c.elements());
-            r.add("samples_ms", GSON.toJsonTree(ms));
-            r.addProperty("median_ms", median(sorted));
-            r.addProperty("min_ms", sorted[0]);
             emit(r);
         }
+    }
+
+    /**
+     * A copy's record: its type, the case, the bytes read + written (the case's input: 8 per
+     * element) and the samples in ms with their median and minimum.
+     */
+    private static JsonObject copyRecord(String type, Case c, double[] seconds) {
+        double[] ms = Arrays.stream(seconds).map(v -> v * 1e3).toArray();
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        JsonObject r = new JsonObject();
+        r.addProperty("type", type);
+        r.addProperty("case", c.id());
+        r.addProperty("bytes", 8L * c.elements());
+        r.add("samples_ms", GSON.toJsonTree(ms));
+        r.addProperty("median_ms", median(sorted));
+        r.addProperty("min_ms", sorted[0]);
+        return r;
     }
 
     /** Null when {@code o} equals the reference within the comparison's tolerance, else what differs. */

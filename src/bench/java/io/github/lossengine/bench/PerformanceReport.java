@@ -241,23 +241,24 @@ public final class PerformanceReport {
                     .append(escape(check)).append(" |\n");
         }
         for (Map.Entry<Integer, List<JsonObject>> e : copies.getOrDefault(caseId, Map.of()).entrySet()) {
-            double med = medianOf(e.getValue(), "median_ms");
-            long copyBytes = e.getValue().get(0).get("bytes").getAsLong();
-            sb.append("| *array copy*<br>System.arraycopy of the input's size, ").append(e.getKey())
-                    .append(e.getKey() == 1 ? " thread" : " threads").append(" | ").append(fmt(med, 3)).append(" | ")
-                    .append(fmt(minOf(e.getValue()), 3)).append(" | ").append(fmt(med * 1e6 / elements, 3))
-                    .append(" | ").append(fmt(copyBytes / med / 1e6, 2)).append(" | | (8 bytes per element) |\n");
+            copyRow(sb, "*array copy*<br>System.arraycopy of the input's size, " + e.getKey()
+                    + (e.getKey() == 1 ? " thread" : " threads"), e.getValue(), elements);
         }
         for (Map.Entry<String, List<JsonObject>> e : deviceCopies.getOrDefault(caseId, Map.of()).entrySet()) {
-            double med = medianOf(e.getValue(), "median_ms");
-            long copyBytes = e.getValue().get(0).get("bytes").getAsLong();
-            sb.append("| *device copy*<br>").append(e.getKey()).append(": ")
-                    .append(escape(e.getValue().get(0).get("description").getAsString())).append(", the input's size | ")
-                    .append(fmt(med, 3)).append(" | ").append(fmt(minOf(e.getValue()), 3)).append(" | ")
-                    .append(fmt(med * 1e6 / elements, 3)).append(" | ").append(fmt(copyBytes / med / 1e6, 2))
-                    .append(" | | (8 bytes per element) |\n");
+            copyRow(sb, "*device copy*<br>" + e.getKey() + ": "
+                    + escape(e.getValue().get(0).get("description").getAsString()) + ", the input's size", e.getValue(),
+                    elements);
         }
         sb.append('\n');
+    }
+
+    /** One copy row of a case's table: median and least time over the forks, ns per element, GB/s. */
+    private static void copyRow(StringBuilder sb, String label, List<JsonObject> forks, long elements) {
+        double med = medianOf(forks, "median_ms");
+        long copyBytes = forks.get(0).get("bytes").getAsLong();
+        sb.append("| ").append(label).append(" | ").append(fmt(med, 3)).append(" | ").append(fmt(minOf(forks), 3))
+                .append(" | ").append(fmt(med * 1e6 / elements, 3)).append(" | ").append(fmt(copyBytes / med / 1e6, 2))
+                .append(" | | (8 bytes per element) |\n");
     }
 
     private static double maxOf(List<JsonObject> forks, String field) {

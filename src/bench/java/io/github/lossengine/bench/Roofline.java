@@ -61,6 +61,8 @@ final class Roofline {
 
     /** What ptxas reported for le_softmax_ce_f32 on sm_90 (native/ptxas.log): registers per thread, shared memory. */
     record Sm90(int registers, int sharedBytes) {
+        private static final Pattern USED = Pattern.compile("Used (\\d+) registers.*?(\\d+) bytes smem");
+
         static Sm90 read() {
             Path log = Paths.get("native", "ptxas.log");
             try {
@@ -68,7 +70,7 @@ final class Roofline {
                 for (int i = 0; i < lines.size(); i++) {
                     if (lines.get(i).contains("Compiling entry function 'le_softmax_ce_f32' for 'sm_90'")) {
                         for (int j = i + 1; j < Math.min(lines.size(), i + 5); j++) {
-                            Matcher m = Pattern.compile("Used (\\d+) registers.*?(\\d+) bytes smem").matcher(lines.get(j));
+                            Matcher m = USED.matcher(lines.get(j));
                             if (m.find()) {
                                 return new Sm90(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
                             }

@@ -115,10 +115,7 @@ final class BenchCommand implements Callable<Integer> {
     record Measurement(Loss loss, long[] shape, String backend, String device, int threads, int warmup,
                        double[] samplesMs, long bytes, double copyGbps, String copy, boolean resident) {
         double medianMs() {
-            double[] s = samplesMs.clone();
-            Arrays.sort(s);
-            int n = s.length;
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return median(samplesMs);
         }
 
         double minMs() {
@@ -194,21 +191,16 @@ final class BenchCommand implements Callable<Integer> {
                 call.run();
                 warmupCalls++;
             }
-            double[] samples = new double[iterations];
-            for (int i = 0; i < iterations; i++) {
-                long t0 = System.nanoTime();
-                call.run();
-                samples[i] = (System.nanoTime() - t0) / 1e6;
-            }
+            double[] samples = Arrays.stream(Benchmarking.timeRepeats(0, iterations, call)).map(s -> s * 1e3).toArray();
             long bytes = bytesMoved(loss, inputs);
             double copyGbps = Double.NaN;
             String copy = "the " + engine.backend().active().id() + " backend has no benchmark hooks";
             if (hooks != null) {
-                double[] s = hooks.copySeconds(Math.max(bytes / 2, 4), Math.max(5, Math.min(iterations, 20)));
-                Arrays.sort(s);
-                double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-                copyGbps = 2.0 * Math.max(bytes / 2, 4) / median / 1e9;
-                copy = hooks.copyDescription() + ", " + size(Math.max(bytes / 2, 4)) + " read + written";
+                // half the loss's bytes copied = the same bytes read + written
+                long copied = Math.max(bytes / 2, 4);
+                double[] s = hooks.copySeconds(copied, Math.max(5, Math.min(iterations, 20)));
+                copyGbps = 2.0 * copied / median(s) / 1e9;
+                copy = hooks.copyDescription() + ", " + size(copied) + " read + written";
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
@@ -222,6 +214,14 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The median of {@code values} (not modified). */
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** {@code bytes} in MiB, or KiB below 1 MiB, one decimal. */

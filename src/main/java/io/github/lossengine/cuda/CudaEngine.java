@@ -84,22 +84,11 @@ public final class CudaEngine implements AutoCloseable {
 
     /** Copies a host tensor to new device memory (int32 indices become int64). */
     public CudaTensor upload(Tensor host) {
-        int n = Math.toIntExact(host.size());
         synchronized (session) {
             session.cuda.enter();
-            if (host.dtype() == DType.FLOAT32) {
-                CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(4L * n);
-                float[] a = host.floatArrayOrNull() != null ? host.floatArrayOrNull() : host.toFloatArray();
-                session.cuda.write(m, a, n);
-                return new CudaTensor(m, DType.FLOAT32, host.shape());
-            }
-            long[] a = new long[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = host.getLong(i);
-            }
-            CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(8L * n);
-            session.cuda.write(m, a, n);
-            return new CudaTensor(m, DType.INT64, host.shape());
+            CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(DeviceBackend.deviceBytes(host));
+            DeviceTensor d = DeviceBackend.copyIn(session.cuda, m, host);
+            return new CudaTensor(m, d.dtype(), host.shape());
         }
     }
 

@@ -85,9 +85,7 @@ public class DeviceBackend implements ComputeBackend {
             return cpu.compute(loss, inputs, gradients);
         }
         synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException(kind.id() + " backend is closed");
-            }
+            requireOpen();
             device.enter();
             DeviceCall call = new DeviceCall(device, workspace);
             DeviceTensor[] din = new DeviceTensor[inputs.length];
@@ -143,12 +141,12 @@ public class DeviceBackend implements ComputeBackend {
     }
 
     /** Bytes {@code t} takes on a device: 4 per float32, 8 per class index (int32 indices are widened). */
-    static long deviceBytes(Tensor t) {
+    public static long deviceBytes(Tensor t) {
         return (t.dtype() == DType.FLOAT32 ? 4L : 8L) * t.size();
     }
 
     /** Copies {@code t} into {@code m} (at least {@link #deviceBytes} bytes), widening class indices to int64. */
-    static DeviceTensor copyIn(Device device, DeviceMemory m, Tensor t) {
+    public static DeviceTensor copyIn(Device device, DeviceMemory m, Tensor t) {
         int count = Math.toIntExact(t.size());
         if (t.dtype() == DType.FLOAT32) {
             float[] a = t.floatArrayOrNull();
@@ -196,9 +194,7 @@ public class DeviceBackend implements ComputeBackend {
             throw new UnsupportedOperationException(loss.name() + " has no " + kind.id() + " kernel");
         }
         synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException(kind.id() + " backend is closed");
-            }
+            requireOpen();
             device.enter();
             DeviceOutcome out;
             try {
