@@ -59,10 +59,7 @@ KERNEL void le_contrastive_f32(GLOBAL const float* RESTRICT x1, GLOBAL const flo
                 }
             }
             if (lane == 0) {
-                if (flags & 1) {
-                    values[row] = l;
-                }
-                acc += l;
+                le_row_loss(values, row, l, flags, &acc);
             }
         }
     }
@@ -207,10 +204,7 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
                 }
             }
             if (lane == 0) {
-                if (flags & 1) {
-                    values[row] = l;
-                }
-                acc += l;
+                le_row_loss(values, row, l, flags, &acc);
             }
         }
     }
@@ -272,10 +266,7 @@ KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL cons
                 }
             }
             if (lane == 0) {
-                if (flags & 1) {
-                    values[row] = l;
-                }
-                acc += l;
+                le_row_loss(values, row, l, flags, &acc);
             }
         }
     }

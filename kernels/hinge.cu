@@ -161,10 +161,7 @@ KERNEL void le_multiclass_hinge_f32(GLOBAL const float* RESTRICT x, GLOBAL const
             }
         }
         if (active && lane == 0) {
-            if (flags & 1) {
-                values[row] = l;
-            }
-            acc += l;
+            le_row_loss(values, row, l, flags, &acc);
         }
     }
     le_group_partial(bz, acc, partials);

@@ -171,10 +171,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             l = LE_INF;
         }
         if (lane == 0 && active) {
-            if (flags & 1) {
-                values[row] = l;
-            }
-            acc += l;
+            le_row_loss(values, row, l, flags, &acc);
         }
     }
     le_group_partial(bm, acc, partials);
@@ -282,10 +279,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
             l = LE_INF;
         }
         if (lane == 0 && active) {
-            if (flags & 1) {
-                values[row] = l;
-            }
-            acc += l;
+            le_row_loss(values, row, l, flags, &acc);
         }
     }
     le_group_partial(bm, acc, partials);
@@ -317,11 +311,7 @@ KERNEL void le_nll_f32(GLOBAL const float* RESTRICT x, GLOBAL const LONG* RESTRI
                 }
             }
             if (lane == 0) {
-                float l = skip ? 0.0f : -wy * x[off + y];
-                if (flags & 1) {
-                    values[row] = l;
-                }
-                acc += l;
+                le_row_loss(values, row, skip ? 0.0f : -wy * x[off + y], flags, &acc);
             }
         }
     }

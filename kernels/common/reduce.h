@@ -54,6 +54,17 @@ DEVICE float le_group_sum(LOCAL_ARG float* buf, float v) {
 }
 
 /*
+ * A row's loss l, reduced over its segment: stored in values[row] when NONE's per-row values are
+ * wanted (flags & 1) and added to the thread's share of the batch total. Called by one lane per row.
+ */
+DEVICE void le_row_loss(GLOBAL float* RESTRICT values, LONG row, float l, int flags, float* acc) {
+    if (flags & 1) {
+        values[row] = l;
+    }
+    *acc += l;
+}
+
+/*
  * The group's share of the batch total: sums every thread's acc and writes it to partials[GROUP_ID]
  * for the fixed-order second stage. Every thread of the group must call it (it synchronises).
  */
