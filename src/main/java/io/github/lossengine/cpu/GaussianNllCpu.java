@@ -84,19 +84,12 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
      * without its last dimension, or with the last dimension 1 (per row).
      */
     private static boolean perRow(String muName, Tensor mu, String varName, Tensor var) {
-        if (var.sameShape(mu)) {
-            return false;
+        GaussianNll.VarianceLayout layout = GaussianNll.VarianceLayout.of(mu.shape(), var.shape());
+        if (layout != GaussianNll.VarianceLayout.NEITHER) {
+            return layout == GaussianNll.VarianceLayout.PER_ROW;
         }
         long[] m = mu.shape();
         long[] v = var.shape();
-        if (m.length >= 1) {
-            long[] rows = Arrays.copyOf(m, m.length - 1);
-            long[] rowsOne = m.clone();
-            rowsOne[m.length - 1] = 1;
-            if ((rows.length > 0 && Arrays.equals(v, rows)) || Arrays.equals(v, rowsOne)) {
-                return true;
-            }
-        }
         throw new InvalidInputException(varName, "shape " + Arrays.toString(v) + " fits neither " + muName + "'s "
                 + Arrays.toString(m) + " (one variance per element) nor " + rowShapes(m) + " (one per row)");
     }

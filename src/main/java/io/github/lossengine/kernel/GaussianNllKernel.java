@@ -57,19 +57,12 @@ final class GaussianNllKernel implements DeviceLoss<GaussianNll> {
 
     /** As the CPU: var of mu's shape (per element), or mu's shape without (or with 1 as) the last dimension. */
     private static boolean perRow(DeviceTensor mu, DeviceTensor var, String varName) {
-        if (var.sameShape(mu)) {
-            return false;
+        GaussianNll.VarianceLayout layout = GaussianNll.VarianceLayout.of(mu.shape(), var.shape());
+        if (layout != GaussianNll.VarianceLayout.NEITHER) {
+            return layout == GaussianNll.VarianceLayout.PER_ROW;
         }
         long[] m = mu.shape();
         long[] v = var.shape();
-        if (m.length >= 1) {
-            long[] rows = Arrays.copyOf(m, m.length - 1);
-            long[] rowsOne = m.clone();
-            rowsOne[m.length - 1] = 1;
-            if ((rows.length > 0 && Arrays.equals(v, rows)) || Arrays.equals(v, rowsOne)) {
-                return true;
-            }
-        }
         throw new InvalidOnDevice(varName, "shape " + Arrays.toString(v) + " fits neither the mean's shape "
                 + Arrays.toString(m) + " nor one variance per row");
     }

@@ -2,6 +2,7 @@ package io.github.lossengine.loss;
 
 import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -67,5 +68,31 @@ public record GaussianNll(Reduction reduction, boolean full, double eps) impleme
     @Override
     public boolean differentiable(int i) {
         return i >= 0 && i < 3;
+    }
+
+    /** How {@code var} holds the variances, from its shape and the input's (every backend accepts the same). */
+    public enum VarianceLayout {
+        /** var has the input's shape: one variance per element. */
+        PER_ELEMENT,
+        /** var has the input's shape without its last dimension, or with it 1: one variance per row. */
+        PER_ROW,
+        /** Neither: refused. */
+        NEITHER;
+
+        /** The layout of a {@code var} of shape {@code var} for an input of shape {@code input}. */
+        public static VarianceLayout of(long[] input, long[] var) {
+            if (Arrays.equals(var, input)) {
+                return PER_ELEMENT;
+            }
+            if (input.length >= 1) {
+                long[] rows = Arrays.copyOf(input, input.length - 1);
+                long[] rowsOne = input.clone();
+                rowsOne[input.length - 1] = 1;
+                if ((rows.length > 0 && Arrays.equals(var, rows)) || Arrays.equals(var, rowsOne)) {
+                    return PER_ROW;
+                }
+            }
+            return NEITHER;
+        }
     }
 }
