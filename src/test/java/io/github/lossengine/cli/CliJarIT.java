@@ -10,16 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -40,40 +36,11 @@ class CliJarIT {
 
     @BeforeAll
     static void findJar() {
-        jar = Paths.get("target", "lossengine.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "run after the package phase: " + jar);
+        jar = JarRunner.jar();
     }
 
-    record Run(int status, String out, String err) {
-        List<String> errLines() {
-            return err.lines().collect(Collectors.toList());
-        }
-
-        List<String> outLines() {
-            return out.lines().collect(Collectors.toList());
-        }
-
-        @Override
-        public String toString() {
-            return "status " + status + "\nstdout: " + out + "\nstderr: " + err;
-        }
-    }
-
-    private Run java(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-jar");
-        cmd.add(jar.toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().remove("LOSSENGINE_BACKEND");
-        File out = dir.resolve("stdout.txt").toFile();
-        File err = dir.resolve("stderr.txt").toFile();
-        pb.redirectOutput(out).redirectError(err);
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished in time");
-        return new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    private CliRunner.Result java(String... args) throws Exception {
+        return JarRunner.run(dir, List.of(), args);
     }
 
     @Test
@@ -81,7 +48,7 @@ class CliJarIT {
         Path a = NpyBytes.write(dir.resolve("a.npy"), f4(d(1, 2, 3, 4), 2, 2).bytes());
         Path b = NpyBytes.write(dir.resolve("b.npy"), f8(d(1.5, 2, 1, 4), 2, 2).bytes());
         Path g = dir.resolve("g.npy");
-        Run r = java("compute", "--loss", "mse", "--input", a.toString(), "--target", b.toString(),
+        CliRunner.Result r = java("compute", "--loss", "mse", "--input", a.toString(), "--target", b.toString(),
                 "--grad-out", g.toString());
         assertEquals(0, r.status(), r.toString());
         assertEquals("", r.err(), "no logging below WARN by default");
@@ -101,7 +68,7 @@ class CliJarIT {
         Path a = NpyBytes.write(dir.resolve("a.npy"), f4(d(1, 2, 3, 4, 5, 6), 2, 3).bytes());
         Path b = NpyBytes.write(dir.resolve("b.npy"), f4(d(1, 2, 3, 4, 5, 6), 3, 2).bytes());
         Path g = dir.resolve("g.npy");
-        Run r = java("compute", "--loss", "mse", "--input", a.toString(), "--target", b.toString(),
+        CliRunner.Result r = java("compute", "--loss", "mse", "--input", a.toString(), "--target", b.toString(),
                 "--grad-out", g.toString(), "--backend", "cpu");
         assertEquals(2, r.status(), r.toString());
         assertEquals("", r.out());
@@ -117,11 +84,11 @@ class CliJarIT {
 
     @Test
     void info() throws Exception {
-        Run text = java("info");
+        CliRunner.Result text = java("info");
         assertEquals(0, text.status(), text.toString());
         assertTrue(text.out().contains("active backend: "), text.out());
         assertTrue(text.out().contains("java: "), text.out());
-        Run json = java("info", "--json");
+        CliRunner.Result json = java("info", "--json");
         assertEquals(0, json.status(), json.toString());
         assertEquals(1, json.outLines().size(), json.out());
         Map<String, Object> j = JsonReader.object(json.outLines().get(0));
@@ -130,7 +97,7 @@ class CliJarIT {
 
     @Test
     void verboseLogsTheBackendChoiceOnStderrOnly() throws Exception {
-        Run r = java("--verbose", "info", "--json");
+        CliRunner.Result r = java("--verbose", "info", "--json");
         assertEquals(0, r.status(), r.toString());
         assertEquals(1, r.outLines().size(), "stdout carries only the JSON: " + r.out());
         assertTrue(r.err().contains("lossengine backend"), "INFO log of the choice on stderr: " + r.err());
@@ -138,10 +105,10 @@ class CliJarIT {
 
     @Test
     void versionAndUsageError() throws Exception {
-        Run v = java("--version");
+        CliRunner.Result v = java("--version");
         assertEquals(0, v.status(), v.toString());
         assertTrue(v.out().startsWith("lossengine "), v.out());
-        Run u = java("compute", "--input", "x.npy");
+        CliRunner.Result u = java("compute", "--input", "x.npy");
         assertEquals(2, u.status(), u.toString());
         assertEquals(1, u.errLines().size(), u.err());
     }

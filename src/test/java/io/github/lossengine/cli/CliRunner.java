@@ -6,17 +6,17 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Runs the tool in-process through {@link Main#execute(PrintWriter, PrintWriter, String...)}, capturing its output. */
-final class CliRunner {
+public final class CliRunner {
     private CliRunner() {
     }
 
     /** Exit status, stdout and stderr of one run. */
-    record Result(int status, String out, String err) {
-        List<String> errLines() {
+    public record Result(int status, String out, String err) {
+        public List<String> errLines() {
             return err.lines().collect(Collectors.toList());
         }
 
-        List<String> outLines() {
+        public List<String> outLines() {
             return out.lines().collect(Collectors.toList());
         }
 

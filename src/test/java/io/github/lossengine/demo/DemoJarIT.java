@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.github.lossengine.cli.CliRunner;
+import io.github.lossengine.cli.JarRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,21 +25,12 @@ class DemoJarIT {
 
     @Test
     void demoLeavesTheChartsInItsDefaultFolder() throws Exception {
-        Path jar = Paths.get("target", "lossengine.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "run after the package phase: " + jar);
-        ProcessBuilder pb = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "demo").directory(dir.toFile());
-        pb.environment().remove("LOSSENGINE_BACKEND");
-        File out = dir.resolve("stdout.txt").toFile();
-        File err = dir.resolve("stderr.txt").toFile();
-        pb.redirectOutput(out).redirectError(err);
         long start = System.nanoTime();
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished in time");
+        CliRunner.Result r = JarRunner.run(dir, List.of(), "demo");
         double seconds = (System.nanoTime() - start) / 1e9;
-        String stdout = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-        String stderr = Files.readString(err.toPath(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), stdout + stderr);
+        String stdout = r.out();
+        String stderr = r.err();
+        assertEquals(0, r.status(), stdout + stderr);
         assertEquals("", stderr);
         Path folder = dir.resolve("lossengine-demo").toRealPath();
         assertTrue(stdout.contains("output: " + folder), stdout);
