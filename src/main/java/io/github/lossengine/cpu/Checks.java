@@ -35,6 +35,13 @@ public final class Checks {
         }
     }
 
+    /** Requires one class weight per class when weights are given (every backend's check). */
+    public static void requireClassWeights(float[] weights, long classes) {
+        if (weights != null && weights.length != classes) {
+            throw new InvalidInputException("weight", weights.length + " class weights for " + classes + " classes");
+        }
+    }
+
     /** Labels must be exactly -1 or +1. */
     public static void requirePlusMinusOne(String arg, Tensor t) {
         for (long i = 0; i < t.size(); i++) {

@@ -55,13 +55,6 @@ final class ClassRows {
         return total.value();
     }
 
-    /** Requires one class weight per class when weights are given. */
-    static void requireWeights(float[] weights, long classes) {
-        if (weights != null && weights.length != classes) {
-            throw new InvalidInputException("weight", weights.length + " class weights for " + classes + " classes");
-        }
-    }
-
     /**
      * The factor from the sum of row losses to the reduced loss (and from row gradients to gradients of
      * it): 1 for NONE and SUM, {@code 1 / denominator} for MEAN, and 0 for a MEAN with nothing to

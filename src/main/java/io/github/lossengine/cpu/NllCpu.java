@@ -20,7 +20,7 @@ final class NllCpu implements CpuLoss<Nll> {
         long classes = x.dim(1);
         ClassRows.requireShape("target", target, rows);
         float[] w = loss.classWeights();
-        ClassRows.requireWeights(w, classes);
+        Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
         Reductions.scale(r, rows, rows, "input");
         double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);

@@ -30,7 +30,7 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         long classes = z.dim(1);
         boolean probabilities = probabilityTargets(z, target);
         float[] w = loss.classWeights();
-        ClassRows.requireWeights(w, classes);
+        Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, rows, rows, "input");
         if (probabilities) {

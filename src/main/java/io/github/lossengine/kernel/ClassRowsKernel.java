@@ -31,12 +31,6 @@ final class ClassRowsKernel {
         }
     }
 
-    static void requireWeights(float[] w, long classes) {
-        if (w != null && w.length != classes) {
-            throw new InvalidOnDevice("weight", w.length + " class weights for " + classes + " classes");
-        }
-    }
-
     /** Checks the indices on the device and returns the MEAN denominator (sum of target weights of rows not ignored). */
     static double weightTotal(DeviceCall call, DeviceTensor target, long classes, long ignoreIndex, DeviceMemory w, boolean hasW) {
         long rows = target.size();

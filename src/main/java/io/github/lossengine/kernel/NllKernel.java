@@ -1,6 +1,7 @@
 package io.github.lossengine.kernel;
 
 import io.github.lossengine.Reduction;
+import io.github.lossengine.cpu.Checks;
 import io.github.lossengine.cpu.Reductions;
 import io.github.lossengine.loss.Nll;
 
@@ -16,7 +17,7 @@ final class NllKernel implements DeviceLoss<Nll> {
         long classes = x.dim(1);
         ClassRowsKernel.requireIndexShape(target, rows);
         float[] w = loss.classWeights();
-        ClassRowsKernel.requireWeights(w, classes);
+        Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
         Reductions.scale(r, rows, rows, "input");
         DeviceMemory wm = call.weights("weights", w);

@@ -2,6 +2,7 @@ package io.github.lossengine.kernel;
 
 import io.github.lossengine.DType;
 import io.github.lossengine.Reduction;
+import io.github.lossengine.cpu.Checks;
 import io.github.lossengine.cpu.Reductions;
 import io.github.lossengine.loss.SmoothingConvention;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
@@ -24,7 +25,7 @@ final class SoftmaxCrossEntropyKernel implements DeviceLoss<SoftmaxCrossEntropy>
         long classes = z.dim(1);
         boolean probabilities = probabilityTargets(z, target);
         float[] w = loss.classWeights();
-        ClassRowsKernel.requireWeights(w, classes);
+        Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, rows, rows, "input");
         DeviceMemory wm = call.weights("weights", w);
