@@ -32,13 +32,16 @@ final class DeviceBenchmarking implements Benchmarking {
 
     @Override
     public Call prepare(Loss loss, Tensor[] inputs) {
-        Call host = Benchmarking.hostCall(backend, loss, inputs);
-        // one ordinary call first: it refuses invalid inputs exactly as compute does, before any device memory is held
-        host.run();
-        if (DeviceLosses.forLoss(loss) == null) {
-            return host;
+        // one call before returning, so that invalid inputs are refused here, as compute refuses them
+        Call call = DeviceLosses.forLoss(loss) == null ? Benchmarking.hostCall(backend, loss, inputs)
+                : new ResidentCall(loss, inputs.clone());
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            call.close();
+            throw e;
         }
-        return new ResidentCall(loss, inputs.clone());
+        return call;
     }
 
     /** Inputs and gradients in device memory of their own, outside the engine's workspace. */
