@@ -3,7 +3,8 @@
  * (io.github.lossengine.cpu.SoftmaxCrossEntropyCpu, NllCpu): fused forward and backward, one
  * segment of `seg` threads per row (see common/reduce.h).
  *
- * Per row: pass 1 reads the logits once, keeping the online maximum and sum of exponentials, the
+ * Per row: pass 1 reads the logits once, keeping the online maximum m and sum of exponentials
+ * (as r = sum - 1, so that log sum = log1p(r) keeps a confident row's tiny loss: common/reduce.h), the
  * support K (classes whose logit is not -inf) and the sums the smoothed, weighted target needs;
  * pass 2 writes the gradient (p_k W - w_k q_k) * scale and adds the loss sum_c w_c q_c (lse - z_c).
  * When the group's rows fit in local memory (cacheRow), pass 1 keeps them there and pass 2 reads
@@ -50,12 +51,12 @@ DEVICE float le_row_logit(GLOBAL const float* RESTRICT z, LOCAL_ARG float* cache
  */
 
 /* Pass 1 on one logit: online max and sum, support count and weighted support; cached when the rows fit. */
-DEVICE void le_ce_pass1(float v, LONG c, float* m, float* s, float* k, float* ws, GLOBAL const float* RESTRICT w,
+DEVICE void le_ce_pass1(float v, LONG c, float* m, float* r, float* k, float* ws, GLOBAL const float* RESTRICT w,
                         int hasW, LOCAL_ARG float* cache, int cacheRow, LONG cacheOff) {
     if (cacheRow) {
         cache[cacheOff + c] = v;
     }
-    le_online_add(m, s, v);
+    le_online_add(m, r, v);
     if (v != -LE_INF) {
         *k += 1.0f;
         *ws += hasW ? w[c] : 1.0f;
@@ -70,7 +71,7 @@ DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int o
     float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
     float a = (hasW ? w[c] : 1.0f) * q;
     if (flags & 2) {
-        grad[off + c] = (masked ? 0.0f : EXP((v - m) - logs) * big - a) * scale + 0.0f;
+        grad[off + c] = (masked ? 0.0f : le_softmax_grad((v - m) - logs, big, a)) * scale + 0.0f;
     }
     return (a != 0.0f && !masked) ? a * (logs - (v - m)) : 0.0f;
 }
@@ -81,7 +82,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
                               GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
                               GLOBAL float* RESTRICT partials) {
     LOCAL float bm[GROUP_SIZE];
-    LOCAL float bs[GROUP_SIZE];
+    LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
     LOCAL float cache[ROW_CACHE];
     int lane = LOCAL_ID & (seg - 1);
@@ -97,7 +98,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
         int ignored = !active || y == ignoreIndex;
         /* pass 1: online max and sum, support, weighted support */
         float m = -LE_INF;
-        float s = 0.0f;
+        float r = -1.0f;
         float k = 0.0f;
         float ws = 0.0f;
         if (!ignored) {
@@ -108,21 +109,20 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
                 float v1 = z[off + c + seg];
                 float v2 = z[off + c + 2 * seg];
                 float v3 = z[off + c + 3 * seg];
-                le_ce_pass1(v0, c, &m, &s, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v1, c + seg, &m, &s, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v2, c + 2 * seg, &m, &s, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v3, c + 3 * seg, &m, &s, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(v0, c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(v1, c + seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(v2, c + 2 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(v3, c + 3 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
             for (; c < classes; c += seg) {
-                le_ce_pass1(z[off + c], c, &m, &s, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(z[off + c], c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
         }
         float sums[2] = {k, ws};
-        le_seg_online_sums(bm, bs, bx, &m, &s, sums, 2, lane, seg);
+        le_seg_online_sums(bm, br, bx, &m, &r, sums, 2, lane, seg);
         k = sums[0];
         ws = sums[1];
-        le_online_finish(&m, &s);
-        float logs = LOG(s);
+        float logs = le_online_log_sum(m, r);
         /* the smoothed target: q_y = onT (+ spread under the uniform convention), q_c = spread elsewhere */
         float zy = ignored ? 0.0f : le_row_logit(z, cache, cacheRow, off, cacheOff, y);
         int ymask = zy == -LE_INF;
@@ -188,7 +188,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                                    GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
                                    GLOBAL float* RESTRICT partials) {
     LOCAL float bm[GROUP_SIZE];
-    LOCAL float bs[GROUP_SIZE];
+    LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
     LOCAL float cache[ROW_CACHE];
     int lane = LOCAL_ID & (seg - 1);
@@ -201,7 +201,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
         int active = row < rows;
         LONG off = row * classes;
         float m = -LE_INF;
-        float s = 0.0f;
+        float r = -1.0f;
         float k = 0.0f;
         float ws = 0.0f;
         float sa = 0.0f;
@@ -215,7 +215,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                 if (cacheRow) {
                     cache[cacheOff + c] = v;
                 }
-                le_online_add(&m, &s, v);
+                le_online_add(&m, &r, v);
                 sa += wc * tc;
                 st += tc;
                 if (v != -LE_INF) {
@@ -226,14 +226,13 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
             }
         }
         float sums[5] = {k, ws, sa, sb, st};
-        le_seg_online_sums(bm, bs, bx, &m, &s, sums, 5, lane, seg);
+        le_seg_online_sums(bm, br, bx, &m, &r, sums, 5, lane, seg);
         k = sums[0];
         ws = sums[1];
         sa = sums[2];
         sb = sums[3];
         st = sums[4];
-        le_online_finish(&m, &s);
-        float logs = LOG(s);
+        float logs = le_online_log_sum(m, r);
         float spread;
         float onT;
         float big;
@@ -263,7 +262,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                     }
                 }
                 if (flags & 2) {
-                    grad[off + c] = (masked ? 0.0f : EXP((v - m) - logs) * big - a) * scale + 0.0f;
+                    grad[off + c] = (masked ? 0.0f : le_softmax_grad((v - m) - logs, big, a)) * scale + 0.0f;
                 }
             }
         } else if (active && (flags & 2)) {

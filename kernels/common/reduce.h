@@ -76,43 +76,40 @@ DEVICE void le_group_partial(LOCAL_ARG float* buf, float acc, GLOBAL float* part
 }
 
 /*
- * Online softmax statistics: m is the running maximum and s = sum exp(z - m) over the values seen.
- * A -inf value (a masked logit) contributes nothing; NaN makes s NaN; +inf is turned into NaN by
- * le_online_finish. Start from m = -inf, s = 0.
+ * Online softmax statistics: m is the running maximum and r = sum exp(z - m) - 1 over the values
+ * seen, the sum of exponentials less the maximum's own term exp(m - m) = 1. Keeping that 1 out of r
+ * is what keeps a confident row accurate in float: for logits [10, -10, -10] the sum is 1 + 4.1e-9,
+ * which rounds to 1 (a loss of 0), while r = 4.1e-9 and log(sum) = log1p(r) keep every digit.
+ * A -inf value (a masked logit) contributes nothing; NaN makes r NaN; +inf is turned into NaN by
+ * le_online_finish. Start from m = -inf, r = -1 (no values: a sum of 0).
  */
-DEVICE void le_online_add(float* m, float* s, float z) {
+DEVICE void le_online_add(float* m, float* r, float z) {
     if (z > *m) {
-        *s = *s * EXP(*m - z) + 1.0f;
+        /* the old sum (r + 1) rescaled to the new maximum; the new maximum brings the 1 left out */
+        *r = (*r + 1.0f) * EXP(*m - z);
         *m = z;
     } else if (z != -LE_INF) {
-        *s += EXP(z - *m);
+        *r += EXP(z - *m);
     }
 }
 
-/* s1 scaled from maximum m1 to maximum m (m >= m1); an empty part (s1 = 0) stays 0, NaN stays NaN. */
-DEVICE float le_online_rescale(float m1, float s1, float m) {
-    return s1 == 0.0f ? 0.0f : s1 * EXP(m1 - m);
+/* The sum r1 + 1 of a part with maximum m1, scaled to the maximum m (m >= m1); an empty part (r1 = -1) gives 0. */
+DEVICE float le_online_part(float m1, float r1, float m) {
+    return r1 == -1.0f ? 0.0f : (r1 + 1.0f) * EXP(m1 - m);
 }
 
-/* Combines the segment's (m, s) pairs; every lane gets the row's (m, s). */
-DEVICE void le_seg_online(LOCAL_ARG float* bm, LOCAL_ARG float* bs, float* m, float* s, int lane, int seg) {
-    int t = LOCAL_ID;
-    bm[t] = *m;
-    bs[t] = *s;
-    SYNC_THREADS;
-    for (int k = seg >> 1; k > 0; k >>= 1) {
-        if (lane < k) {
-            float m1 = bm[t];
-            float m2 = bm[t + k];
-            float mm = FMAX(m1, m2);
-            bs[t] = le_online_rescale(m1, bs[t], mm) + le_online_rescale(m2, bs[t + k], mm);
-            bm[t] = mm;
-        }
-        SYNC_THREADS;
+/*
+ * Combines the online statistics (m1, r1) and (m2, r2) of two parts into (*m, *r): the part that
+ * holds the maximum (the first on a tie) keeps its r; the other adds its whole sum, scaled.
+ */
+DEVICE void le_online_merge(float m1, float r1, float m2, float r2, float* m, float* r) {
+    if (m1 >= m2) {
+        *m = m1;
+        *r = r1 + le_online_part(m2, r2, m1);
+    } else {
+        *m = m2;
+        *r = r2 + le_online_part(m1, r1, m2);
     }
-    *m = bm[t - lane];
-    *s = bs[t - lane];
-    SYNC_THREADS;
 }
 
 /*
@@ -140,23 +137,26 @@ DEVICE void le_seg_sums(LOCAL_ARG float* buf, float* x, int nx, int lane, int se
     SYNC_THREADS;
 }
 
-/* le_seg_online and le_seg_sums in one tree: the row's (m, s) and nx sums. */
-DEVICE void le_seg_online_sums(LOCAL_ARG float* bm, LOCAL_ARG float* bs, LOCAL_ARG float* buf, float* m, float* s,
+/*
+ * The segment's online statistics (m, r) (le_online_merge in a fixed tree) and nx sums (as
+ * le_seg_sums) in one tree; every lane gets the row's (m, r) and sums.
+ */
+DEVICE void le_seg_online_sums(LOCAL_ARG float* bm, LOCAL_ARG float* br, LOCAL_ARG float* buf, float* m, float* r,
                                float* x, int nx, int lane, int seg) {
     int t = LOCAL_ID;
     bm[t] = *m;
-    bs[t] = *s;
+    br[t] = *r;
     for (int j = 0; j < nx; j++) {
         buf[j * GROUP_SIZE + t] = x[j];
     }
     SYNC_THREADS;
     for (int k = seg >> 1; k > 0; k >>= 1) {
         if (lane < k) {
-            float m1 = bm[t];
-            float m2 = bm[t + k];
-            float mm = FMAX(m1, m2);
-            bs[t] = le_online_rescale(m1, bs[t], mm) + le_online_rescale(m2, bs[t + k], mm);
+            float mm;
+            float rr;
+            le_online_merge(bm[t], br[t], bm[t + k], br[t + k], &mm, &rr);
             bm[t] = mm;
+            br[t] = rr;
             for (int j = 0; j < nx; j++) {
                 buf[j * GROUP_SIZE + t] += buf[j * GROUP_SIZE + t + k];
             }
@@ -164,18 +164,28 @@ DEVICE void le_seg_online_sums(LOCAL_ARG float* bm, LOCAL_ARG float* bs, LOCAL_A
         SYNC_THREADS;
     }
     *m = bm[t - lane];
-    *s = bs[t - lane];
+    *r = br[t - lane];
     for (int j = 0; j < nx; j++) {
         x[j] = buf[j * GROUP_SIZE + t - lane];
     }
     SYNC_THREADS;
 }
 
-/* After the reduction: a +inf maximum means an infinite logit, whose softmax is undefined: NaN. */
-DEVICE void le_online_finish(float* m, float* s) {
-    if (ISINF(*m) && *m > 0.0f) {
-        *s = LE_NAN;
-    }
+/*
+ * After the reduction: log(sum exp(z - m)) = log1p(r) of the row; a +inf maximum means an infinite
+ * logit, whose softmax is undefined: NaN. An empty row (every logit -inf) gives -inf.
+ */
+DEVICE float le_online_log_sum(float m, float r) {
+    return (ISINF(m) && m > 0.0f) ? LE_NAN : LOG1P(r);
+}
+
+/*
+ * One class's gradient factor p * big - a, with p = exp(e) the class's softmax probability
+ * (e = z - m - log sum). Where p > 1/2 (at most one class of a row) it is big * (p - 1) + (big - a),
+ * with p - 1 = expm1(e): a confident row's p - 1 of -4e-9 survives, where exp(e) rounds to 1.
+ */
+DEVICE float le_softmax_grad(float e, float big, float a) {
+    return e > -0.6931472f ? big * EXPM1(e) + (big - a) : EXP(e) * big - a;
 }
 
 /* Kahan-compensated accumulation, used where one thread adds many partial sums. */

@@ -73,8 +73,12 @@ interface FloatKernels {
     int countNegativeInfinity(float[] a, int from, int to);
 
     /**
-     * {@code sum exp(z[i] - m)} over {@code [from, to)}, with {@code m} not {@code -inf}; writes each
-     * {@code exp(z[i] - m)} to {@code out[outFrom + i - from]} when {@code out} is non-null.
+     * {@code sum exp(z[i] - m)} over {@code [from, to)}, with {@code m} not {@code -inf} and at least
+     * every {@code z[i]}; writes each {@code exp(z[i] - m)} to {@code out[outFrom + i - from]} when
+     * {@code out} is non-null. Compensated float sums (Neumaier) that start from 1, taken off in double
+     * at the end: with the sum at least 1 and every term at most 1, each step's rounding error is
+     * caught exactly, so a confident row's {@code 1 + 1e-9} keeps its {@code 1e-9} wherever its
+     * maximum stands (Kahan's form folds the error into the next term, which a term of 1 rounds away).
      */
     double expSum(float[] z, int from, int to, float m, float[] out, int outFrom);
 

@@ -228,13 +228,13 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                         return Double.POSITIVE_INFINITY;
                     }
                 } else {
-                    l = t * (lse - zy);
+                    l = t * (((double) m - zy) + logSum); // lse - z_y, without rounding lse near |m| first
                 }
             }
             if (smoothing) {
                 double d = distance + logSum * openWeight;
                 if (offTarget && !yMasked) {
-                    d -= wy * (lse - zy);
+                    d -= wy * (((double) m - zy) + logSum);
                 }
                 l += spread * d;
             }

@@ -37,19 +37,19 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            float s = 0;
+            // from 1 (taken off at the end): with s >= 1 >= e, (s - t) + e is each step's exact rounding error
+            float s = 1;
             float lost = 0;
             for (int i = b; i < end; i++) {
                 float e = FloatKernels.exp(z[i] - m);
                 if (out != null) {
                     out[outFrom + i - from] = e;
                 }
-                float y = e - lost;
-                float t = s + y;
-                lost = (t - s) - y;
+                float t = s + e;
+                lost += (s - t) + e;
                 s = t;
             }
-            total += (double) s - lost;
+            total += ((double) s - 1) + lost;
         }
         return total;
     }

@@ -94,17 +94,25 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
             return Double.POSITIVE_INFINITY;
         }
         q.startRow(i, support, z);
-        CompensatedSum exps = new CompensatedSum();
+        // sum exp(z - max) less the maximum's own 1, so that log1p keeps a confident row's tiny loss
+        CompensatedSum excess = new CompensatedSum();
+        boolean maxSeen = false;
         CompensatedSum weightedMass = new CompensatedSum();
         for (long c = 0; c < classes; c++) {
             double zc = z.getFloat(off + c);
             boolean masked = zc == Double.NEGATIVE_INFINITY;
             if (!masked) {
-                exps.add(Math.exp(zc - max));
+                if (zc == max && !maxSeen) {
+                    maxSeen = true;
+                } else {
+                    excess.add(Math.exp(zc - max));
+                }
             }
             weightedMass.add(weight(w, c) * q.mass(c, masked));
         }
-        double logSumExp = max + Math.log(exps.value());
+        // a NaN logit (never equal to the maximum) or a +inf one leaves no distribution: NaN
+        double logSum = maxSeen && max != Double.POSITIVE_INFINITY ? Math.log1p(excess.value()) : Double.NaN;
+        double logSumExp = max + logSum;
         double bigW = weightedMass.value();
         CompensatedSum loss = new CompensatedSum();
         boolean infinite = false;
@@ -116,11 +124,11 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
                 // a masked class with target mass: log p = -inf
                 infinite |= masked;
                 if (!masked) {
-                    loss.add(-a * (zc - logSumExp));
+                    loss.add(a * ((max - zc) + logSum));
                 }
             }
             if (g != null) {
-                double d = masked ? 0.0 : Math.exp(zc - logSumExp) * bigW - a;
+                double d = masked ? 0.0 : Math.exp((zc - max) - logSum) * bigW - a;
                 // + 0f: a zero gradient is +0, also under the 0 scale of an all-ignored mean
                 g.setFloat(off + c, (float) (d * scale) + 0f);
             }

@@ -136,7 +136,8 @@ final class VectorKernels implements FloatKernels {
         int shift = outFrom - from;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            FloatVector acc = FloatVector.zero(F);
+            // each lane starts from 1 (taken off at the end), as ScalarKernels.expSum
+            FloatVector acc = FloatVector.broadcast(F, 1f);
             FloatVector lost = FloatVector.zero(F);
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
@@ -144,12 +145,11 @@ final class VectorKernels implements FloatKernels {
                 if (out != null) {
                     e.intoArray(out, i + shift);
                 }
-                FloatVector y = e.sub(lost);
-                FloatVector t = acc.add(y);
-                lost = t.sub(acc).sub(y);
+                FloatVector t = acc.add(e);
+                lost = lost.add(acc.sub(t).add(e));
                 acc = t;
             }
-            total += (sumLanes(acc) - sumLanes(lost)) + TAIL.expSum(z, i, end, m, out, i + shift);
+            total += ((sumLanes(acc) - L) + sumLanes(lost)) + TAIL.expSum(z, i, end, m, out, i + shift);
         }
         return total;
     }

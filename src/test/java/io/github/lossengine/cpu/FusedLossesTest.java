@@ -152,6 +152,51 @@ class FusedLossesTest {
         }
     }
 
+    /**
+     * Confident rows wherever their maximum stands (first, middle, last; in a later block of a long
+     * row): each row's loss is log1p(sum_{j != y} e^(z_j - z_y)), matched to 1e-6 of itself plus
+     * 1e-15 (the double log of 1 + tiny), on the fused kernels and on the reference (probability
+     * targets). A float sum that starts small and then meets the maximum's 1 rounds the tail away
+     * (Kahan's form keeps the error in the next term, which the 1 absorbs): losses near 1e-9 came out 0.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void confidentRowsKeepTheirTinyLossWhereverTheMaximumStands(FloatKernels k) {
+        Random rnd = new Random(5);
+        for (int classes : new int[] {3, 17, 1500}) {
+            int rows = 30;
+            float[] z = logits(rnd, rows, classes, 1.0);
+            int[] y = new int[rows];
+            float[] onehot = new float[rows * classes];
+            double[] expected = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                y[i] = i % 3 == 0 ? 0 : i % 3 == 1 ? classes / 2 : classes - 1;
+                int off = i * classes;
+                z[off + y[i]] = 4 + i;                       // leads of ~3 to ~33: losses down to ~1e-14
+                onehot[off + y[i]] = 1;
+                double excess = 0;
+                for (int j = 0; j < classes; j++) {
+                    if (j != y[i]) {
+                        excess += Math.exp((double) z[off + j] - z[off + y[i]]);
+                    }
+                }
+                expected[i] = Math.log1p(excess);
+            }
+            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy().reduction(Reduction.NONE);
+            Tensor zt = Tensor.of(z, rows, classes);
+            float[] fusedValues = fused(loss, new FusedSoftmaxCrossEntropy(), k, two,
+                    new Tensor[] {zt, Tensor.ofInts(y)}, new Tensor[] {Tensor.zeros(rows, classes), null}).values().toFloatArray();
+            float[] referenceValues = new SoftmaxCrossEntropyCpu().compute(loss,
+                    new Tensor[] {zt, Tensor.of(onehot, rows, classes)}, new Tensor[] {null, null}).values().toFloatArray();
+            for (int i = 0; i < rows; i++) {
+                double tol = 1e-6 * expected[i] + 1e-15;
+                String where = "row " + i + " of " + rows + "x" + classes + " (target " + y[i] + ")";
+                assertEquals(expected[i], fusedValues[i], tol, "fused, " + where);
+                assertEquals(expected[i], referenceValues[i], tol, "reference, " + where);
+            }
+        }
+    }
+
     @Test
     void crossEntropyRefusesWhatTheReferenceRefusesAndWritesNothing() {
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();

@@ -149,6 +149,66 @@ class SoftmaxCrossEntropyParityTest {
         Parity.sameRefusal(device, Losses.softmaxCrossEntropy(), Tensor.of(new float[0], 0, 6), Tensor.ofInts(new int[0], 0));
     }
 
+    /**
+     * Confident rows, whose loss and target gradient are tiny (down to ~1e-12): each is matched
+     * element by element to 2e-5 of its own size, not of the row's largest entry. In float32 the
+     * row's sum of exponentials 1 + 4e-9 rounds to 1, a loss of 0 (the seeds' [10, -10, -10]);
+     * the kernels keep the sum less the maximum's own 1, so log1p and expm1 keep those digits.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    void confidentRowsKeepTheirTinyLossAndGradient(Backend backend) {
+        LossEngine device = DeviceEngines.open(backend);
+        Tensor seeds = Tensor.of(new float[] {10f, -10f, -10f}, 1, 3);
+        LossResult far = Parity.check(device, Losses.softmaxCrossEntropy(), TOL, seeds, Tensor.ofInts(new int[] {0}, 1));
+        assertRelative(Math.log1p(2 * Math.exp(-20)), far.value(), "loss of [10, -10, -10]");
+        RandomTensors r = new RandomTensors(29);
+        for (int c : new int[] {3, 40, 1000, 5000}) {
+            int n = 48;
+            Tensor z = r.normal(1, n, c);
+            float[] a = z.floatArrayOrNull();
+            int[] y = new int[n];
+            float[] onehot = new float[n * c];
+            for (int i = 0; i < n; i++) {
+                y[i] = r.nextInt(c);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) {
+                    max = Math.max(max, a[i * c + j]);
+                }
+                // the target leads by 3 to 35: losses from ~1e-1 down to ~1e-13 times the class count
+                a[i * c + y[i]] = max + 3 + 32f * i / (n - 1);
+                onehot[i * c + y[i]] = 1f;
+            }
+            Tensor[][] targets = {{z, Tensor.ofInts(y, n)}, {z, Tensor.of(onehot, n, c)}};
+            for (Tensor[] in : targets) {
+                for (SoftmaxCrossEntropy loss : new SoftmaxCrossEntropy[] {
+                        Losses.softmaxCrossEntropy(), Losses.softmaxCrossEntropy().classWeights(weights(r, c))}) {
+                    LossResult ref = DeviceEngines.cpu().compute(loss.reduction(Reduction.NONE), in);
+                    LossResult dev = Parity.check(device, loss.reduction(Reduction.NONE), TOL, in);
+                    String what = loss + " on " + n + "x" + c + " confident rows";
+                    assertElementsRelative(ref.values().toFloatArray(), dev.values().toFloatArray(), "values of " + what);
+                    assertElementsRelative(ref.gradient().toFloatArray(), dev.gradient().toFloatArray(), "gradient of " + what);
+                }
+            }
+        }
+    }
+
+    /**
+     * Within 2e-5 of the value itself, plus 1e-15: the CPU's fused path forms log(1 + tiny) in
+     * double, which is exact to ~2e-16 (the device's float32 log1p of the excess is finer still).
+     */
+    private static void assertRelative(double expected, double actual, String what) {
+        assertTrue(Math.abs(actual - expected) <= 2e-5 * Math.abs(expected) + 1e-15,
+                what + ": expected " + expected + ", device " + actual);
+    }
+
+    private static void assertElementsRelative(float[] ref, float[] dev, String what) {
+        assertEquals(ref.length, dev.length, what);
+        for (int i = 0; i < ref.length; i++) {
+            assertRelative(ref[i], dev[i], what + ", element " + i);
+        }
+    }
+
     /** The large-vocabulary shape: 512 rows of 50,000 classes (two reads of the logits, one write of the gradient). */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
