@@ -8,6 +8,7 @@ import io.github.lossengine.spi.Probe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -108,12 +109,7 @@ final class BackendSelector {
             }
         }
         for (BackendProvider p : providers) {
-            Probe probe;
-            try {
-                probe = p.probe();
-            } catch (RuntimeException | LinkageError e) {
-                probe = Probe.unavailable("probe failed: " + e);
-            }
+            Probe probe = probe(p);
             if (!probe.available() || !probe.autoSelectable()) {
                 rejected.add(new BackendInfo.Rejection(p.backend(), probe.reason()));
                 continue;
@@ -128,6 +124,30 @@ final class BackendSelector {
             }
         }
         throw new IllegalStateException("no backend could be opened: " + rejected);
+    }
+
+    /** The provider's probe; a probe that throws is an unavailable backend with that reason. */
+    private static Probe probe(BackendProvider p) {
+        try {
+            return p.probe();
+        } catch (RuntimeException | LinkageError e) {
+            return Probe.unavailable("probe failed: " + e);
+        }
+    }
+
+    /**
+     * What every backend's provider finds here, without opening any, highest rank first; a device
+     * backend without a provider is unavailable with "no provider for it on the class path".
+     */
+    Map<Backend, Probe> probeAll() {
+        Map<Backend, Probe> out = new LinkedHashMap<>();
+        for (BackendProvider p : providers) {
+            out.put(p.backend(), probe(p));
+        }
+        for (Backend b : new Backend[] {Backend.CUDA, Backend.OPENCL}) {
+            out.putIfAbsent(b, Probe.unavailable("no provider for it on the class path"));
+        }
+        return out;
     }
 
     private BackendProvider provider(Backend b) {

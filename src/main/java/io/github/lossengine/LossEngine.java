@@ -3,6 +3,8 @@ package io.github.lossengine;
 import io.github.lossengine.spi.BackendOptions;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
+import io.github.lossengine.spi.Probe;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,6 +74,17 @@ public final class LossEngine implements AutoCloseable {
      */
     public static LossEngine create(Backend backend) {
         return builder().backend(backend).build();
+    }
+
+    /**
+     * What each backend's provider finds on this machine, without opening any backend, highest rank
+     * first: available (with the device), usable only when asked for by name (an OpenCL CPU device),
+     * or unavailable with the reason. Probes run once per JVM and are cached. An engine's
+     * {@link #backend()} lists the backends its selection rejected; when a backend was asked for by
+     * name nothing was rejected, and this is how {@code lossengine info} still shows the others.
+     */
+    public static Map<Backend, Probe> probeBackends() {
+        return new BackendSelector(BackendSelector.discover(), LossEngine::lookup).probeAll();
     }
 
     /** A builder for an engine with options: the backend, the number of CPU threads. */

@@ -10,6 +10,7 @@ import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Backend choice: ranking, overrides, rejections with reasons, and demanded backends. */
@@ -17,6 +18,11 @@ class BackendSelectionTest {
 
     /** A provider whose probe reports what the test says. */
     private static BackendProvider fake(Backend b, int rank, Probe probe, RuntimeException onOpen) {
+        return fake(b, rank, () -> probe, onOpen);
+    }
+
+    /** A provider whose probe answers (or throws) what {@code probe} does. */
+    private static BackendProvider fake(Backend b, int rank, Supplier<Probe> probe, RuntimeException onOpen) {
         return new BackendProvider() {
             @Override
             public Backend backend() {
@@ -30,7 +36,7 @@ class BackendSelectionTest {
 
             @Override
             public Probe probe() {
-                return probe;
+                return probe.get();
             }
 
             @Override
@@ -122,5 +128,17 @@ class BackendSelectionTest {
         engine.close();
         assertThrows(IllegalStateException.class,
                 () -> engine.compute(Losses.mse(), Tensor.of(new float[] {1}), Tensor.of(new float[] {2})));
+    }
+
+    @Test
+    void probeAllReportsEveryBackendWithoutOpeningAny() {
+        BackendProvider throwing = fake(Backend.CUDA, 300, () -> {
+            throw new IllegalStateException("driver exploded");
+        }, new IllegalStateException("probeAll must not open a backend"));
+        Map<Backend, Probe> all = selector(Map.of(), throwing, new CpuBackendProvider()).probeAll();
+        assertEquals(List.of(Backend.CUDA, Backend.CPU, Backend.OPENCL), List.copyOf(all.keySet()));
+        assertTrue(all.get(Backend.CUDA).reason().contains("driver exploded"), all.toString());
+        assertTrue(all.get(Backend.CPU).available());
+        assertEquals(Probe.unavailable("no provider for it on the class path"), all.get(Backend.OPENCL));
     }
 }

@@ -3,7 +3,11 @@ package io.github.lossengine.cli;
 import io.github.lossengine.Backend;
 import io.github.lossengine.BackendInfo;
 import io.github.lossengine.LossEngine;
+import io.github.lossengine.spi.Probe;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,8 +18,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lossengine info}: the backend {@link LossEngine#create()} picks on this machine and why
  * (honouring {@code -Dlossengine.backend} and {@code LOSSENGINE_BACKEND}), the device detail, every
- * rejected backend with its reason, the Java runtime, and the backends lossengine knows. Text by
- * default; {@code --json} prints one JSON object on one line.
+ * rejected backend with its reason, the status of every other backend (what its probe says: with a
+ * forced backend nothing is rejected, and CUDA's reason is still shown this way), the Java runtime,
+ * and the backends lossengine knows. Text by default; {@code --json} prints one JSON object on one
+ * line.
  */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Shows the backend lossengine picks here and why, the rejected backends, the Java runtime.")
@@ -32,16 +38,39 @@ final class InfoCommand implements Callable<Integer> {
         try (LossEngine engine = LossEngine.create()) {
             info = engine.backend();
         }
+        List<Other> others = others(info, LossEngine.probeBackends());
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? json(info) : text(info));
+        out.println(json ? json(info, others) : text(info, others));
         out.flush();
         return 0;
     }
 
-    private static String text(BackendInfo info) {
+    /** A backend the engine's report does not mention, and what its probe says. */
+    record Other(Backend backend, boolean available, String reason) {
+        @Override
+        public String toString() {
+            return "not used " + backend.id() + ": " + (available ? "available: " : "unavailable: ") + reason;
+        }
+    }
+
+    /** The backends of {@code probes} that are neither {@code info}'s active backend nor among its rejections. */
+    static List<Other> others(BackendInfo info, Map<Backend, Probe> probes) {
+        List<Other> out = new ArrayList<>();
+        probes.forEach((b, probe) -> {
+            if (b != info.active() && info.rejected().stream().noneMatch(r -> r.backend() == b)) {
+                out.add(new Other(b, probe.available(), probe.reason()));
+            }
+        });
+        return out;
+    }
+
+    private static String text(BackendInfo info, List<Other> others) {
         StringBuilder sb = new StringBuilder();
         sb.append("lossengine ").append(Main.Version.version()).append('\n');
         sb.append(info.describe());
+        for (Other o : others) {
+            sb.append(o).append('\n');
+        }
         sb.append("java: ").append(System.getProperty("java.version")).append(" (")
                 .append(System.getProperty("java.vendor")).append(", ")
                 .append(System.getProperty("java.vm.name")).append(")\n");
@@ -55,10 +84,15 @@ final class InfoCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static String json(BackendInfo info) {
+    private static String json(BackendInfo info, List<Other> others) {
         StringJoiner rejected = new StringJoiner(", ", "[", "]");
         for (BackendInfo.Rejection r : info.rejected()) {
             rejected.add(new JsonObject().put("backend", r.backend().id()).put("reason", r.reason()).toString());
+        }
+        StringJoiner notUsed = new StringJoiner(", ", "[", "]");
+        for (Other o : others) {
+            notUsed.add(new JsonObject().put("backend", o.backend().id()).raw("available", Boolean.toString(o.available()))
+                    .put("reason", o.reason()).toString());
         }
         StringJoiner known = new StringJoiner(", ", "[", "]");
         for (Backend b : Backend.values()) {
@@ -74,6 +108,7 @@ final class InfoCommand implements Callable<Integer> {
                 .put("reason", info.reason())
                 .put("detail", info.detail())
                 .raw("rejected", rejected.toString())
+                .raw("not_used", notUsed.toString())
                 .raw("java", java.toString())
                 .raw("known_backends", known.toString())
                 .toString();

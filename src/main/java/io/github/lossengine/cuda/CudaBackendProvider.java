@@ -21,7 +21,10 @@ import jcuda.driver.JCudaDriver;
  * binding throws {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after):
  * {@code cuInit}, the driver version (13.0 or newer: the kernels are built by nvcc 13, PTX ISA 9.0),
  * the device count and device 0's compute capability (7.5 or newer: CUDA 13 dropped sm_50 to sm_72).
- * CUDA errors 34, 100, 209, 218, 221 and 222 make the backend unavailable with the reason.
+ * CUDA errors 34, 35, 100, 209, 218, 221 and 222 make the backend unavailable with the reason; any
+ * other failing code makes it unavailable too, reported as an error with the call and the CUDA error
+ * name (and logged at WARN). Clean-up calls (module unload, context release, freeing memory) never
+ * throw: a failure is logged at WARN with the CUDA error name.
  *
  * <p>Opening retains device 0's primary context and loads the module (fatbin, else PTX) once; every
  * engine shares them and has its own workspace; the context is released when the last engine closes.
@@ -89,12 +92,12 @@ public final class CudaBackendProvider implements BackendProvider {
     private static Probe probeDriver() {
         int rc = JCudaDriver.cuInit(0);
         if (rc != 0) {
-            return Probe.unavailable(CudaErrors.explain(rc));
+            return probeFailure("cuInit", rc);
         }
         int[] v = new int[1];
         rc = JCudaDriver.cuDriverGetVersion(v);
         if (rc != 0) {
-            return Probe.unavailable("cuDriverGetVersion: " + CudaErrors.explain(rc));
+            return probeFailure("cuDriverGetVersion", rc);
         }
         String version = (v[0] / 1000) + "." + (v[0] % 1000) / 10;
         if (v[0] < MIN_DRIVER) {
@@ -103,20 +106,23 @@ public final class CudaBackendProvider implements BackendProvider {
         }
         int[] count = new int[1];
         rc = JCudaDriver.cuDeviceGetCount(count);
-        if (rc != 0 || count[0] == 0) {
-            return Probe.unavailable(rc != 0 ? CudaErrors.explain(rc) : "no CUDA device");
+        if (rc != 0) {
+            return probeFailure("cuDeviceGetCount", rc);
+        }
+        if (count[0] == 0) {
+            return Probe.unavailable("no CUDA device");
         }
         CUdevice dev = new CUdevice();
         rc = JCudaDriver.cuDeviceGet(dev, 0);
         if (rc != 0) {
-            return Probe.unavailable("cuDeviceGet: " + CudaErrors.explain(rc));
+            return probeFailure("cuDeviceGet", rc);
         }
         int[] major = new int[1];
         int[] minor = new int[1];
         int rc1 = JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
         int rc2 = JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
         if (rc1 != 0 || rc2 != 0) {
-            return Probe.unavailable("cuDeviceGetAttribute: " + CudaErrors.explain(rc1 != 0 ? rc1 : rc2));
+            return probeFailure("cuDeviceGetAttribute", rc1 != 0 ? rc1 : rc2);
         }
         byte[] name = new byte[256];
         String deviceName = JCudaDriver.cuDeviceGetName(name, name.length, dev) == 0 ? cString(name) : "CUDA device 0";
@@ -127,6 +133,20 @@ public final class CudaBackendProvider implements BackendProvider {
                     + " is below 7.5, which CUDA 13 no longer supports");
         }
         return Probe.available(description);
+    }
+
+    /**
+     * The probe's answer when a driver call fails: unavailable with the reason
+     * ({@link CudaErrors#failure}): for the codes that mean "unavailable" (no device, stub library, old
+     * driver, ...) the reason alone; any other code is an error of the driver, reported with the call
+     * and the CUDA error name and also logged at WARN (automatic selection still falls back).
+     */
+    static Probe probeFailure(String call, int code) {
+        String reason = CudaErrors.failure(call, code);
+        if (!CudaErrors.meansUnavailable(code)) {
+            CudaErrors.LOG.warn("CUDA probe: {}", reason);
+        }
+        return Probe.unavailable(reason);
     }
 
     static String cString(byte[] b) {
@@ -188,7 +208,7 @@ public final class CudaBackendProvider implements BackendProvider {
             String image = CudaModuleLoader.load(sources, bytes -> JCudaDriver.cuModuleLoadData(module, bytes));
             return new Session(dev, ctx, new CudaDevice(ctx, module, "CUDA " + description + ", kernels from " + image));
         } catch (RuntimeException e) {
-            JCudaDriver.cuDevicePrimaryCtxRelease(dev);
+            CudaErrors.warnIfFailed(JCudaDriver.cuDevicePrimaryCtxRelease(dev), "cuDevicePrimaryCtxRelease");
             throw new BackendUnavailableException(Backend.CUDA, e.getMessage(), e);
         }
     }
@@ -197,9 +217,9 @@ public final class CudaBackendProvider implements BackendProvider {
     static void release(Session s) {
         synchronized (LOCK) {
             if (--s.engines == 0 && session == s) {
-                s.cuda.unload();
-                JCudaDriver.cuDevicePrimaryCtxRelease(s.device);
                 session = null;
+                s.cuda.unload();
+                CudaErrors.warnIfFailed(JCudaDriver.cuDevicePrimaryCtxRelease(s.device), "cuDevicePrimaryCtxRelease");
             }
         }
     }

@@ -60,16 +60,23 @@ final class CudaDevice implements Device {
         return description;
     }
 
-    /** Device memory allocated here (freed on close), or a caller's pointer (never freed here). */
+    /**
+     * Device memory allocated here (freed on close, in its context), or a caller's pointer (never
+     * freed here).
+     */
     static final class CudaMemory implements DeviceMemory {
         private final long bytes;
-        private final boolean owned;
+        private final CUcontext context;
         private CUdeviceptr ptr;
 
-        CudaMemory(CUdeviceptr ptr, long bytes, boolean owned) {
+        /**
+         * @param context the context that owns {@code ptr} and frees it on close, or {@code null} for
+         *                the caller's memory, which is never freed here
+         */
+        CudaMemory(CUdeviceptr ptr, long bytes, CUcontext context) {
             this.ptr = ptr;
             this.bytes = bytes;
-            this.owned = owned;
+            this.context = context;
         }
 
         CUdeviceptr ptr() {
@@ -84,12 +91,19 @@ final class CudaDevice implements Device {
             return bytes;
         }
 
+        /**
+         * Frees owned memory: makes its context current on the calling thread (a CudaTensor may be
+         * closed on any thread), then {@code cuMemFree}. Never throws: a failing call is logged at
+         * WARN with the CUDA error name. Idempotent.
+         */
         @Override
         public void close() {
-            if (ptr != null && owned) {
-                JCudaDriver.cuMemFree(ptr);
-            }
+            CUdeviceptr p = ptr;
             ptr = null;
+            if (p != null && context != null
+                    && CudaErrors.warnIfFailed(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent (to free " + bytes + " bytes)")) {
+                CudaErrors.warnIfFailed(JCudaDriver.cuMemFree(p), "cuMemFree (" + bytes + " bytes)");
+            }
         }
     }
 
@@ -101,7 +115,7 @@ final class CudaDevice implements Device {
     public DeviceMemory allocate(long bytes) {
         CUdeviceptr p = new CUdeviceptr();
         check(JCudaDriver.cuMemAlloc(p, Math.max(1, bytes)), "cuMemAlloc(" + bytes + " bytes)");
-        return new CudaMemory(p, bytes, true);
+        return new CudaMemory(p, bytes, context);
     }
 
     private void sync() {
@@ -192,9 +206,14 @@ final class CudaDevice implements Device {
                 "cuLaunchKernel(" + name + ")");
     }
 
-    /** Unloads the module (the primary context is released by the provider). */
+    /**
+     * Unloads the module in its context (the primary context is released by the provider). Never
+     * throws: a failing call is logged at WARN with the CUDA error name.
+     */
     void unload() {
-        JCudaDriver.cuCtxSetCurrent(context);
-        JCudaDriver.cuModuleUnload(module);
+        functions.clear();
+        if (CudaErrors.warnIfFailed(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent (to unload the module)")) {
+            CudaErrors.warnIfFailed(JCudaDriver.cuModuleUnload(module), "cuModuleUnload");
+        }
     }
 }

@@ -70,7 +70,7 @@ public final class CudaEngine implements AutoCloseable {
             throw new InvalidInputException("dtype", "device class indices must be int64; upload int32 indices with upload()");
         }
         long n = count(shape);
-        return new CudaTensor(new CudaDevice.CudaMemory(pointer, n * (dtype == DType.INT64 ? 8 : 4), false), dtype, shape);
+        return new CudaTensor(new CudaDevice.CudaMemory(pointer, n * (dtype == DType.INT64 ? 8 : 4), null), dtype, shape);
     }
 
     /** New float32 device memory of this shape, owned by the returned tensor (e.g. a gradient buffer reused every step). */

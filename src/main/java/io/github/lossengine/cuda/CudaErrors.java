@@ -1,6 +1,8 @@
 package io.github.lossengine.cuda;
 
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CUDA driver result codes: their names, and which of them mean "this machine cannot run the CUDA
@@ -8,7 +10,11 @@ import java.util.Map;
  * rather than a failure of one call. Pure Java, so it is usable (and tested) without a driver.
  */
 final class CudaErrors {
+    /** The logger of the CUDA backend's clean-up warnings and probe errors. */
+    static final Logger LOG = LoggerFactory.getLogger("io.github.lossengine.cuda");
+
     static final int STUB_LIBRARY = 34;
+    static final int INSUFFICIENT_DRIVER = 35;
     static final int NO_DEVICE = 100;
     static final int INVALID_IMAGE = 200;
     static final int NO_BINARY_FOR_GPU = 209;
@@ -22,7 +28,7 @@ final class CudaErrors {
             Map.entry(2, "CUDA_ERROR_OUT_OF_MEMORY"),
             Map.entry(3, "CUDA_ERROR_NOT_INITIALIZED"),
             Map.entry(STUB_LIBRARY, "CUDA_ERROR_STUB_LIBRARY"),
-            Map.entry(35, "CUDA_ERROR_INSUFFICIENT_DRIVER"),
+            Map.entry(INSUFFICIENT_DRIVER, "CUDA_ERROR_INSUFFICIENT_DRIVER"),
             Map.entry(NO_DEVICE, "CUDA_ERROR_NO_DEVICE"),
             Map.entry(101, "CUDA_ERROR_INVALID_DEVICE"),
             Map.entry(INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE"),
@@ -47,7 +53,31 @@ final class CudaErrors {
     /** Whether {@code code} means the backend cannot be used on this machine. */
     static boolean meansUnavailable(int code) {
         return code == STUB_LIBRARY || code == NO_DEVICE || code == NO_BINARY_FOR_GPU || code == INVALID_PTX
-                || code == JIT_COMPILER_NOT_FOUND || code == UNSUPPORTED_PTX_VERSION || code == 35;
+                || code == JIT_COMPILER_NOT_FOUND || code == UNSUPPORTED_PTX_VERSION || code == INSUFFICIENT_DRIVER;
+    }
+
+    /**
+     * Why {@code call} failed with {@code code}, as the backend reports it: for the codes that mean
+     * "unavailable" ({@link #meansUnavailable}) the reason a person can act on ({@link #explain(int)},
+     * e.g. "no CUDA device: CUDA_ERROR_NO_DEVICE (100)"); for any other code an error naming the call
+     * and the code, e.g. "cuInit failed: CUDA_ERROR_UNKNOWN (999)".
+     */
+    static String failure(String call, int code) {
+        return meansUnavailable(code) ? explain(code) : call + " failed: " + name(code);
+    }
+
+    /**
+     * For clean-up calls, which must not throw (closing memory, unloading the module, releasing the
+     * context): logs a WARN naming {@code call} and the CUDA error when {@code code} is not success.
+     *
+     * @return whether the call succeeded
+     */
+    static boolean warnIfFailed(int code, String call) {
+        if (code == 0) {
+            return true;
+        }
+        LOG.warn("{} failed: {}", call, name(code));
+        return false;
     }
 
     /** A reason a person can act on, for the codes that mean "unavailable". */
@@ -57,6 +87,8 @@ final class CudaErrors {
                 return "libcuda.so.1 is the CUDA toolkit's stub, not a driver: " + name(code);
             case NO_DEVICE:
                 return "no CUDA device: " + name(code);
+            case INSUFFICIENT_DRIVER:
+                return "the NVIDIA driver is too old (the kernels need CUDA 13.0, an R580 or newer driver): " + name(code);
             case NO_BINARY_FOR_GPU:
                 return "the module has no code for this GPU: " + name(code);
             case INVALID_PTX:

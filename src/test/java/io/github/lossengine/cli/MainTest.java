@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lossengine.Backend;
+import io.github.lossengine.BackendInfo;
+import io.github.lossengine.LossEngine;
+import io.github.lossengine.spi.Probe;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The top command ({@code --help}, {@code --version}, usage errors) and {@code info}. */
@@ -79,5 +85,74 @@ class MainTest {
         }
         assertEquals(System.getProperty("java.version"), ((Map<?, ?>) j.get("java")).get("version"));
         assertEquals(List.of("cpu", "cuda", "opencl"), j.get("known_backends"));
+    }
+
+    /** {@code info} with {@code -Dlossengine.backend=<forced>}: text and JSON. */
+    private static CliRunner.Result[] infoForced(String forced) {
+        String before = System.getProperty("lossengine.backend");
+        System.setProperty("lossengine.backend", forced);
+        try {
+            return new CliRunner.Result[] {CliRunner.run("info"), CliRunner.run("info", "--json")};
+        } finally {
+            if (before == null) {
+                System.clearProperty("lossengine.backend");
+            } else {
+                System.setProperty("lossengine.backend", before);
+            }
+        }
+    }
+
+    /** A forced backend rejects nothing, yet info still shows every other backend's status, CUDA's reason included. */
+    private static void assertOthersShown(String forced) {
+        Map<Backend, Probe> probes = LossEngine.probeBackends();
+        CliRunner.Result[] r = infoForced(forced);
+        assertEquals(0, r[0].status(), r[0].toString());
+        assertTrue(r[0].out().contains("active backend: " + forced + " (requested by system property lossengine.backend=" + forced + ")"),
+                r[0].out());
+        assertFalse(r[0].out().contains("rejected "), r[0].out());
+        for (Backend b : List.of(Backend.CPU, Backend.CUDA, Backend.OPENCL)) {
+            if (!b.id().equals(forced)) {
+                Probe p = probes.get(b);
+                String line = "not used " + b.id() + ": " + (p.available() ? "available: " : "unavailable: ") + p.reason();
+                assertTrue(r[0].outLines().contains(line), "expected the line '" + line + "' in " + r[0].out());
+            }
+        }
+        assertEquals(0, r[1].status(), r[1].toString());
+        Map<String, Object> j = JsonReader.object(r[1].outLines().get(0));
+        assertEquals(forced, j.get("backend"));
+        assertEquals(List.of(), j.get("rejected"));
+        Map<?, ?> cuda = ((List<?>) j.get("not_used")).stream().map(o -> (Map<?, ?>) o)
+                .filter(o -> "cuda".equals(o.get("backend"))).findFirst().orElseThrow();
+        assertEquals(probes.get(Backend.CUDA).reason(), cuda.get("reason"));
+        assertEquals(probes.get(Backend.CUDA).available(), cuda.get("available"));
+        assertEquals(2, ((List<?>) j.get("not_used")).size(), j.toString());
+    }
+
+    @Test
+    void infoWithTheCpuForcedStillShowsWhyCudaAndOpenClAreNotUsed() {
+        assertOthersShown("cpu");
+    }
+
+    @Test
+    void infoWithOpenClForcedStillShowsCudasReason() {
+        Probe opencl = LossEngine.probeBackends().get(Backend.OPENCL);
+        Assumptions.assumeTrue(opencl.available(), "no OpenCL device to force: " + opencl.reason());
+        assertOthersShown("opencl");
+    }
+
+    @Test
+    void othersAreTheBackendsTheReportDoesNotMention() {
+        Map<Backend, Probe> probes = new LinkedHashMap<>();
+        probes.put(Backend.CUDA, Probe.unavailable("libcuda.so.1 not found"));
+        probes.put(Backend.OPENCL, Probe.explicitOnly("only an OpenCL CPU device"));
+        probes.put(Backend.CPU, Probe.available("pure Java"));
+        BackendInfo auto = new BackendInfo(Backend.CPU, "best available backend", "Java",
+                List.of(new BackendInfo.Rejection(Backend.CUDA, "libcuda.so.1 not found"),
+                        new BackendInfo.Rejection(Backend.OPENCL, "only an OpenCL CPU device")));
+        assertEquals(List.of(), InfoCommand.others(auto, probes));
+        BackendInfo forced = new BackendInfo(Backend.OPENCL, "requested", "PoCL", List.of());
+        assertEquals(List.of(new InfoCommand.Other(Backend.CUDA, false, "libcuda.so.1 not found"),
+                new InfoCommand.Other(Backend.CPU, true, "pure Java")), InfoCommand.others(forced, probes));
+        assertEquals("not used cuda: unavailable: libcuda.so.1 not found", InfoCommand.others(forced, probes).get(0).toString());
     }
 }

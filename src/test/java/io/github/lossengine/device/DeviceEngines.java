@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
  * there: CI installs PoCL so that the parity tests really run. On a GPU machine,
  * {@code LOSSENGINE_REQUIRE_CUDA=1} makes an unavailable CUDA backend fail instead of skip.
  */
-final class DeviceEngines {
+public final class DeviceEngines {
     private static final Map<Backend, Object> ENGINES = new EnumMap<>(Backend.class);
     private static LossEngine cpu;
 
@@ -29,7 +29,7 @@ final class DeviceEngines {
     }
 
     /** The engine on {@code backend}, or an aborted test (JUnit assumption) with the reason it is unavailable. */
-    static synchronized LossEngine open(Backend backend) {
+    public static synchronized LossEngine open(Backend backend) {
         Object e = ENGINES.computeIfAbsent(backend, b -> {
             Probe probe = provider(b).probe();
             if (!probe.available()) {

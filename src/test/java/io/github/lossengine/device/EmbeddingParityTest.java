@@ -71,7 +71,8 @@ class EmbeddingParityTest {
     @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
     void triplet(Backend backend) {
         List<Loss> losses = List.of(Losses.triplet(), Losses.triplet().swap(true), Losses.triplet().p(1).margin(2),
-                Losses.triplet().p(3).swap(true));
+                Losses.triplet().p(3).swap(true), Losses.triplet().eps(0), Losses.triplet().eps(0.1).p(1).swap(true),
+                Losses.triplet().eps(1e-3).p(1.5).margin(0.5));
         run(backend, losses, (s, r) -> new Tensor[] {r.normal(1, s[0], s[1]), r.normal(1, s[0], s[1]), r.normal(1, s[0], s[1])});
     }
 

@@ -22,7 +22,8 @@ import java.util.Arrays;
  * tensor's largest entry (so cancellation in tiny entries is not held to a relative bound), plus an
  * absolute floor of {@value #FLOOR} for entries that are 0 in exact arithmetic (the CPU's double
  * rounding leaves ~1e-11 where float32 gives 0). NaN must match NaN and infinities must match
- * exactly. Each parity test documents its {@link Tol}.
+ * exactly. Each parity test documents its {@link Tol}; {@code docs/GPU.md} ("Parity tolerances")
+ * lists the tolerance of every loss of the catalogue and why.
  */
 final class Parity {
     /**

@@ -76,6 +76,8 @@ class RegressionParityTest {
     void smoothL1(Backend backend) {
         run(backend, Losses.smoothL1());
         run(backend, Losses.smoothL1().beta(3.0));
+        // beta = 0: the L1 loss (gradient sign(d), 0 at d = 0)
+        run(backend, Losses.smoothL1().beta(0));
     }
 
     @ParameterizedTest(name = "{0}")

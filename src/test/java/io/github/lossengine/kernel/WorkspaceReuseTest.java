@@ -1,0 +1,164 @@
+package io.github.lossengine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.lossengine.Backend;
+import io.github.lossengine.Loss;
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Losses;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.device.DeviceEngines;
+import io.github.lossengine.opencl.OpenClBackendProvider;
+import io.github.lossengine.testing.RandomTensors;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device workspace is kept between calls, on OpenCL (PoCL here and on CI): calls of one shape
+ * allocate device memory only the first time, a bigger call grows the buffers, a smaller one after
+ * it reuses the grown ones. The OpenCL device is wrapped in one that counts allocations. Skipped,
+ * with the probe's reason, where no OpenCL device exists (never on CI, where that fails).
+ */
+class WorkspaceReuseTest {
+
+    /** The OpenCL device, counting {@link #allocate} calls and remembering what they returned. */
+    private static final class CountingDevice implements Device {
+        private final Device inner;
+        final List<DeviceMemory> allocated = new ArrayList<>();
+
+        CountingDevice(Device inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void enter() {
+            inner.enter();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public DeviceMemory allocate(long bytes) {
+            DeviceMemory m = inner.allocate(bytes);
+            allocated.add(m);
+            return m;
+        }
+
+        @Override
+        public void write(DeviceMemory dst, float[] src, int count) {
+            inner.write(dst, src, count);
+        }
+
+        @Override
+        public void write(DeviceMemory dst, long[] src, int count) {
+            inner.write(dst, src, count);
+        }
+
+        @Override
+        public void write(DeviceMemory dst, int[] src, int count) {
+            inner.write(dst, src, count);
+        }
+
+        @Override
+        public void read(DeviceMemory src, float[] dst, int count) {
+            inner.read(src, dst, count);
+        }
+
+        @Override
+        public void read(DeviceMemory src, int[] dst, int count) {
+            inner.read(src, dst, count);
+        }
+
+        @Override
+        public void read(DeviceMemory src, long[] dst, int count) {
+            inner.read(src, dst, count);
+        }
+
+        @Override
+        public void copy(DeviceMemory src, DeviceMemory dst, long bytes) {
+            inner.copy(src, dst, bytes);
+        }
+
+        @Override
+        public String copyCall() {
+            return inner.copyCall();
+        }
+
+        @Override
+        public void launch(String name, int groups, KernelArgs args) {
+            inner.launch(name, groups, args);
+        }
+    }
+
+    private static LossResult compute(DeviceBackend backend, Loss loss, Tensor... inputs) {
+        Tensor[] grads = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (loss.differentiable(i)) {
+                grads[i] = Tensor.zeros(inputs[i].shape());
+            }
+        }
+        LossResult r = backend.compute(loss, inputs, grads);
+        assertEquals(Backend.OPENCL, r.backend(), "computed on the device");
+        return r;
+    }
+
+    @Test
+    void sameShapeCallsReuseTheWorkspaceAndABiggerCallGrowsIt() {
+        DeviceEngines.open(Backend.OPENCL); // skips with the probe's reason where OpenCL is unavailable
+        try (DeviceBackend opened = (DeviceBackend) new OpenClBackendProvider().open()) {
+            CountingDevice device = new CountingDevice(opened.device());
+            try (DeviceBackend backend = new DeviceBackend(Backend.OPENCL, device, opened.lock())) {
+                RandomTensors r = new RandomTensors(61);
+                Loss loss = Losses.softmaxCrossEntropy().labelSmoothing(0.1);
+                LossResult first = compute(backend, loss, r.normal(2, 64, 100), r.indices(64, 100));
+                int allocations = device.allocated.size();
+                long bytes = backend.workspaceBytes();
+                assertTrue(allocations > 0 && bytes >= 4L * 64 * 100, "the first call allocates the workspace: " + bytes + " bytes");
+                for (int call = 0; call < 3; call++) {
+                    LossResult again = compute(backend, loss, r.normal(2, 64, 100), r.indices(64, 100));
+                    assertTrue(Double.isFinite(again.value()) && again.value() != first.value(), "a new result each call");
+                    assertEquals(allocations, device.allocated.size(), "same shape, call " + call + ": no new device memory");
+                    assertEquals(bytes, backend.workspaceBytes());
+                }
+                compute(backend, loss, r.normal(2, 256, 1000), r.indices(256, 1000));
+                int grown = device.allocated.size();
+                long grownBytes = backend.workspaceBytes();
+                assertTrue(grown > allocations, "a bigger call allocates bigger buffers");
+                assertTrue(grownBytes >= 4L * 256 * 1000 && grownBytes > bytes, grownBytes + " bytes after growing from " + bytes);
+                compute(backend, loss, r.normal(2, 64, 100), r.indices(64, 100));
+                assertEquals(grown, device.allocated.size(), "a smaller call after it reuses the grown buffers");
+                assertEquals(grownBytes, backend.workspaceBytes());
+            }
+        }
+    }
+
+    @Test
+    void aRoleKeepsItsBufferUntilItNeedsMore() {
+        DeviceEngines.open(Backend.OPENCL);
+        try (DeviceBackend opened = (DeviceBackend) new OpenClBackendProvider().open()) {
+            CountingDevice device = new CountingDevice(opened.device());
+            synchronized (opened.lock()) {
+                opened.device().enter();
+                try (Workspace ws = new Workspace(device)) {
+                    DeviceMemory a = ws.get("in0", 4000);
+                    assertSame(a, ws.get("in0", 4000));
+                    assertSame(a, ws.get("in0", 100), "a smaller request is served by the same buffer");
+                    DeviceMemory b = ws.get("grad0", 4000);
+                    assertNotSame(a, b, "each role has its own buffer");
+                    DeviceMemory bigger = ws.get("in0", 8000);
+                    assertNotSame(a, bigger);
+                    assertEquals(8000, bigger.bytes());
+                    assertEquals(List.of(a, b, bigger), device.allocated);
+                    assertEquals(8000 + 4000, ws.bytes(), "the outgrown buffer is dropped from the workspace");
+                }
+            }
+        }
+    }
+}
