@@ -28,37 +28,37 @@ final class CudaModuleLoader {
      * @throws DeviceException when no image loads, with the reasons
      */
     static String load(KernelSources sources, Loader loader) {
-        String fatbinProblem;
-        try {
-            byte[] fatbin = CudaModuleImage.fatbin(sources);
-            int rc = loader.load(fatbin);
-            if (rc == 0) {
-                return "fatbin";
-            }
-            if (!CudaErrors.meansUnavailable(rc) && rc != CudaErrors.INVALID_IMAGE) {
-                // not a problem of the image (out of memory, a broken context...): the PTX would meet it too
-                throw new DeviceException("cannot load the kernels: " + CudaErrors.failure("cuModuleLoadData(fatbin)", rc));
-            }
-            fatbinProblem = "fatbin: " + CudaErrors.failure("cuModuleLoadData(fatbin)", rc);
-        } catch (DeviceException e) {
-            if (e.getMessage().startsWith("cannot load")) {
-                throw e;
-            }
-            fatbinProblem = "fatbin: " + e.getMessage();
+        String fatbinProblem = attempt(sources, loader, true);
+        if (fatbinProblem == null) {
+            return "fatbin";
         }
-        try {
-            byte[] ptx = CudaModuleImage.ptx(sources);
-            int rc = loader.load(ptx);
-            if (rc == 0) {
-                return "PTX";
-            }
-            throw new DeviceException("cannot load the kernels (" + fatbinProblem + "; PTX: "
-                    + CudaErrors.failure("cuModuleLoadData(PTX)", rc) + ")");
-        } catch (DeviceException e) {
-            if (e.getMessage().startsWith("cannot load")) {
-                throw e;
-            }
-            throw new DeviceException("cannot load the kernels (" + fatbinProblem + "; PTX: " + e.getMessage() + ")", e);
+        String ptxProblem = attempt(sources, loader, false);
+        if (ptxProblem == null) {
+            return "PTX";
         }
+        throw new DeviceException("cannot load the kernels (fatbin: " + fatbinProblem + "; PTX: " + ptxProblem + ")");
+    }
+
+    /**
+     * Hands one image to the driver: null when it loads, else why not (a missing or corrupt resource,
+     * or the driver's code). A fatbin error that is not the image's (out of memory, a broken
+     * context...) would meet the PTX too: it fails the load at once.
+     */
+    private static String attempt(KernelSources sources, Loader loader, boolean fatbin) {
+        byte[] image;
+        try {
+            image = fatbin ? CudaModuleImage.fatbin(sources) : CudaModuleImage.ptx(sources);
+        } catch (DeviceException e) {
+            return e.getMessage();
+        }
+        int rc = loader.load(image);
+        if (rc == 0) {
+            return null;
+        }
+        String why = CudaErrors.failure("cuModuleLoadData(" + (fatbin ? "fatbin" : "PTX") + ")", rc);
+        if (fatbin && !CudaErrors.meansUnavailable(rc) && rc != CudaErrors.INVALID_IMAGE) {
+            throw new DeviceException("cannot load the kernels: " + why);
+        }
+        return why;
     }
 }
