@@ -156,13 +156,14 @@ class MulticlassHingeTest extends CpuEngineFixture {
             fillAwayFromKinks(rnd, xs, i, target.getLong(i), loss.margin());
         }
         Tensor x = Tensor.of(xs, N, C);
-        GradientCheck.check(engine, loss, in -> {
-            double s = 0;
+        GradientCheck.PerElement rows = in -> {
+            double[] out = new double[N];
             for (int i = 0; i < N; i++) {
-                s += referenceRow(loss, in[0], i, (int) in[1][i]);
+                out[i] = referenceRow(loss, in[0], i, (int) in[1][i]);
             }
-            return GradientCheck.reduce(loss.reduction(), s, N, N);
-        }, x, target);
+            return out;
+        };
+        GradientCheck.check(engine, loss, GradientCheck.reduced(loss.reduction(), N, N, rows), x, target);
     }
 
     /** Random scores for one row whose every z_j, and the gap between the two largest, is 1e-2 from 0. */
