@@ -182,6 +182,11 @@ public final class LossEngine implements AutoCloseable {
      * The loss, with gradients written into the caller's buffers: {@code gradients[i]} receives the
      * gradient with respect to {@code inputs[i]} and may be {@code null} (not wanted). Nothing is
      * allocated for the gradients; every element of a supplied buffer is overwritten.
+     *
+     * <p>A buffer that shares storage with an input is refused: the same {@code float[]}, the same
+     * {@link java.nio.FloatBuffer} object, or a heap buffer over an input's array in an overlapping
+     * range. Two distinct direct buffers viewing the same native memory cannot be told apart through
+     * Java 17's public API and are not detected; do not pass such a pair.
      */
     public LossResult computeInto(Loss loss, Tensor[] inputs, Tensor... gradients) {
         checkInputs(loss, inputs);
@@ -206,9 +211,10 @@ public final class LossEngine implements AutoCloseable {
                 throw new InvalidInputException(arg, "shape " + java.util.Arrays.toString(g.shape())
                         + " differs from the input's " + java.util.Arrays.toString(inputs[i].shape()));
             }
-            for (Tensor in : inputs) {
-                if (g.floatArrayOrNull() != null && g.floatArrayOrNull() == in.floatArrayOrNull()) {
-                    throw new InvalidInputException(arg, "shares its array with an input; inputs are never overwritten");
+            for (int k = 0; k < inputs.length; k++) {
+                if (g.sharesStorageWith(inputs[k])) {
+                    throw new InvalidInputException(arg, "shares its storage with input " + k + " (" + loss.inputNames().get(k)
+                            + "); inputs are never overwritten");
                 }
             }
             grads[i] = g;

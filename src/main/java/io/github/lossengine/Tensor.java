@@ -174,6 +174,36 @@ public final class Tensor {
         return floats;
     }
 
+    /**
+     * Whether the float storage of this tensor and {@code other} may overlap, as far as Java can tell:
+     * the same {@link FloatBuffer} object, or the same array (wrapped directly or behind a writable
+     * heap buffer) in overlapping ranges. Distinct direct buffers over the same native memory, and
+     * read-only heap buffers (whose array is hidden), are not detected.
+     */
+    boolean sharesStorageWith(Tensor other) {
+        if (buffer != null && buffer == other.buffer) {
+            return true;
+        }
+        float[] a = backingArray();
+        if (a == null || a != other.backingArray() || size == 0 || other.size == 0) {
+            return false;
+        }
+        long start = arrayOffset();
+        long otherStart = other.arrayOffset();
+        return start < otherStart + other.size && otherStart < start + size;
+    }
+
+    private float[] backingArray() {
+        if (floats != null) {
+            return floats;
+        }
+        return buffer != null && buffer.hasArray() ? buffer.array() : null;
+    }
+
+    private int arrayOffset() {
+        return floats != null ? 0 : buffer.arrayOffset();
+    }
+
     /** Copies the elements into a new {@code float[]}. */
     public float[] toFloatArray() {
         if (size > Integer.MAX_VALUE - 8) {

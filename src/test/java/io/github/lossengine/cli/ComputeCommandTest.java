@@ -308,6 +308,38 @@ class ComputeCommandTest {
     }
 
     @Test
+    void softmaxCrossEntropyWithProbabilityTargets() throws IOException {
+        // targets [N, C] of probabilities (float64 in the file) instead of class indices, with label smoothing
+        double[] z = {2, 1, 0.1, 0.5, 2.5, -1};
+        double[] p = {0.7, 0.2, 0.1, 0, 0.25, 0.75};
+        double eps = 0.1;
+        Path g = dir.resolve("g.npy");
+        Map<String, Object> j = json(compute("softmax_cross_entropy", f4(z, 2, 3), f8(p, 2, 3),
+                "--param", "label_smoothing=" + eps, "--grad-out", g.toString()));
+        float[] got = Npy.read(g).tensor().toFloatArray();
+
+        Loss loss = Losses.softmaxCrossEntropy().labelSmoothing(eps);
+        LossResult expected = engine.compute(loss, f4(z, 2, 3).tensor(false), f8(p, 2, 3).tensor(false));
+        assertEquals(expected.value(), (Double) j.get("loss"), "the engine's value");
+        assertArrayEquals(expected.gradient().toFloatArray(), got, "the engine's gradient");
+        // by hand: q = (1 - eps) p + eps / C; loss = mean_i -sum_k q_k log softmax_k; gradient (softmax - q) / N
+        double total = 0;
+        for (int row = 0; row < 2; row++) {
+            double norm = 0;
+            for (int c = 0; c < 3; c++) {
+                norm += Math.exp(z[3 * row + c]);
+            }
+            for (int c = 0; c < 3; c++) {
+                double q = (1 - eps) * (float) p[3 * row + c] + eps / 3;
+                double soft = Math.exp(z[3 * row + c]) / norm;
+                total -= q * Math.log(soft);
+                assertEquals((soft - q) / 2, got[3 * row + c], 1e-6, "gradient " + row + ", " + c);
+            }
+        }
+        assertEquals(total / 2, (Double) j.get("loss"), 1e-6 * total);
+    }
+
+    @Test
     void hingeSeedExample() throws IOException {
         // seed: label -1, scores 0.2 / -0.7 / -1.1 give hinge losses 1.2 / 0.3 / 0
         Map<String, Object> j = json(compute("hinge", f4(d(0.2, -0.7, -1.1), 3), i4(d(-1, -1, -1), 3), "--reduction", "none"));

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code lossengine compute} error paths: each exits with status 2, prints exactly one line on
@@ -88,6 +90,29 @@ class ComputeErrorsTest {
         Path big = NpyBytes.write(dir.resolve("big.npy"), NpyBytes.file(1, NpyBytes.dict(">f4", false, 2, 3), new byte[24]));
         assertRefused(compute("--loss", "mse", "--input", floats23().toString(), "--target", big.toString()),
                 "--target", "big-endian", ">f4");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"<f2", "|b1", "<u4", "|i1", "<c8"})
+    void unsupportedDtype(String descr) throws IOException {
+        // a well-formed [2, 3] array of that dtype: only the dtype is wrong
+        Path odd = NpyBytes.write(dir.resolve("odd.npy"), NpyBytes.file(1, NpyBytes.dict(descr, false, 2, 3),
+                new byte[6 * Integer.parseInt(descr.substring(2))]));
+        assertRefused(compute("--loss", "mse", "--input", floats23().toString(), "--target", odd.toString()),
+                "--target", odd.toString(), "'" + descr + "'");
+        assertRefused(compute("--loss", "mse", "--input", odd.toString(), "--target", floats23().toString()),
+                "--input", odd.toString(), "'" + descr + "'");
+    }
+
+    @Test
+    void fortranOrderArray() throws IOException {
+        Path fortran = NpyBytes.write(dir.resolve("fortran.npy"), NpyBytes.file(1, NpyBytes.dict("<f4", true, 2, 3), new byte[24]));
+        assertRefused(compute("--loss", "mse", "--input", fortran.toString(), "--target", floats23().toString()),
+                "--input", fortran.toString(), "Fortran");
+        Path weight = NpyBytes.write(dir.resolve("w.npy"), NpyBytes.file(1, NpyBytes.dict("<f4", true, 3, 2), new byte[24]));
+        assertRefused(compute("--loss", "softmax_cross_entropy", "--input", floats23().toString(),
+                "--target", file("t.npy", i4(d(0, 1), 2)).toString(), "--weight", weight.toString()),
+                "--weight", "Fortran");
     }
 
     @Test

@@ -64,13 +64,19 @@ class BinaryLossesTest extends CpuEngineFixture {
     }
 
     static double reduce(double[] x, double[] y, int cols, float[] w, float[] c, Term f, Reduction r) {
-        double sum = 0;
+        double sum = GradientCheck.sum(terms(x, y, cols, w, c, f));
+        return r == Reduction.MEAN ? sum / x.length : sum;
+    }
+
+    /** The weighted per-element losses that {@link #reduce} combines. */
+    static double[] terms(double[] x, double[] y, int cols, float[] w, float[] c, Term f) {
+        double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             double wi = w == null ? 1 : w[w.length == x.length ? i : i % cols];
             double ci = c == null ? 1 : c[c.length == 1 ? 0 : i % cols];
-            sum += wi * f.of(x[i], y[i], ci);
+            out[i] = wi * f.of(x[i], y[i], ci);
         }
-        return r == Reduction.MEAN ? sum / x.length : sum;
+        return out;
     }
 
     static Stream<Arguments> weights() {
@@ -89,7 +95,8 @@ class BinaryLossesTest extends CpuEngineFixture {
         y.floatArrayOrNull()[1] = 0;
         for (Reduction r : REDUCTIONS) {
             GradientCheck.check(engine, Losses.binaryCrossEntropy().weight(w).reduction(r),
-                    in -> reduce(in[0], in[1], 3, w, null, (a, b, c) -> bce(a, b), r), p, y);
+                    in -> reduce(in[0], in[1], 3, w, null, (a, b, c) -> bce(a, b), r),
+                    in -> terms(in[0], in[1], 3, w, null, (a, b, c) -> bce(a, b)), p, y);
         }
     }
 
@@ -116,7 +123,8 @@ class BinaryLossesTest extends CpuEngineFixture {
         Term term = (a, b, pw) -> -(pw * b * Math.log(sigmoid(a)) + (1 - b) * Math.log(1 - sigmoid(a)));
         for (Reduction r : REDUCTIONS) {
             Loss loss = Losses.bceWithLogits().weight(w).posWeight(posWeight).reduction(r);
-            GradientCheck.check(engine, loss, in -> reduce(in[0], in[1], 3, w, posWeight, term, r), x, y);
+            GradientCheck.check(engine, loss, in -> reduce(in[0], in[1], 3, w, posWeight, term, r),
+                    in -> terms(in[0], in[1], 3, w, posWeight, term), x, y);
         }
     }
 
@@ -182,8 +190,9 @@ class BinaryLossesTest extends CpuEngineFixture {
         }
         for (Reduction r : REDUCTIONS) {
             Focal loss = Losses.focal().gamma(gamma).alpha(alpha).reduction(r);
-            GradientCheck.check(engine, loss, in -> reduce(in[0], in[1], 4, null, null,
-                    (a, b, c) -> focal(a, b, gamma, alpha), r), x, y);
+            Term term = (a, b, c) -> focal(a, b, gamma, alpha);
+            GradientCheck.check(engine, loss, in -> reduce(in[0], in[1], 4, null, null, term, r),
+                    in -> terms(in[0], in[1], 4, null, null, term), x, y);
         }
     }
 

@@ -63,14 +63,14 @@ class ContrastiveTest extends EmbeddingLossTest {
     }
 
     /** The reference: per pair, in double, from the seed's formula with PyTorch's pairwise_distance. */
-    private static double reference(double[][] in, double margin, double eps, Reduction r) {
-        double s = 0;
+    private static double[] rows(double[][] in, double margin, double eps) {
+        double[] out = new double[N];
         for (int i = 0; i < N; i++) {
             double dist = distance(in[0], in[1], i, eps);
             double y = in[2][i];
-            s += (1 - y) * 0.5 * dist * dist + y * 0.5 * Math.pow(Math.max(0, margin - dist), 2);
+            out[i] = (1 - y) * 0.5 * dist * dist + y * 0.5 * Math.pow(Math.max(0, margin - dist), 2);
         }
-        return GradientCheck.reduce(r, s, N, N);
+        return out;
     }
 
     private static double distance(double[] x1, double[] x2, int i, double eps) {
@@ -110,7 +110,8 @@ class ContrastiveTest extends EmbeddingLossTest {
                 Tensor labels = Tensor.of(y, N);
                 for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
                     Contrastive loss = Losses.contrastive().margin(margin).eps(eps).reduction(r);
-                    LossResult res = GradientCheck.check(engine, loss, in -> reference(in, margin, eps, r), x1, x2, labels);
+                    LossResult res = GradientCheck.check(engine, loss,
+                            GradientCheck.reduced(r, N, N, in -> rows(in, margin, eps)), x1, x2, labels);
                     if (r == Reduction.NONE) {
                         assertArrayEquals(new long[] {N}, res.values().shape());
                     }

@@ -83,19 +83,20 @@ class LikelihoodLossesTest extends CpuEngineFixture {
             counts[i] = rnd.nextInt(8) + (i % 4 == 0 ? 0.5f : 0f);
         }
         Tensor y = Tensor.of(counts, 4, 5);
-        GradientCheck.check(engine, loss, in -> {
-            double s = 0;
-            for (int i = 0; i < in[0].length; i++) {
+        GradientCheck.PerElement terms = in -> {
+            double[] out = new double[in[0].length];
+            for (int i = 0; i < out.length; i++) {
                 double xi = in[0][i];
                 double yi = in[1][i];
                 double l = loss.logInput() ? Math.exp(xi) - yi * xi : xi - yi * Math.log(xi + loss.eps());
                 if (loss.full() && yi > 1) {
                     l += yi * Math.log(yi) - yi + 0.5 * Math.log(2 * Math.PI * yi);
                 }
-                s += l;
+                out[i] = l;
             }
-            return GradientCheck.reduce(loss.reduction(), s, in[0].length, 4);
-        }, x, y);
+            return out;
+        };
+        GradientCheck.check(engine, loss, GradientCheck.reduced(loss.reduction(), -1, 4, terms), x, y);
     }
 
     @Test
@@ -183,15 +184,16 @@ class LikelihoodLossesTest extends CpuEngineFixture {
         Tensor var = rnd.uniform(loss.eps() + 0.05, 2.5, varShape);
         long n = mu.size();
         long perVar = n / var.size();
-        GradientCheck.check(engine, loss, in -> {
-            double s = 0;
+        GradientCheck.PerElement terms = in -> {
+            double[] out = new double[(int) n];
             for (int i = 0; i < n; i++) {
                 double v = Math.max(in[2][(int) (i / perVar)], loss.eps());
                 double d = in[0][i] - in[1][i];
-                s += 0.5 * (Math.log(v) + d * d / v) + (loss.full() ? 0.5 * Math.log(2 * Math.PI) : 0);
+                out[i] = 0.5 * (Math.log(v) + d * d / v) + (loss.full() ? 0.5 * Math.log(2 * Math.PI) : 0);
             }
-            return GradientCheck.reduce(loss.reduction(), s, n, shape[0]);
-        }, mu, y, var);
+            return out;
+        };
+        GradientCheck.check(engine, loss, GradientCheck.reduced(loss.reduction(), n, shape[0], terms), mu, y, var);
     }
 
     @Test

@@ -58,13 +58,14 @@ class MarginRankingTest extends CpuEngineFixture {
         }
         for (Reduction r : new Reduction[] {Reduction.MEAN, Reduction.SUM, Reduction.NONE}) {
             MarginRanking loss = Losses.marginRanking().margin(margin).reduction(r);
-            GradientCheck.check(engine, loss, in -> {
-                double s = 0;
-                for (int i = 0; i < in[0].length; i++) {
-                    s += Math.max(0, -in[2][i] * (in[0][i] - in[1][i]) + margin);
+            GradientCheck.PerElement terms = in -> {
+                double[] out = new double[in[0].length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Math.max(0, -in[2][i] * (in[0][i] - in[1][i]) + margin);
                 }
-                return GradientCheck.reduce(r, s, in[0].length, 5);
-            }, x1, x2, y);
+                return out;
+            };
+            GradientCheck.check(engine, loss, GradientCheck.reduced(r, -1, 5, terms), x1, x2, y);
         }
     }
 

@@ -43,6 +43,31 @@ class MulticlassHingeTest extends CpuEngineFixture {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void seed002HingeCannotTellTenNineNineFromTenMinusTen(Variant variant) {
+        // Seed 002 (002_e81d6a4a1fca4c8d.txt, "Hinge Loss vs Cross-Entropy Loss"): "the cross-entropy loss would
+        // invoke a much higher loss if our (un-normalized) scores were [10, 9, 9] versus [10, -10, -10], while the
+        // hinge loss (with a margin of 1) would not differentiate between the 2 different scores."
+        // The first class is the correct one. For [10, 9, 9] the margin is met exactly: z_j = 1 - 10 + 9 = 0.
+        Tensor scores = Tensor.of(new float[] {10, 9, 9, 10, -10, -10}, 2, 3);
+        Tensor target = Tensor.ofInts(new int[] {0, 0});
+        LossResult hinge = engine.compute(Losses.multiclassHinge().variant(variant).margin(1).reduction(Reduction.NONE),
+                scores, target);
+        assertEquals(0.0f, hinge.values().getFloat(0), variant + ": [10, 9, 9] costs nothing");
+        assertEquals(0.0f, hinge.values().getFloat(1), variant + ": [10, -10, -10] costs nothing");
+        // not differentiated in the gradient either: z = 0 is not a violation (PyTorch counts z > 0)
+        assertArrayEquals(new float[6], hinge.gradient().toFloatArray(), 0f, variant + ": gradient");
+
+        LossResult ce = engine.compute(Losses.softmaxCrossEntropy().reduction(Reduction.NONE), scores, target);
+        double close = ce.values().getFloat(0);
+        double far = ce.values().getFloat(1);
+        // CE = log(1 + sum_{j>0} e^(s_j - s_0)): log(1 + 2/e) ~ 0.551 against log(1 + 2 e^-20) ~ 4.1e-9
+        assertEquals(Math.log1p(2 * Math.exp(-1)), close, 1e-6);
+        assertEquals(Math.log1p(2 * Math.exp(-20)), far, 1e-6 * far);
+        assertTrue(close > 1e6 * far, "cross-entropy is much higher for [10, 9, 9]: " + close + " vs " + far);
+    }
+
     @Test
     void westonWatkinsIsCs231nDividedByC() {
         // PyTorch's multi_margin_loss divides the Weston-Watkins sum by C; CS231n's SVM loss does not.
@@ -156,13 +181,14 @@ class MulticlassHingeTest extends CpuEngineFixture {
             fillAwayFromKinks(rnd, xs, i, target.getLong(i), loss.margin());
         }
         Tensor x = Tensor.of(xs, N, C);
-        GradientCheck.check(engine, loss, in -> {
-            double s = 0;
+        GradientCheck.PerElement rows = in -> {
+            double[] out = new double[N];
             for (int i = 0; i < N; i++) {
-                s += referenceRow(loss, in[0], i, (int) in[1][i]);
+                out[i] = referenceRow(loss, in[0], i, (int) in[1][i]);
             }
-            return GradientCheck.reduce(loss.reduction(), s, N, N);
-        }, x, target);
+            return out;
+        };
+        GradientCheck.check(engine, loss, GradientCheck.reduced(loss.reduction(), N, N, rows), x, target);
     }
 
     /** Random scores for one row whose every z_j, and the gap between the two largest, is 1e-2 from 0. */

@@ -10,10 +10,6 @@ public final class ValidInputs {
             "bce_with_logits", "mse", "mae", "huber", "smooth_l1", "log_cosh", "hinge", "squared_hinge",
             "multiclass_hinge", "contrastive", "triplet", "focal", "cosine_embedding", "margin_ranking");
 
-    /** Losses with one loss per row of an [N, C] or [N, D] input (MEAN divides by N); the rest are element-wise. */
-    public static final Set<String> ROW_LOSSES = Set.of("softmax_cross_entropy", "nll", "multiclass_hinge",
-            "contrastive", "triplet", "cosine_embedding");
-
     private ValidInputs() {
     }
 
