@@ -31,12 +31,15 @@ import picocli.CommandLine.Spec;
  * commands (2 for bad arguments, with the flag at fault).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Times a loss's forward+backward (median and minimum ms per call after warm-up) on the active",
-                "backend, and the backend's memory-copy bandwidth in the same run."},
-        footer = {"", "Row losses (softmax_cross_entropy, nll, multiclass_hinge, contrastive, triplet,",
-                "cosine_embedding) take --rows and --classes; element-wise losses take --elements (or --rows",
-                "and --classes for a 2-D input). Inputs come from a fixed seed. For the comparison with",
-                "libtorch and ND4J see bench/compare.sh and docs/PERFORMANCE.md.",
+        description = {"Times a loss's forward and backward pass on the active backend.",
+                "Prints the median and minimum milliseconds per call after warm-up, and the backend's "
+                        + "memory-copy bandwidth measured in the same run."},
+        // footer lines are printed as they are: each stays within 80 columns
+        footer = {"", "Row losses (softmax_cross_entropy, nll, multiclass_hinge, contrastive,",
+                "triplet, cosine_embedding) take --rows and --classes; element-wise losses",
+                "take --elements (or --rows and --classes for a 2-D input).",
+                "Inputs come from a fixed seed. For the comparison with libtorch and ND4J",
+                "see bench/compare.sh and docs/PERFORMANCE.md.",
                 "Exit status: 0 success, 2 bad arguments, 1 internal error."})
 final class BenchCommand implements Callable<Integer> {
     /** Bytes of heap the inputs and gradients may take, as a fraction of the JVM's maximum heap. */

@@ -40,20 +40,26 @@ import picocli.CommandLine.Spec;
  * gradients are written only after the loss succeeded, all or none (see {@link NpyOutputs}).
  */
 @Command(name = "compute", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Computes one loss on .npy inputs and prints one JSON line:",
-                "{\"loss\": value or [values], \"backend\": ..., \"reduction\": ..., \"name\": ..., ...}."},
+        description = {"Computes one loss on .npy inputs and prints one JSON line.",
+                "The line holds \"loss\" (a value, or [values] for --reduction=none), \"backend\", "
+                        + "\"reduction\", \"name\", the shapes and the gradient files written."},
+        // footer lines are printed as they are: each stays within 80 columns
         footer = {"", "Parameters by loss (--param key=value, repeatable):",
-                "  softmax_cross_entropy: label_smoothing, ignore_index, smoothing (uniform|off_target),",
-                "                         all_ignored (zero|nan|error); --weight: class weights [C]",
+                "  softmax_cross_entropy: label_smoothing, ignore_index,",
+                "      smoothing (uniform|off_target), all_ignored (zero|nan|error);",
+                "      --weight: class weights [C]",
                 "  nll: ignore_index, all_ignored; --weight: class weights [C]",
-                "  multiclass_hinge: variant (weston_watkins|crammer_singer), p (1|2), margin; --weight [C]",
+                "  multiclass_hinge: variant (weston_watkins|crammer_singer), p (1|2),",
+                "      margin; --weight: class weights [C]",
                 "  binary_cross_entropy: --weight (per column or per element)",
                 "  bce_with_logits: pos_weight (number or comma list); --weight",
-                "  huber: delta   smooth_l1: beta   kl_div: log_target   hinge, squared_hinge: margin",
-                "  contrastive: margin, eps   triplet: margin, p, eps, swap   focal: gamma, alpha",
-                "  poisson_nll: log_input, full, eps   gaussian_nll: full, eps",
-                "  cosine_embedding, margin_ranking: margin",
-                "Exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 internal error."})
+                "  huber: delta   smooth_l1: beta   kl_div: log_target",
+                "  hinge, squared_hinge: margin   cosine_embedding, margin_ranking: margin",
+                "  contrastive: margin, eps   triplet: margin, p, eps, swap",
+                "  focal: gamma, alpha   poisson_nll: log_input, full, eps",
+                "  gaussian_nll: full, eps",
+                "Exit status: 0 success, 2 bad arguments or input (one line on stderr),",
+                "1 internal error."})
 final class ComputeCommand implements Callable<Integer> {
     static final String[] INPUT_FLAGS = {"--input", "--target", "--target2"};
     static final String[] GRAD_FLAGS = {"--grad-out", "--grad2-out", "--grad3-out"};

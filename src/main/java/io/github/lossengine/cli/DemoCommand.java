@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
  * files and an {@code index.html}; prints the output folder and a summary table. Exit code 0 when
  * every experiment ran, 1 when one failed (the others still run), 2 for bad options (picocli).
  */
-@Command(name = "demo", sortOptions = false,
-        description = {"Reproduces the seeds' loss experiments on the engine: 7 charts (PNG), the numbers behind "
-                + "them (CSV) and an index.html in the output folder; prints the folder and a summary table.",
+@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Reproduces the seeds' loss experiments on the engine, with charts.",
+                "Writes 7 charts (PNG), the numbers behind them (CSV) and an index.html to the output folder; "
+                        + "prints the folder and a summary table.",
                 "Deterministic given --seed; the backend is the one LossEngine.create() picks "
                         + "(-Dlossengine.backend / LOSSENGINE_BACKEND override it)."})
 public final class DemoCommand implements Callable<Integer> {
@@ -33,9 +34,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--no-progress", description = "Never draw progress bars (they are drawn only on an interactive terminal anyway).")
     boolean noProgress;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Spec
     CommandSpec spec;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * line.
  */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Shows the backend lossengine picks here and why, the rejected backends, the Java runtime.")
+        description = {"Shows the backend lossengine picks on this machine, and why.",
+                "Also lists every rejected backend with its reason, and the Java runtime."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

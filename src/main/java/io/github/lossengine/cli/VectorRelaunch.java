@@ -1,13 +1,13 @@
 package io.github.lossengine.cli;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.module.ModuleFinder;
-import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,26 +105,59 @@ final class VectorRelaunch {
         }
     }
 
-    /** Copies the child's stderr, line by line, less the JVM's incubator warning. */
+    /** Copies the child's stderr as it comes, less the JVM's incubator warning. */
     private static void forwardErrors(Process child, PrintStream err) {
-        Charset cs = Charset.defaultCharset();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(), cs))) {
-            copyLines(r, err);
+        try (InputStream in = child.getErrorStream()) {
+            copyErrors(in, err);
         } catch (IOException e) {
             err.println("lossengine: lost the tool's error output: " + e);
         }
     }
 
-    /** Writes every line of {@code in} to {@code out} except {@value #JVM_WARNING}. */
-    static void copyLines(BufferedReader in, OutputStream out) throws IOException {
-        PrintStream p = out instanceof PrintStream ? (PrintStream) out : new PrintStream(out, true,
-                Charset.defaultCharset().name());
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (!line.equals(JVM_WARNING)) {
-                p.println(line);
-                p.flush();
+    /**
+     * Copies {@code in} to {@code out} byte for byte, flushing after every read so that a progress
+     * bar's redraws ({@code '\r'} and no newline) show at once, except each whole line that is
+     * exactly {@value #JVM_WARNING} (ended by {@code "\n"} or {@code "\r\n"}). Only the start of a
+     * line that could still become that warning is held back, until it does or cannot.
+     */
+    static void copyErrors(InputStream in, OutputStream out) throws IOException {
+        byte[] lf = (JVM_WARNING + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] crlf = (JVM_WARNING + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] buffer = new byte[8192];
+        ByteArrayOutputStream pass = new ByteArrayOutputStream();
+        ByteArrayOutputStream held = new ByteArrayOutputStream();
+        boolean maybeWarning = true; // the current line so far is the start of the warning
+        boolean asLf = true;
+        boolean asCrlf = true;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            for (int i = 0; i < n; i++) {
+                byte b = buffer[i];
+                if (!maybeWarning) {
+                    pass.write(b);
+                    maybeWarning = b == '\n';
+                    continue;
+                }
+                int k = held.size();
+                held.write(b);
+                asLf = asLf && k < lf.length && lf[k] == b;
+                asCrlf = asCrlf && k < crlf.length && crlf[k] == b;
+                boolean warningEnds = asLf && k + 1 == lf.length || asCrlf && k + 1 == crlf.length;
+                if (warningEnds || !asLf && !asCrlf) {
+                    if (!warningEnds) {
+                        held.writeTo(pass);
+                        maybeWarning = b == '\n';
+                    }
+                    held.reset();
+                    asLf = true;
+                    asCrlf = true;
+                }
             }
+            pass.writeTo(out);
+            pass.reset();
+            out.flush();
         }
+        held.writeTo(out);
+        out.flush();
     }
 }

@@ -121,6 +121,18 @@ final class Charts {
         return points(chart, name, sx, sy, color, marker);
     }
 
+    /**
+     * A line of text in the legend, with an empty swatch: a series of one point at the corner of the
+     * axes (their ranges must be set first), drawn in a transparent colour.
+     */
+    static void legendNote(XYChart chart, String text) {
+        XYSeries s = chart.addSeries(text, new double[] {chart.getStyler().getXAxisMin()},
+                new double[] {chart.getStyler().getYAxisMin()});
+        s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(0, 0, 0, 0));
+    }
+
     /** Puts the legend inside the plot, one entry per row, on a white box. */
     static void legendInside(Chart<?, ?> chart, LegendPosition position) {
         chart.getStyler().setLegendPosition(position);
@@ -153,8 +165,8 @@ final class Charts {
     }
 
     /**
-     * A logarithmic y axis spanning whole decades around every positive value of {@code series};
-     * returns its {min, max}.
+     * A logarithmic y axis spanning whole decades around every positive value of {@code series}, its
+     * ticks labelled alike as powers of ten (10⁰, 10⁻¹, ...); returns its {min, max}.
      */
     static double[] logYAxis(XYChart chart, double[]... series) {
         double min = Double.POSITIVE_INFINITY;
@@ -168,12 +180,63 @@ final class Charts {
             }
         }
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.setCustomYAxisTickLabelsFormatter(Charts::powerOfTen);
         if (max == 0) {
             return new double[] {0.1, 1};
         }
         double[] range = {Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max)))};
         chart.getStyler().setYAxisMin(range[0]).setYAxisMax(range[1]);
         return range;
+    }
+
+    /**
+     * Sets the axis ranges to cover {@code box} {xmin, xmax, ymin, ymax} with as many pixels per unit
+     * in x as in y, widening the range of the axis that would otherwise be stretched, and returns the
+     * ranges set. The size of the plot area depends on the legend and the tick labels, so the chart is
+     * laid out (painted off screen) and adjusted until the scales agree; call it once every series is in.
+     */
+    static double[] equalScales(XYChart chart, double[] box) {
+        double[] range = box.clone();
+        for (int pass = 0; pass < 8; pass++) {
+            chart.getStyler().setXAxisMin(range[0]).setXAxisMax(range[1]).setYAxisMin(range[2]).setYAxisMax(range[3]);
+            double[] scale = pixelsPerUnit(chart, range);
+            if (Math.abs(scale[0] / scale[1] - 1) < 1e-3) {
+                break;
+            }
+            double width = scale[0] * (range[1] - range[0]);
+            double height = scale[1] * (range[3] - range[2]);
+            double unit = Math.min(width / (box[1] - box[0]), height / (box[3] - box[2]));
+            double cx = (box[0] + box[1]) / 2;
+            double cy = (box[2] + box[3]) / 2;
+            range = new double[] {cx - width / unit / 2, cx + width / unit / 2, cy - height / unit / 2,
+                    cy + height / unit / 2};
+        }
+        return range;
+    }
+
+    /** Pixels per unit along x and along y of a chart whose axes span {@code range}, as it is laid out now. */
+    static double[] pixelsPerUnit(XYChart chart, double[] range) {
+        BitmapEncoder.getBufferedImage(chart);
+        return new double[] {
+                (chart.getScreenXFromChart(range[1]) - chart.getScreenXFromChart(range[0])) / (range[1] - range[0]),
+                (chart.getScreenYFromChart(range[2]) - chart.getScreenYFromChart(range[3])) / (range[3] - range[2])};
+    }
+
+    /** A power of ten as 10 and a superscript exponent (10⁻⁴), any other value with 3 significant digits. */
+    static String powerOfTen(double v) {
+        long exponent = Math.round(Math.log10(v));
+        if (v > 0 && Math.abs(v / Math.pow(10, exponent) - 1) < 1e-9) {
+            String superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+            StringBuilder s = new StringBuilder("10");
+            if (exponent < 0) {
+                s.append('⁻');
+            }
+            for (char digit : Long.toString(Math.abs(exponent)).toCharArray()) {
+                s.append(superscripts.charAt(digit - '0'));
+            }
+            return s.toString();
+        }
+        return NumberText.significant(v);
     }
 
     /** Writes one chart as a PNG. */

@@ -171,11 +171,14 @@ public final class LearningSpeedExperiment implements Experiment {
         String base = "01-learning-speed";
         csv.write(context.file(base + ".csv"));
 
-        XYChart loss = Charts.xy("Learning speed from a saturated start: loss", "epoch", "mean loss (log scale)");
+        XYChart loss = Charts.xy("Learning speed from a saturated start: each run's own loss", "epoch",
+                "mean loss (log scale)");
         Charts.logYAxis(loss, r.crossEntropy().lossPerEpoch(), r.mse().lossPerEpoch());
         Charts.roundXTicks(loss, 0, EPOCHS);
         Charts.line(loss, "cross-entropy loss", epochs, r.crossEntropy().lossPerEpoch(), Charts.BLUE, Charts.SOLID);
         Charts.line(loss, "MSE-on-σ(z) loss", epochs, r.mse().lossPerEpoch(), Charts.VERMILION, Charts.DASHED);
+        // the two losses are different functions: their values are not comparable, only their trends
+        Charts.legendNote(loss, "(different scales: not comparable; compare epochs to 90%)");
         XYChart acc = Charts.xy("Accuracy", "epoch", "training accuracy");
         acc.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         Charts.roundXTicks(acc, 0, EPOCHS);
@@ -196,8 +199,9 @@ public final class LearningSpeedExperiment implements Experiment {
                                 + NumberText.compact(START_WEIGHTS[0]) + ", " + NumberText.compact(START_WEIGHTS[1]) + "), b = 0 (wrong sign, saturated sigmoid), "
                                 + "full-batch gradient descent, learning rate " + NumberText.compact(LEARNING_RATE) + " for both losses "
                                 + "(MSE = mean (σ(z) − y)², PyTorch's form without the seeds' ½, which only helps MSE).",
-                        "Cross-entropy's gradient σ(z) − y stays large while the model is wrong; MSE's carries σ'(z) ≈ 0 and "
-                                + "crawls: 90% accuracy after " + r.crossEntropy().epochsToTargetText() + " vs "
+                        "The two loss values are on different scales and not comparable; the comparison is the epochs "
+                                + "to 90% accuracy. Cross-entropy's gradient σ(z) − y stays large while the model is wrong; "
+                                + "MSE's carries σ'(z) ≈ 0 and crawls: 90% accuracy after " + r.crossEntropy().epochsToTargetText() + " vs "
                                 + r.mse().epochsToTargetText() + " epochs."),
                 png, List.of(base + ".csv"), rows);
     }

@@ -107,7 +107,8 @@ public final class LogitLossesExperiment implements Experiment {
                                 + POINTS + " logits from " + NumberText.compact(Z_MIN) + " to " + NumberText.compact(Z_MAX)
                                 + " (seed 004's diagram, with the gradients added).",
                         "Hinge is piecewise linear and exactly 0 past z = 1; cross-entropy decays smoothly; MSE on σ(z) "
-                                + "saturates at 1 when very wrong, where its gradient fades (at z = −3: "
+                                + "is bounded: it only approaches 1 as z → −∞ (" + NumberText.fixed(r.mse()[wrong], 3)
+                                + " at z = −3) while its gradient fades (at z = −3: "
                                 + NumberText.fixed(r.mseGrad()[wrong], 3) + " vs cross-entropy's "
                                 + NumberText.fixed(r.crossEntropyGrad()[wrong], 3) + ")."),
                 png, List.of(base + ".csv"),

@@ -15,9 +15,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Experiment 6, the seeds' max-margin discussion: a linear classifier {@code z = w·x + b} trained by
  * gradient descent on linearly separable points, once with the hinge loss (labels ±1) and once with
  * cross-entropy ({@code bce_with_logits}, labels 0/1), both with the same small L2 penalty
- * {@code λ|w|²} (the "L2-regularised hinge loss" of seed 000). Drawn: each decision boundary
- * {@code z = 0} and its margin lines {@code z = ±1}; reported: each boundary's geometric margin,
- * the smallest distance of a point to it.
+ * {@code λ|w|²} (the "L2-regularised hinge loss" of seed 000). Reported: each boundary's geometric
+ * margin, the smallest distance of a point to it. Drawn, on axes of equal scale: each decision boundary
+ * {@code z = 0} and its margin lines {@code z = ±m} with {@code m = min_i y_i z_i}, the lines through
+ * its closest point parallel to it, so that the drawn gap on either side is that geometric margin.
+ * (The lines {@code z = ±1} would not be: {@code w} is not normalised, and cross-entropy's {@code |w|}
+ * differs from hinge's.)
  */
 public final class MarginsExperiment implements Experiment {
     static final int NUMBER = 6;
@@ -33,12 +36,14 @@ public final class MarginsExperiment implements Experiment {
     /**
      * One trained classifier.
      *
-     * @param geometricMargin {@code min_i y_i z_i / |w|}, the smallest distance of a point to the
-     *                        boundary (negative if a point is misclassified)
-     * @param onMargin        points with {@code y z <= 1.01}: on or inside the margin lines
+     * @param scoreMargin     {@code m = min_i y_i z_i}, the score of the closest point: the margin
+     *                        lines are {@code z = ±m}
+     * @param geometricMargin {@code m / |w|}, the smallest distance of a point to the boundary
+     *                        (negative if a point is misclassified)
+     * @param onMargin        points with {@code y z <= 1.01 m}: on the margin lines (within 1%)
      */
-    public record Classifier(String loss, double[] weights, double bias, double geometricMargin, double accuracy,
-                             int onMargin) {
+    public record Classifier(String loss, double[] weights, double bias, double scoreMargin, double geometricMargin,
+                             double accuracy, int onMargin) {
     }
 
     /** The data and both classifiers. */
@@ -76,17 +81,20 @@ public final class MarginsExperiment implements Experiment {
             GradientDescent.train(engine, loss, model, data.x(), target, STEPS, LEARNING_RATE, L2, bar);
         }
         double[] w = model.weights();
-        double norm = Math.hypot(w[0], w[1]);
+        double[] yz = new double[n];
         double margin = Double.POSITIVE_INFINITY;
-        int onMargin = 0;
         for (int i = 0; i < n; i++) {
-            double yz = (data.y()[i] == 1 ? 1 : -1) * model.score(data.x()[i]);
-            margin = Math.min(margin, yz / norm);
-            if (yz <= 1.01) {
+            yz[i] = (data.y()[i] == 1 ? 1 : -1) * model.score(data.x()[i]);
+            margin = Math.min(margin, yz[i]);
+        }
+        int onMargin = 0;
+        for (double v : yz) {
+            if (v <= margin + 0.01 * Math.abs(margin)) {
                 onMargin++;
             }
         }
-        return new Classifier(name, w, model.bias(), margin, data.accuracy(model), onMargin);
+        return new Classifier(name, w, model.bias(), margin, margin / Math.hypot(w[0], w[1]), data.accuracy(model),
+                onMargin);
     }
 
     @Override
@@ -110,15 +118,41 @@ public final class MarginsExperiment implements Experiment {
                     score(r.crossEntropy(), d.x()[i]));
         }
         points.write(context.file(base + "-points.csv"));
-        CsvTable models = new CsvTable("loss", "w0", "w1", "b", "geometric_margin", "accuracy", "points_on_or_inside_margin");
+        CsvTable models = new CsvTable("loss", "w0", "w1", "b", "score_margin", "geometric_margin", "accuracy",
+                "points_on_margin_lines");
         for (Classifier c : List.of(r.hinge(), r.crossEntropy())) {
-            models.row(c.loss(), c.weights()[0], c.weights()[1], c.bias(), c.geometricMargin(), c.accuracy(), c.onMargin());
+            models.row(c.loss(), c.weights()[0], c.weights()[1], c.bias(), c.scoreMargin(), c.geometricMargin(),
+                    c.accuracy(), c.onMargin());
         }
         models.write(context.file(base + "-classifiers.csv"));
+        String png = base + ".png";
+        Charts.png(chart(r), context.file(png));
 
+
+        return new ExperimentReport(NUMBER, title(),
+                List.of("A linear classifier trained " + STEPS + " gradient-descent steps (learning rate "
+                                + NumberText.compact(LEARNING_RATE) + ", L2 penalty " + NumberText.compact(L2)
+                                + "|w|²) on " + POINTS + " separable points, with the hinge loss and with cross-entropy.",
+                        "Dashed: the lines through each boundary's closest point, at the same distance on both sides. "
+                                + "The hinge boundary rests on the few points on its margin lines (" + r.hinge().onMargin()
+                                + " here) and leaves the widest gap: smallest point distance "
+                                + NumberText.fixed(r.hinge().geometricMargin(), 3) + " vs "
+                                + NumberText.fixed(r.crossEntropy().geometricMargin(), 3)
+                                + " for cross-entropy, which every point pulls on."),
+                png, List.of(base + "-points.csv", base + "-classifiers.csv"),
+                List.of(new ResultRow(NUMBER, "geometric margin: hinge / cross-entropy",
+                        NumberText.fixed(r.hinge().geometricMargin(), 3) + " / "
+                                + NumberText.fixed(r.crossEntropy().geometricMargin(), 3))));
+    }
+
+    /**
+     * The chart: the points, each boundary (solid) and its margin lines (dashed, named with the margin),
+     * on axes with as many pixels per unit in x as in y, so that the gaps are true distances.
+     */
+    static XYChart chart(Result r) {
+        TwoClassData d = r.data();
         double[] box = box(d);
-        XYChart chart = Charts.xy("Decision boundaries (solid) and margins z = ±1 (dashed)", "x₀", "x₁", 600);
-        chart.getStyler().setXAxisMin(box[0]).setXAxisMax(box[1]).setYAxisMin(box[2]).setYAxisMax(box[3]);
+        XYChart chart = Charts.xy("Boundaries (solid) and margins (dashed)", "x₀", "x₁", 640);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         double[] x0 = new double[d.size()];
@@ -131,26 +165,14 @@ public final class MarginsExperiment implements Experiment {
             positive[i] = d.y()[i] == 1;
             negative[i] = !positive[i];
         }
-        Charts.points(chart, "class +1", x0, x1, positive, Charts.SKY, SeriesMarkers.CIRCLE);
-        Charts.points(chart, "class −1", x0, x1, negative, Charts.ORANGE, SeriesMarkers.DIAMOND);
-        drawClassifier(chart, r.hinge(), box, Charts.GREEN);
-        drawClassifier(chart, r.crossEntropy(), box, Charts.VERMILION);
-        String png = base + ".png";
-        Charts.png(chart, context.file(png));
-
-        return new ExperimentReport(NUMBER, title(),
-                List.of("A linear classifier trained " + STEPS + " gradient-descent steps (learning rate "
-                                + NumberText.compact(LEARNING_RATE) + ", L2 penalty " + NumberText.compact(L2)
-                                + "|w|²) on " + POINTS + " separable points, with the hinge loss and with cross-entropy.",
-                        "The hinge boundary rests on the few points on its margin lines (" + r.hinge().onMargin()
-                                + " here) and leaves the widest gap: smallest point distance "
-                                + NumberText.fixed(r.hinge().geometricMargin(), 3) + " vs "
-                                + NumberText.fixed(r.crossEntropy().geometricMargin(), 3)
-                                + " for cross-entropy, which every point pulls on."),
-                png, List.of(base + "-points.csv", base + "-classifiers.csv"),
-                List.of(new ResultRow(NUMBER, "geometric margin: hinge / cross-entropy",
-                        NumberText.fixed(r.hinge().geometricMargin(), 3) + " / "
-                                + NumberText.fixed(r.crossEntropy().geometricMargin(), 3))));
+        Charts.points(chart, "class +1", x0, x1, positive, Charts.ORANGE, SeriesMarkers.CIRCLE);
+        Charts.points(chart, "class −1", x0, x1, negative, Charts.PURPLE, SeriesMarkers.DIAMOND);
+        // the lines run well past the points (the plot clips them): equal scales widen one axis's range
+        double[] far = {box[0] - 20, box[1] + 20, box[2] - 20, box[3] + 20};
+        drawClassifier(chart, r.hinge(), far, Charts.GREEN);
+        drawClassifier(chart, r.crossEntropy(), far, Charts.BLUE);
+        Charts.equalScales(chart, box);
+        return chart;
     }
 
     private static double score(Classifier c, double[] x) {
@@ -170,9 +192,11 @@ public final class MarginsExperiment implements Experiment {
     }
 
     private static void drawClassifier(XYChart chart, Classifier c, double[] box, Color colour) {
+        double m = c.scoreMargin();
         draw(chart, c.loss() + " boundary", segment(c, 0, box), colour, Charts.SOLID, true);
-        draw(chart, c.loss() + " margins", segment(c, 1, box), colour, Charts.DASHED, true);
-        draw(chart, c.loss() + " margin −1", segment(c, -1, box), colour, Charts.DASHED, false);
+        draw(chart, c.loss() + " margin " + NumberText.fixed(c.geometricMargin(), 3),
+                segment(c, m, box), colour, Charts.DASHED, true);
+        draw(chart, c.loss() + " margin, other side", segment(c, -m, box), colour, Charts.DASHED, false);
     }
 
     private static void draw(XYChart chart, String name, double[][] segment, Color colour, BasicStroke stroke,

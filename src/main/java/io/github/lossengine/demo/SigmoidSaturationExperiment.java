@@ -127,13 +127,21 @@ public final class SigmoidSaturationExperiment implements Experiment {
         return a;
     }
 
-    /** Shades |z| > edge between {@code low} and {@code high}. */
+    /**
+     * Shades |z| > edge over the whole height of the plot, whose axis runs from {@code low} to
+     * {@code high}: the bands reach well past both ends (and past the x range) and the plot area clips
+     * them, so they also fill the strip XChart leaves between the axis ends and the plot's border.
+     */
     private static void shade(XYChart chart, double edge, double low, double high) {
         Color fill = new Color(120, 120, 120, 45);
+        boolean log = chart.getStyler().isYAxisLogarithmic();
+        double bottom = log ? low / 1e3 : low - (high - low);
+        double top = log ? high * 1e3 : high + (high - low);
+        double outside = Z_MAX - Z_MIN;
         XYSeries leftBand = chart.addSeries("vanishing gradient, σ' < " + NumberText.compact(VANISHING),
-                new double[] {Z_MIN, Z_MIN, -edge, -edge}, new double[] {low, high, high, low});
+                new double[] {Z_MIN - outside, Z_MIN - outside, -edge, -edge}, new double[] {bottom, top, top, bottom});
         XYSeries rightBand = chart.addSeries("vanishing gradient (right)",
-                new double[] {edge, edge, Z_MAX, Z_MAX}, new double[] {low, high, high, low});
+                new double[] {edge, edge, Z_MAX + outside, Z_MAX + outside}, new double[] {bottom, top, top, bottom});
         for (XYSeries band : List.of(leftBand, rightBand)) {
             band.setXYSeriesRenderStyle(XYSeriesRenderStyle.PolygonArea);
             band.setFillColor(fill);

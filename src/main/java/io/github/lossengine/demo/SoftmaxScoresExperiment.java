@@ -5,6 +5,7 @@ import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
+import java.awt.Font;
 import java.io.IOException;
 import java.util.List;
 import org.knowm.xchart.CategoryChart;
@@ -57,18 +58,39 @@ public final class SoftmaxScoresExperiment implements Experiment {
         return norms;
     }
 
-    /** A bar chart of one quantity for both score vectors; the legend carries the values ("[10,8,8] / [10,-10,-10]"). */
+    /**
+     * A bar chart of one quantity for both score vectors, each bar labelled with its value (a bar of 0
+     * or 4e-9 has no visible height); the legend repeats the values ("[10,8,8] / [10,-10,-10]").
+     */
     private static CategoryChart bars(String title, String yTitle, String ceName, double[] ce, String hingeName,
                                       double[] hinge) {
         CategoryChart chart = new CategoryChartBuilder().width(Charts.WIDTH).height(360).title(title)
-                .xAxisTitle("scores (class 1 is correct); the legend gives the values for [10, 8, 8] / [10, −10, −10]").yAxisTitle(yTitle).build();
+                .xAxisTitle("scores (class 1 is correct); each pair of bars: cross-entropy left, hinge right").yAxisTitle(yTitle).build();
         Charts.style(chart);
-        chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(0.3);
+        // one format for the ticks and the bar labels: 0, 0.05, ..., 0.2395, 4.12e-09
+        chart.setCustomYAxisTickLabelsFormatter(SoftmaxScoresExperiment::valueText);
+        chart.getStyler().setLabelsVisible(true);
+        // above the bar's top, so that the labels of bars of height 0 sit on the baseline
+        chart.getStyler().setLabelsPosition(1.05);
+        chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+        chart.getStyler().setLabelsFontColor(Charts.BLACK);
+        chart.getStyler().setLabelsFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         List<String> categories = List.of(LABELS);
         chart.addSeries(ceName, categories, List.of(ce[0], ce[1])).setFillColor(Charts.BLUE);
         chart.addSeries(hingeName, categories, List.of(hinge[0], hinge[1])).setFillColor(Charts.ORANGE);
         return chart;
+    }
+
+    /** A tick or bar value: 0 as "0", tiny values in scientific notation, others with 2 to 4 decimals. */
+    static String valueText(double v) {
+        if (v == 0) {
+            return "0";
+        }
+        if (Math.abs(v) < 1e-3) {
+            return NumberText.significant(v);
+        }
+        return NumberText.fixed(v, 4).replaceAll("0{1,2}$", "");
     }
 
     @Override
@@ -98,7 +120,7 @@ public final class SoftmaxScoresExperiment implements Experiment {
                         + NumberText.significant(r.crossEntropy()[1]), r.crossEntropy(),
                 "multi-class hinge (margin 1): " + NumberText.compact(r.hinge()[0]) + " / "
                         + NumberText.compact(r.hinge()[1]), r.hinge());
-        CategoryChart grads = bars("Size of the gradient with respect to the scores", "|dL/dscores|",
+        CategoryChart grads = bars("Size of the gradient with respect to the scores (L2 norm)", "‖dL/dscores‖₂",
                 "softmax cross-entropy: " + NumberText.fixed(r.crossEntropyGradNorm()[0], 4) + " / "
                         + NumberText.significant(r.crossEntropyGradNorm()[1]), r.crossEntropyGradNorm(),
                 "multi-class hinge: " + NumberText.compact(r.hingeGradNorm()[0]) + " / "
@@ -108,7 +130,8 @@ public final class SoftmaxScoresExperiment implements Experiment {
 
         return new ExperimentReport(NUMBER, title(),
                 List.of("Seed 000's example, class 1 correct: softmax cross-entropy and the multi-class hinge loss "
-                                + "(Weston-Watkins, margin 1) from the engine, for both score vectors.",
+                                + "(Weston-Watkins, margin 1) from the engine, for both score vectors; below, the L2 norm of "
+                                + "each loss's gradient with respect to the scores.",
                         "Hinge is 0 for both (every margin is met), with a zero gradient; cross-entropy is "
                                 + NumberText.fixed(r.crossEntropy()[0], 4) + " = log(1 + 2e^−2) for [10, 8, 8] but "
                                 + NumberText.significant(r.crossEntropy()[1]) + " for [10, −10, −10], and keeps pushing."),

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The top command ({@code --help}, {@code --version}, usage errors) and {@code info}. */
 class MainTest {
@@ -24,6 +25,54 @@ class MainTest {
         assertTrue(r.out().contains("info"), r.out());
         assertTrue(r.out().contains("--verbose"), r.out());
         assertEquals("", r.err());
+    }
+
+    @Test
+    void everyCommandsSummaryIsOneCompleteSentenceOnOneLine() {
+        List<String> lines = CliRunner.run("--help").outLines();
+        int commands = lines.indexOf("Commands:");
+        assertTrue(commands >= 0, lines.toString());
+        List<String> listed = lines.subList(commands + 1, lines.size());
+        for (String name : List.of("compute", "info", "demo", "bench")) {
+            int at = -1;
+            for (int i = 0; i < listed.size(); i++) {
+                if (listed.get(i).startsWith("  " + name + " ")) {
+                    at = i;
+                }
+            }
+            assertTrue(at >= 0, name + " not listed: " + listed);
+            String summary = listed.get(at).substring(2 + name.length()).trim();
+            assertTrue(summary.endsWith("."), name + ": " + summary);
+            assertTrue(at + 1 == listed.size() || !listed.get(at + 1).startsWith("    "),
+                    name + "'s summary goes on: " + listed.get(at + 1));
+        }
+    }
+
+    @Test
+    void everyHelpFitsEightyColumnsWithItsFooterLinesAsWritten() {
+        CommandLine top = new CommandLine(new Main());
+        for (String name : List.of("", "compute", "info", "demo", "bench")) {
+            CliRunner.Result r = name.isEmpty() ? CliRunner.run("--help") : CliRunner.run(name, "--help");
+            assertEquals(0, r.status(), r.toString());
+            for (String line : r.outLines()) {
+                assertTrue(line.length() <= 80, name + ": " + line.length() + " columns: " + line);
+            }
+            CommandLine command = name.isEmpty() ? top : top.getSubcommands().get(name);
+            for (String footer : command.getCommandSpec().usageMessage().footer()) {
+                assertTrue(r.outLines().contains(footer), name + ": footer line wrapped: " + footer);
+            }
+        }
+    }
+
+    @Test
+    void everyCommandHasTheStandardHelpAndVersionOptions() {
+        for (String name : List.of("compute", "info", "demo", "bench")) {
+            CliRunner.Result r = CliRunner.run(name, "--help");
+            assertTrue(r.out().contains("-h, --help") && r.out().contains("-V, --version"), name + ": " + r.out());
+            CliRunner.Result version = CliRunner.run(name, "-V");
+            assertEquals(0, version.status(), version.toString());
+            assertTrue(version.out().startsWith("lossengine "), version.out());
+        }
     }
 
     @Test

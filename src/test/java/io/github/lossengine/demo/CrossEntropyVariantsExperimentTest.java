@@ -26,7 +26,8 @@ class CrossEntropyVariantsExperimentTest extends EngineFixture {
 
     @Test
     void theSeedsWorkedExampleInBase10() {
-        // seed 000: "a score of 0.8 for the correct label: loss 0.09; .08: loss 1.09" (log10, see DESIGN.md)
+        // seed 000: "a score of 0.8 for the correct label: loss 0.09; .08: loss 1.09": its numbers are base-10
+        // logarithms (-log10 0.8 = 0.097, -log10 0.08 = 1.097), the engine's are natural ones
         CrossEntropyVariantsExperiment.Result r = new CrossEntropyVariantsExperiment().compute(engine);
         assertEquals(0.097, r.variant1()[r.at(0.8)] / Math.log(10), 1e-3);
         assertEquals(1.097, r.variant1()[r.at(0.08)] / Math.log(10), 1e-3);
