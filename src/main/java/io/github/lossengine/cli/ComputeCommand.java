@@ -39,7 +39,14 @@ import picocli.CommandLine.Spec;
  * status 2 and one line on stderr that starts with the flag at fault, before any output file exists:
  * gradients are written only after the loss succeeded, all or none (see {@link NpyOutputs}).
  */
-@Command(name = "compute", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "compute", mixinStandardHelpOptions = true,
+        // written out: picocli's generated synopsis breaks inside file names at 80 columns
+        customSynopsis = {
+            "lossengine compute --loss=NAME [--param=KEY=VALUE]... --input=A.npy",
+            "    [--target=B.npy] [--target2=C.npy] [--weight=W.npy]",
+            "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
+            "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy] [-hV]"},
+        versionProvider = Main.Version.class,
         description = {"Computes one loss on .npy inputs and prints one JSON line.",
                 "The line holds \"loss\" (a value, or [values] for --reduction=none), \"backend\", "
                         + "\"reduction\", \"name\", the shapes and the gradient files written."},
