@@ -1,5 +1,6 @@
 package io.github.lossengine.cli;
 
+import io.github.lossengine.spi.SignalChaining;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,26 +9,32 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * How {@code java -jar lossengine.jar} gets the vectorised CPU kernels: a JVM can only be given
- * {@code --add-modules jdk.incubator.vector} on its command line (a jar manifest has no such
- * attribute), so when the tool's JVM lacks the module but its runtime image has it, {@link Main}
- * starts the tool once more in a child JVM with the same JVM options, class path and arguments plus
- * that flag, and exits with the child's status. The child's standard input and output are the
- * parent's; its standard error too, less the one line the JVM prints for every incubator module
+ * How {@code java -jar lossengine.jar} gets what only a JVM's command line can give it: the
+ * vectorised CPU kernels need {@code --add-modules jdk.incubator.vector} (a jar manifest has no such
+ * attribute), and a JVM that may open PoCL needs HotSpot's {@code libjsig} preloaded, or PoCL's LLVM
+ * takes the JVM's SIGSEGV handler and a safepoint can end the process
+ * ({@link io.github.lossengine.spi.SignalChaining}). When this JVM lacks either and can have it,
+ * {@link Main} starts the tool once more in a child JVM with the same JVM options, class path and
+ * arguments, plus the module flag and {@code LD_PRELOAD} of the JDK's {@code libjsig.so} as needed,
+ * and exits with the child's status. The child's standard input and output are the parent's; its
+ * standard error too, less the one line the JVM prints for every incubator module
  * ({@value #JVM_WARNING}), so that the tool's stderr stays what it documents.
  *
- * <p>Not relaunched: when the module is already there (started with the flag, or through
- * {@code JDK_JAVA_OPTIONS}), when the runtime has no such module (a jlinked image without it), on
- * a module path, inside the child itself (environment variable {@value #MARKER}), with
+ * <p>Not relaunched: when nothing is missing (started with the flag, or through
+ * {@code JDK_JAVA_OPTIONS}, and with {@code libjsig} preloaded or not on this JDK), when what is
+ * missing cannot be had (a jlinked image without the module, no {@code libjsig.so}), on a module
+ * path, inside the child itself (environment variable {@value #MARKER}), with
  * {@code -Dlossengine.relaunch=false} or {@code LOSSENGINE_RELAUNCH=false}, and when the child
- * cannot be started: then the tool runs in this JVM on the scalar kernels, which
- * {@code lossengine --verbose info} shows. Costs one JVM start (a few hundred milliseconds).
+ * cannot be started: then the tool runs in this JVM (on the scalar kernels where the module is
+ * missing, which {@code lossengine --verbose info} shows). Costs one JVM start (a few hundred
+ * milliseconds).
  */
 final class VectorRelaunch {
     static final String MODULE = "jdk.incubator.vector";
@@ -40,28 +47,48 @@ final class VectorRelaunch {
     }
 
     /**
-     * Whether to start the child JVM.
+     * What the child JVM would add; {@link #wanted()} is whether to start it.
      *
-     * @param inBootLayer   the module is in this JVM
-     * @param inImage       the runtime image has the module
-     * @param modulePath    this JVM was started with a module path
-     * @param marker        the value of {@value #MARKER} (set in the child)
-     * @param property      the value of {@value #PROPERTY}
-     * @param env           the value of {@value #ENV}
+     * @param addModule add {@code --add-modules} {@value #MODULE}
+     * @param preload   the {@code libjsig.so} to preload, or {@code null}
      */
-    static boolean wanted(boolean inBootLayer, boolean inImage, boolean modulePath, String marker, String property,
-                          String env) {
-        return !inBootLayer && inImage && !modulePath && marker == null && !"false".equalsIgnoreCase(property)
-                && !"false".equalsIgnoreCase(env);
+    record Plan(boolean addModule, String preload) {
+        boolean wanted() {
+            return addModule || preload != null;
+        }
     }
 
-    /** The child's command line: this JVM's options, the module flag, the class path, {@link Main}, the arguments. */
-    static List<String> command(String java, List<String> jvmOptions, String classPath, String[] args) {
+    /**
+     * What to start the child JVM for.
+     *
+     * @param inBootLayer the module is in this JVM
+     * @param inImage     the runtime image has the module
+     * @param jsig        the JDK's {@code libjsig.so} when this JVM has it but did not preload it, else {@code null}
+     * @param modulePath  this JVM was started with a module path
+     * @param marker      the value of {@value #MARKER} (set in the child)
+     * @param property    the value of {@value #PROPERTY}
+     * @param env         the value of {@value #ENV}
+     */
+    static Plan plan(boolean inBootLayer, boolean inImage, String jsig, boolean modulePath, String marker,
+                     String property, String env) {
+        if (modulePath || marker != null || "false".equalsIgnoreCase(property) || "false".equalsIgnoreCase(env)) {
+            return new Plan(false, null);
+        }
+        return new Plan(!inBootLayer && inImage, jsig);
+    }
+
+    /**
+     * The child's command line: this JVM's options, the module flag when the plan adds it, the class
+     * path, {@link Main}, the arguments.
+     */
+    static List<String> command(String java, List<String> jvmOptions, boolean addModule, String classPath, String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmOptions);
-        cmd.add("--add-modules");
-        cmd.add(MODULE);
+        if (addModule) {
+            cmd.add("--add-modules");
+            cmd.add(MODULE);
+        }
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(Main.class.getName());
@@ -69,18 +96,29 @@ final class VectorRelaunch {
         return cmd;
     }
 
+    /** {@code LD_PRELOAD} for the child: {@code jsig} first, then what this process had. */
+    static String preload(String jsig, String current) {
+        return current == null || current.isBlank() ? jsig : jsig + ":" + current;
+    }
+
     /** The child's exit status, or empty when the tool should run in this JVM. */
     static OptionalInt relaunch(String[] args) {
-        if (!wanted(ModuleLayer.boot().findModule(MODULE).isPresent(), ModuleFinder.ofSystem().find(MODULE).isPresent(),
-                System.getProperty("jdk.module.path") != null, System.getenv(MARKER), System.getProperty(PROPERTY),
-                System.getenv(ENV))) {
+        String jsig = SignalChaining.active() ? null : SignalChaining.library().map(Path::toString).orElse(null);
+        Plan plan = plan(ModuleLayer.boot().findModule(MODULE).isPresent(), ModuleFinder.ofSystem().find(MODULE).isPresent(),
+                jsig, System.getProperty("jdk.module.path") != null, System.getenv(MARKER), System.getProperty(PROPERTY),
+                System.getenv(ENV));
+        if (!plan.wanted()) {
             return OptionalInt.empty();
         }
         List<String> cmd = command(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperty("java.class.path"), args);
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), plan.addModule(),
+                System.getProperty("java.class.path"), args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(MARKER, "1");
+        if (plan.preload() != null) {
+            pb.environment().put("LD_PRELOAD", preload(plan.preload(), pb.environment().get("LD_PRELOAD")));
+        }
         // its options are already in this JVM's input arguments: the child would read them twice
         pb.environment().remove("JDK_JAVA_OPTIONS");
         Process child;

@@ -48,8 +48,23 @@ final class OpenClRuntime {
     private OpenClRuntime() {
     }
 
-    /** Every OpenCL device, GPUs first; an empty list with a reason is reported through the exception. */
-    static List<Candidate> discover() {
+    /** The name PoCL's platforms report. */
+    static final String POCL = "Portable Computing Language";
+
+    /**
+     * What a probe found: the devices, GPUs first, and the PoCL platforms whose devices it did not
+     * ask for (see {@link #discover(boolean)}).
+     */
+    record Found(List<Candidate> devices, List<String> deferred) {
+    }
+
+    /**
+     * Every OpenCL device, GPUs first. With {@code deferPocl}, PoCL's platforms are listed but their
+     * devices not asked for: {@code clGetDeviceIDs} starts PoCL's CPU driver, whose LLVM replaces the
+     * JVM's SIGSEGV handler ({@link io.github.lossengine.spi.SignalChaining}), and listing platforms
+     * does not. No platform at all is reported through the exception.
+     */
+    static Found discover(boolean deferPocl) {
         int[] count = new int[1];
         int rc = CL.clGetPlatformIDs(0, null, count);
         if (rc == PLATFORM_NOT_FOUND_KHR || (rc == CL_SUCCESS && count[0] == 0)) {
@@ -60,8 +75,13 @@ final class OpenClRuntime {
         check(CL.clGetPlatformIDs(platforms.length, platforms, null), "clGetPlatformIDs");
         List<Candidate> gpus = new ArrayList<>();
         List<Candidate> others = new ArrayList<>();
+        List<String> deferred = new ArrayList<>();
         for (cl_platform_id p : platforms) {
             String pname = platformString(p, CL_PLATFORM_NAME);
+            if (deferPocl && pname.equals(POCL)) {
+                deferred.add(pname);
+                continue;
+            }
             int[] n = new int[1];
             rc = CL.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, null, n);
             if (rc == CL_DEVICE_NOT_FOUND || n[0] == 0) {
@@ -90,7 +110,7 @@ final class OpenClRuntime {
         }
         List<Candidate> all = new ArrayList<>(gpus);
         all.addAll(others);
-        return all;
+        return new Found(all, deferred);
     }
 
     /** A context and an in-order queue on one device. */

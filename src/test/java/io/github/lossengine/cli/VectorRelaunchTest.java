@@ -19,23 +19,39 @@ import org.junit.jupiter.api.Test;
  */
 class VectorRelaunchTest {
     @Test
-    void relaunchesOnlyWhenTheModuleIsMissingHereButAvailableAndNotTurnedOff() {
-        assertTrue(VectorRelaunch.wanted(false, true, false, null, null, null));
-        assertFalse(VectorRelaunch.wanted(true, true, false, null, null, null), "already enabled");
-        assertFalse(VectorRelaunch.wanted(false, false, false, null, null, null), "no such module in the runtime");
-        assertFalse(VectorRelaunch.wanted(false, true, true, null, null, null), "module path");
-        assertFalse(VectorRelaunch.wanted(false, true, false, "1", null, null), "inside the child");
-        assertFalse(VectorRelaunch.wanted(false, true, false, null, "false", null), "-Dlossengine.relaunch=false");
-        assertFalse(VectorRelaunch.wanted(false, true, false, null, null, "FALSE"), "LOSSENGINE_RELAUNCH=false");
-        assertTrue(VectorRelaunch.wanted(false, true, false, null, "true", null));
+    void relaunchesOnlyWhenTheModuleOrLibjsigIsMissingHereButAvailableAndNotTurnedOff() {
+        String jsig = "/jdk/lib/libjsig.so";
+        assertEquals(new VectorRelaunch.Plan(true, null), VectorRelaunch.plan(false, true, null, false, null, null, null));
+        assertEquals(new VectorRelaunch.Plan(true, jsig), VectorRelaunch.plan(false, true, jsig, false, null, null, null));
+        assertEquals(new VectorRelaunch.Plan(false, jsig), VectorRelaunch.plan(true, true, jsig, false, null, null, null),
+                "module there, libjsig missing");
+        assertFalse(VectorRelaunch.plan(true, true, null, false, null, null, null).wanted(), "nothing missing");
+        assertFalse(VectorRelaunch.plan(false, false, null, false, null, null, null).wanted(), "no such module in the runtime");
+        assertEquals(new VectorRelaunch.Plan(false, jsig), VectorRelaunch.plan(false, false, jsig, false, null, null, null),
+                "no module to add, libjsig to preload");
+        for (String[] off : new String[][] {{"1", null, null}, {null, "false", null}, {null, null, "FALSE"}}) {
+            assertFalse(VectorRelaunch.plan(false, true, jsig, false, off[0], off[1], off[2]).wanted(),
+                    "inside the child, -Dlossengine.relaunch=false or LOSSENGINE_RELAUNCH=false");
+        }
+        assertFalse(VectorRelaunch.plan(false, true, jsig, true, null, null, null).wanted(), "module path");
+        assertTrue(VectorRelaunch.plan(false, true, null, false, null, "true", null).wanted());
     }
 
     @Test
     void theChildGetsTheSameOptionsClassPathAndArgumentsPlusTheModule() {
-        List<String> cmd = VectorRelaunch.command("/jdk/bin/java", List.of("-Xmx2g", "-Dx=y"), "lossengine.jar",
+        List<String> cmd = VectorRelaunch.command("/jdk/bin/java", List.of("-Xmx2g", "-Dx=y"), true, "lossengine.jar",
                 new String[] {"bench", "--json"});
         assertEquals(List.of("/jdk/bin/java", "-Xmx2g", "-Dx=y", "--add-modules", "jdk.incubator.vector", "-cp",
                 "lossengine.jar", "io.github.lossengine.cli.Main", "bench", "--json"), cmd);
+        assertEquals(List.of("/jdk/bin/java", "-cp", "lossengine.jar", "io.github.lossengine.cli.Main", "info"),
+                VectorRelaunch.command("/jdk/bin/java", List.of(), false, "lossengine.jar", new String[] {"info"}));
+    }
+
+    @Test
+    void libjsigIsPreloadedAheadOfWhatTheEnvironmentHad() {
+        assertEquals("/jdk/lib/libjsig.so", VectorRelaunch.preload("/jdk/lib/libjsig.so", null));
+        assertEquals("/jdk/lib/libjsig.so", VectorRelaunch.preload("/jdk/lib/libjsig.so", " "));
+        assertEquals("/jdk/lib/libjsig.so:/opt/libx.so", VectorRelaunch.preload("/jdk/lib/libjsig.so", "/opt/libx.so"));
     }
 
     @Test
