@@ -43,6 +43,10 @@ jvm=(-Xmx8g --add-modules jdk.incubator.vector
      -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
      -Dlogback.configurationFile=bench/logback-bench.xml)
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+# the comparison opens PoCL for the opencl rows: with HotSpot's libjsig preloaded, PoCL's LLVM cannot
+# take the JVM's SIGSEGV handler (docs/GPU.md, "PoCL and the JVM")
+jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
+if [[ -f "$jsig" ]]; then export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"; fi
 
 samples=()
 if $quick; then samples=(--max-samples 5 --budget 3); fi
