@@ -81,7 +81,7 @@ DEVICE void le_group_partial(LOCAL_ARG float* buf, float acc, GLOBAL float* part
  * is what keeps a confident row accurate in float: for logits [10, -10, -10] the sum is 1 + 4.1e-9,
  * which rounds to 1 (a loss of 0), while r = 4.1e-9 and log(sum) = log1p(r) keep every digit.
  * A -inf value (a masked logit) contributes nothing; NaN makes r NaN; +inf is turned into NaN by
- * le_online_finish. Start from m = -inf, r = -1 (no values: a sum of 0).
+ * le_online_log_sum. Start from m = -inf, r = -1 (no values: a sum of 0).
  */
 DEVICE void le_online_add(float* m, float* r, float z) {
     if (z > *m) {

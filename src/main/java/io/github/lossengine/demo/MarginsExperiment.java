@@ -128,7 +128,6 @@ public final class MarginsExperiment implements Experiment {
         String png = base + ".png";
         Charts.png(chart(r), context.file(png));
 
-
         return new ExperimentReport(NUMBER, title(),
                 List.of("A linear classifier trained " + STEPS + " gradient-descent steps (learning rate "
                                 + NumberText.compact(LEARNING_RATE) + ", L2 penalty " + NumberText.compact(L2)
