@@ -7,6 +7,11 @@ import io.github.lossengine.kernel.KernelSources;
 import io.github.lossengine.spi.BackendProvider;
 import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
+import io.github.lossengine.kernel.DeviceException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -51,17 +56,22 @@ public final class CudaBackendProvider implements BackendProvider {
         this.sources = sources;
     }
 
-    /** The open context, module and device, shared by every CUDA engine of the JVM. */
+    /**
+     * The open context, module and device, shared by every CUDA engine of the JVM until its last
+     * engine closes or a sticky error ends it; then a new session (a new generation) is opened for
+     * the next engine. Memory a session allocated is freed only while it is alive
+     * ({@link CudaDevice#alive()}), so a stale handle never frees a newer session's memory.
+     */
     static final class Session {
         final CUdevice device;
         final CUcontext context;
-        final CudaDevice cuda;
+        CudaDevice cuda;
         int engines;
+        boolean ended;
 
-        Session(CUdevice device, CUcontext context, CudaDevice cuda) {
+        Session(CUdevice device, CUcontext context) {
             this.device = device;
             this.context = context;
-            this.cuda = cuda;
         }
     }
 
@@ -79,23 +89,38 @@ public final class CudaBackendProvider implements BackendProvider {
     public Probe probe() {
         synchronized (LOCK) {
             if (probe == null) {
-                try {
-                    probe = probeDriver();
-                } catch (Throwable t) { // UnsatisfiedLinkError first, NoClassDefFoundError later: "unavailable"
-                    probe = Probe.unavailable(CudaErrors.explain(t));
+                String noDriver = JCudaNatives.noDriverReason(() -> System.getenv("LD_LIBRARY_PATH"), Paths.get("/"));
+                if (noDriver != null) {
+                    probe = Probe.unavailable(noDriver); // nothing loaded: JCuda's class is never initialised
+                } else {
+                    probe = probeWithVerifiedNatives();
                 }
             }
             return probe;
         }
     }
 
+    private static Probe probeWithVerifiedNatives() {
+        Path dir;
+        try {
+            dir = JCudaNatives.prepare();
+        } catch (IOException | RuntimeException e) {
+            return Probe.unavailable("the JCuda driver binding could not be prepared: " + e.getMessage());
+        }
+        try {
+            return JCudaNatives.loadFrom(dir, CudaBackendProvider::probeDriver);
+        } catch (Throwable t) { // UnsatisfiedLinkError first, NoClassDefFoundError later: "unavailable"
+            return Probe.unavailable(CudaErrors.explain(t));
+        }
+    }
+
     private static Probe probeDriver() {
-        int rc = JCudaDriver.cuInit(0);
+        int rc = CudaErrors.rc(() -> JCudaDriver.cuInit(0));
         if (rc != 0) {
             return probeFailure("cuInit", rc);
         }
         int[] v = new int[1];
-        rc = JCudaDriver.cuDriverGetVersion(v);
+        rc = CudaErrors.rc(() -> JCudaDriver.cuDriverGetVersion(v));
         if (rc != 0) {
             return probeFailure("cuDriverGetVersion", rc);
         }
@@ -105,7 +130,7 @@ public final class CudaBackendProvider implements BackendProvider {
                     + " (PTX ISA 9.0) and need CUDA 13.0, an R580 or newer driver");
         }
         int[] count = new int[1];
-        rc = JCudaDriver.cuDeviceGetCount(count);
+        rc = CudaErrors.rc(() -> JCudaDriver.cuDeviceGetCount(count));
         if (rc != 0) {
             return probeFailure("cuDeviceGetCount", rc);
         }
@@ -113,19 +138,19 @@ public final class CudaBackendProvider implements BackendProvider {
             return Probe.unavailable("no CUDA device");
         }
         CUdevice dev = new CUdevice();
-        rc = JCudaDriver.cuDeviceGet(dev, 0);
+        rc = CudaErrors.rc(() -> JCudaDriver.cuDeviceGet(dev, 0));
         if (rc != 0) {
             return probeFailure("cuDeviceGet", rc);
         }
         int[] major = new int[1];
         int[] minor = new int[1];
-        int rc1 = JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
-        int rc2 = JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+        int rc1 = CudaErrors.rc(() -> JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev));
+        int rc2 = CudaErrors.rc(() -> JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev));
         if (rc1 != 0 || rc2 != 0) {
             return probeFailure("cuDeviceGetAttribute", rc1 != 0 ? rc1 : rc2);
         }
         byte[] name = new byte[256];
-        String deviceName = JCudaDriver.cuDeviceGetName(name, name.length, dev) == 0 ? cString(name) : "CUDA device 0";
+        String deviceName = CudaErrors.rc(() -> JCudaDriver.cuDeviceGetName(name, name.length, dev)) == 0 ? cString(name) : "CUDA device 0";
         String description = deviceName + " (sm_" + major[0] + minor[0] + ", " + count[0] + " device"
                 + (count[0] == 1 ? "" : "s") + "), driver CUDA " + version;
         if (major[0] * 10 + minor[0] < MIN_CAPABILITY) {
@@ -176,7 +201,7 @@ public final class CudaBackendProvider implements BackendProvider {
         };
     }
 
-    /** Opens (or shares) the session: primary context retained, module loaded. */
+    /** Opens (or shares) the session: primary context retained, module loaded, every kernel resolved. */
     Session acquire() {
         Probe p = probe();
         if (!p.available()) {
@@ -199,28 +224,76 @@ public final class CudaBackendProvider implements BackendProvider {
 
     private Session start(String description) {
         CUdevice dev = new CUdevice();
-        CudaDevice.check(JCudaDriver.cuDeviceGet(dev, 0), "cuDeviceGet");
+        check(CudaErrors.rc(() -> JCudaDriver.cuDeviceGet(dev, 0)), "cuDeviceGet");
         CUcontext ctx = new CUcontext();
-        CudaDevice.check(JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
+        check(CudaErrors.rc(() -> JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev)), "cuDevicePrimaryCtxRetain");
+        Session s = new Session(dev, ctx);
+        boolean pushed = false;
         try {
-            CudaDevice.check(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+            check(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(ctx)), "cuCtxPushCurrent");
+            pushed = true;
             CUmodule module = new CUmodule();
-            String image = CudaModuleLoader.load(sources, bytes -> JCudaDriver.cuModuleLoadData(module, bytes));
-            return new Session(dev, ctx, new CudaDevice(ctx, module, "CUDA " + description + ", kernels from " + image));
+            String image = CudaModuleLoader.load(sources, bytes -> CudaErrors.rc(() -> JCudaDriver.cuModuleLoadData(module, bytes)));
+            List<String> kernels = CudaModuleImage.kernelNames(sources);
+            try {
+                s.cuda = new CudaDevice(ctx, module, kernels, "CUDA " + description + ", kernels from " + image + " ("
+                        + kernels.size() + " kernels)", () -> lose(s));
+            } catch (RuntimeException e) {
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuModuleUnload(module)), "cuModuleUnload");
+                throw e;
+            }
+            return s;
         } catch (RuntimeException e) {
-            CudaErrors.warnIfFailed(JCudaDriver.cuDevicePrimaryCtxRelease(dev), "cuDevicePrimaryCtxRelease");
+            if (pushed) {
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
+                pushed = false;
+            }
+            CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuDevicePrimaryCtxRelease(dev)), "cuDevicePrimaryCtxRelease");
             throw new BackendUnavailableException(Backend.CUDA, e.getMessage(), e);
+        } finally {
+            if (pushed) {
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
+            }
         }
     }
 
-    /** One engine fewer; the last one unloads the module and releases the primary context. */
+    private static void check(int rc, String call) {
+        if (rc != 0) {
+            throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
+        }
+    }
+
+    /**
+     * A sticky error ended {@code s}: it is no longer handed to new engines, and its primary-context
+     * retain is given back at once, so the driver can destroy the corrupt context and the next engine
+     * gets a fresh one. Its engines refuse later calls; closing them only does the bookkeeping.
+     */
+    static void lose(Session s) {
+        synchronized (LOCK) {
+            if (session == s) {
+                session = null;
+            }
+            endSession(s);
+        }
+    }
+
+    /** One engine fewer; the last one unloads the module and releases the primary context. Never throws. */
     static void release(Session s) {
         synchronized (LOCK) {
-            if (--s.engines == 0 && session == s) {
-                session = null;
-                s.cuda.unload();
-                CudaErrors.warnIfFailed(JCudaDriver.cuDevicePrimaryCtxRelease(s.device), "cuDevicePrimaryCtxRelease");
+            if (--s.engines == 0) {
+                if (session == s) {
+                    session = null;
+                }
+                endSession(s);
             }
+        }
+    }
+
+    private static void endSession(Session s) {
+        if (!s.ended) {
+            s.ended = true;
+            s.cuda.end();
+            CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuDevicePrimaryCtxRelease(s.device)), "cuDevicePrimaryCtxRelease");
         }
     }
 }

@@ -1,10 +1,14 @@
 package io.github.lossengine.cuda;
 
+import io.github.lossengine.Backend;
+import io.github.lossengine.DeviceLostException;
+import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.kernel.Device;
 import io.github.lossengine.kernel.DeviceException;
 import io.github.lossengine.kernel.DeviceMemory;
 import io.github.lossengine.kernel.Geometry;
 import io.github.lossengine.kernel.KernelArgs;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,42 +21,156 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
- * {@link Device} on the CUDA driver API through JCuda: the retained primary context (made current at
- * every entry), the loaded module, buffers, copies and launches on the current stream (the caller's
- * stream for device-resident calls, else the default stream). Every return code is checked; JCuda's
- * JVM-wide {@code setExceptionsEnabled} is left alone. Used under the backend's lock.
+ * {@link Device} on the CUDA driver API through JCuda: the retained primary context, the loaded
+ * module with every kernel resolved when the session opens, buffers, copies and launches.
  *
- * <p>This is the one part of lossengine that cannot run without an NVIDIA GPU, so it holds no logic
- * of its own: which kernels run with which arguments is decided in {@code io.github.lossengine.kernel}
- * and exercised on OpenCL.
+ * <p><b>Context.</b> {@link #enter()} pushes the primary context onto the calling thread's context
+ * stack and {@link #exit()} pops it, so training code that holds its own context finds it current
+ * again after every call.
+ *
+ * <p><b>Stream.</b> Every copy, memset and launch of a call goes to one stream: the caller's
+ * ({@link CudaEngine} with a stream), the legacy default stream ({@link CudaEngine} without one), or
+ * the session's own non-blocking stream (host-array calls of {@code LossEngine}). Host-to-device
+ * copies are {@code cuMemcpyHtoDAsync} on that stream (the driver stages pageable memory before it
+ * returns), so a kernel never runs before its inputs have landed, whatever kind of stream it is;
+ * reads are {@code cuMemcpyDtoHAsync} on it followed by {@code cuStreamSynchronize} of that stream
+ * alone (never {@code cuCtxSynchronize}, which would wait for every stream of the training code).
+ *
+ * <p><b>Errors.</b> Every return code is checked; a {@link jcuda.CudaException} (thrown instead when a
+ * program has called {@code JCudaDriver.setExceptionsEnabled(true)}) is mapped back to its code. A
+ * sticky error ({@link CudaErrors#meansDeviceLost}) ends the session: {@link DeviceLostException}
+ * names the kernels launched since the last good synchronisation (the faulting one among them), the
+ * provider is told through {@code onLost}, and every later call throws the same exception.
+ *
+ * <p>Used under the session's lock, except {@link CudaMemory#close()}, which may run on any thread.
  */
 final class CudaDevice implements Device {
+    /** The legacy default stream (handle 0): JCuda's async copies refuse a {@code null} stream. */
+    static final CUstream LEGACY_STREAM = new CUstream();
+
     private final CUcontext context;
     private final CUmodule module;
     private final String description;
-    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, CUfunction> functions;
+    private final CUstream own;
+    private final Runnable onLost;
+    private final List<String> launchedSinceSync = new ArrayList<>();
     private CUstream stream;
+    private int depth;
+    private volatile boolean ended;
+    private volatile String lost;
+    private volatile List<String> lostKernels = List.of();
 
-    CudaDevice(CUcontext context, CUmodule module, String description) {
+    /**
+     * Resolves every kernel of the module (the context must be current on the calling thread) and
+     * creates the session's own non-blocking stream.
+     *
+     * @throws DeviceException naming the first kernel the module lacks, or the failing call
+     */
+    CudaDevice(CUcontext context, CUmodule module, List<String> kernels, String description, Runnable onLost) {
         this.context = context;
         this.module = module;
         this.description = description;
+        this.onLost = onLost;
+        Map<String, CUfunction> f = new HashMap<>();
+        for (String name : kernels) {
+            CUfunction fn = new CUfunction();
+            int rc = CudaErrors.rc(() -> JCudaDriver.cuModuleGetFunction(fn, module, name));
+            if (rc != 0) {
+                throw new DeviceException("the module has no kernel " + name + " (cuModuleGetFunction: " + CudaErrors.name(rc) + ")");
+            }
+            f.put(name, fn);
+        }
+        this.functions = Map.copyOf(f);
+        CUstream s = new CUstream();
+        checkOpen(CudaErrors.rc(() -> JCudaDriver.cuStreamCreate(s, jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING)),
+                "cuStreamCreate");
+        this.own = s;
+        this.stream = s;
     }
 
-    static void check(int rc, String call) {
+    private static void checkOpen(int rc, String call) {
         if (rc != 0) {
             throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
         }
     }
 
-    /** The stream later calls run on ({@code null}: the default stream). */
-    void stream(CUstream s) {
-        this.stream = s;
+    CUcontext context() {
+        return context;
     }
 
+    /** Whether the session this device belongs to is still open (not ended, not lost). */
+    boolean alive() {
+        return !ended && lost == null;
+    }
+
+    /**
+     * Checks a driver result: success returns; a sticky error ends the session and throws
+     * {@link DeviceLostException}; any other code throws {@link DeviceException} naming the call.
+     */
+    void check(int rc, String call) {
+        if (rc == 0) {
+            return;
+        }
+        if (CudaErrors.meansDeviceLost(rc)) {
+            throw lose(rc, call);
+        }
+        throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
+    }
+
+    private DeviceLostException lose(int rc, String call) {
+        List<String> kernels = List.copyOf(launchedSinceSync);
+        String where;
+        if (kernels.isEmpty()) {
+            where = "";
+        } else if (kernels.size() == 1) {
+            where = " in kernel " + kernels.get(0);
+        } else {
+            where = " in one of the kernels launched since the last synchronisation: " + String.join(", ", kernels);
+        }
+        lostKernels = kernels;
+        lost = CudaErrors.name(rc) + where + " (reported by " + call + "); the CUDA session is closed, the next engine opens a fresh one";
+        launchedSinceSync.clear();
+        onLost.run();
+        return new DeviceLostException(Backend.CUDA, lost, kernels);
+    }
+
+    /** The stream later calls run on: the caller's ({@code null}: the legacy default stream). */
+    void useStream(CUstream s) {
+        this.stream = s == null ? LEGACY_STREAM : s;
+    }
+
+    /** Back to the session's own non-blocking stream (host-array calls). */
+    void useOwnStream() {
+        this.stream = own;
+    }
+
+    /** Refuses every call once the session has ended or was lost. */
+    private void requireAlive() {
+        String why = lost;
+        if (why != null) {
+            throw new DeviceLostException(Backend.CUDA, why, lostKernels);
+        }
+        if (ended) {
+            throw new IllegalStateException("the CUDA session has ended (its last engine was closed)");
+        }
+    }
+
+    /** Pushes the primary context onto the calling thread's context stack (popped by {@link #exit()}). */
     @Override
     public void enter() {
-        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        requireAlive();
+        check(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context)), "cuCtxPushCurrent");
+        depth++;
+    }
+
+    /** Pops what {@link #enter()} pushed, restoring the caller's current context. Never throws. */
+    @Override
+    public void exit() {
+        if (depth > 0) {
+            depth--;
+            CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
+        }
     }
 
     @Override
@@ -61,29 +179,30 @@ final class CudaDevice implements Device {
     }
 
     /**
-     * Device memory allocated here (freed on close, in its context), or a caller's pointer (never
-     * freed here).
+     * Device memory allocated by a session (freed on close, in its context, while that session is
+     * alive), or a caller's pointer (never freed here).
      */
     static final class CudaMemory implements DeviceMemory {
         private final long bytes;
-        private final CUcontext context;
+        private final CudaDevice owner;
         private CUdeviceptr ptr;
 
         /**
-         * @param context the context that owns {@code ptr} and frees it on close, or {@code null} for
-         *                the caller's memory, which is never freed here
+         * @param owner the session's device that allocated {@code ptr} and frees it on close, or
+         *              {@code null} for the caller's memory, which is never freed here
          */
-        CudaMemory(CUdeviceptr ptr, long bytes, CUcontext context) {
+        CudaMemory(CUdeviceptr ptr, long bytes, CudaDevice owner) {
             this.ptr = ptr;
             this.bytes = bytes;
-            this.context = context;
+            this.owner = owner;
         }
 
         CUdeviceptr ptr() {
-            if (ptr == null) {
+            CUdeviceptr p = ptr;
+            if (p == null) {
                 throw new IllegalStateException("device memory already freed");
             }
-            return ptr;
+            return p;
         }
 
         @Override
@@ -92,17 +211,34 @@ final class CudaDevice implements Device {
         }
 
         /**
-         * Frees owned memory: makes its context current on the calling thread (a CudaTensor may be
-         * closed on any thread), then {@code cuMemFree}. Never throws: a failing call is logged at
-         * WARN with the CUDA error name. Idempotent.
+         * Frees owned memory: pushes its context on the calling thread (a CudaTensor may be closed on
+         * any thread), {@code cuMemFree}, pops. Memory of a session that has ended or was lost went
+         * with its context: nothing is freed then, so a stale handle can never free memory that a
+         * newer session was given at the same address. Never throws: a failing call is logged at WARN
+         * with the CUDA error name. Idempotent.
          */
         @Override
         public void close() {
-            CUdeviceptr p = ptr;
-            ptr = null;
-            if (p != null && context != null
-                    && CudaErrors.warnIfFailed(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent (to free " + bytes + " bytes)")) {
-                CudaErrors.warnIfFailed(JCudaDriver.cuMemFree(p), "cuMemFree (" + bytes + " bytes)");
+            CUdeviceptr p;
+            synchronized (this) {
+                p = ptr;
+                ptr = null;
+            }
+            if (p != null && owner != null) {
+                owner.free(p, bytes);
+            }
+        }
+    }
+
+    private void free(CUdeviceptr p, long bytes) {
+        synchronized (this) {
+            if (!alive()) {
+                CudaErrors.LOG.debug("not freeing {} bytes: their CUDA session has ended", bytes);
+                return;
+            }
+            if (CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context)), "cuCtxPushCurrent (to free " + bytes + " bytes)")) {
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuMemFree(p)), "cuMemFree (" + bytes + " bytes)");
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
             }
         }
     }
@@ -114,25 +250,95 @@ final class CudaDevice implements Device {
     @Override
     public DeviceMemory allocate(long bytes) {
         CUdeviceptr p = new CUdeviceptr();
-        check(JCudaDriver.cuMemAlloc(p, Math.max(1, bytes)), "cuMemAlloc(" + bytes + " bytes)");
-        return new CudaMemory(p, bytes, context);
+        check(CudaErrors.rc(() -> JCudaDriver.cuMemAlloc(p, Math.max(1, bytes))), "cuMemAlloc(" + bytes + " bytes)");
+        return new CudaMemory(p, bytes, this);
     }
 
+    /** Waits for the current stream alone (e.g. before an uploaded tensor is handed to any stream). */
+    void finish() {
+        sync();
+    }
+
+    /** The raw handle of a context (JCuda keeps it private; its {@code toString} shows it in hex). */
+    static long handle(CUcontext c) {
+        String s = c.toString();
+        int at = s.indexOf("0x");
+        return Long.parseUnsignedLong(s.substring(at + 2, s.indexOf(']', at)), 16);
+    }
+
+    /**
+     * Refuses a caller's device pointer that is not {@code align}-aligned device memory of this
+     * context with {@code bytes} bytes inside one allocation. Call entered.
+     *
+     * @throws InvalidInputException naming {@code argument} and the address
+     */
+    void requireAllocation(CUdeviceptr p, long bytes, int align, String argument) {
+        long[] address = new long[1];
+        int rc = CudaErrors.rc(() -> JCudaDriver.cuPointerGetAttribute(Pointer.to(address),
+                jcuda.driver.CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p));
+        if (rc != 0) {
+            throw new InvalidInputException(argument, "is not CUDA device memory (cuPointerGetAttribute: " + CudaErrors.name(rc) + ")");
+        }
+        String at = "0x" + Long.toHexString(address[0]);
+        long[] owner = new long[1];
+        rc = CudaErrors.rc(() -> JCudaDriver.cuPointerGetAttribute(Pointer.to(owner),
+                jcuda.driver.CUpointer_attribute.CU_POINTER_ATTRIBUTE_CONTEXT, p));
+        if (rc != 0 || owner[0] != handle(context)) {
+            throw new InvalidInputException(argument, at + " is not memory of this engine's CUDA context"
+                    + (rc != 0 ? " (cuPointerGetAttribute: " + CudaErrors.name(rc) + ")" : " (it belongs to context 0x" + Long.toHexString(owner[0]) + ")"));
+        }
+        if (Long.remainderUnsigned(address[0], align) != 0) {
+            throw new InvalidInputException(argument, at + " is not aligned to " + align + " bytes");
+        }
+        CUdeviceptr base = new CUdeviceptr();
+        long[] size = new long[1];
+        rc = CudaErrors.rc(() -> JCudaDriver.cuMemGetAddressRange(base, size, p));
+        long[] start = new long[1];
+        int rc2 = rc != 0 ? rc : CudaErrors.rc(() -> JCudaDriver.cuPointerGetAttribute(Pointer.to(start),
+                jcuda.driver.CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, base));
+        if (rc2 != 0) {
+            throw new InvalidInputException(argument, at + ": its allocation cannot be found (cuMemGetAddressRange: " + CudaErrors.name(rc2) + ")");
+        }
+        long end = start[0] + size[0];
+        if (Long.compareUnsigned(address[0] + bytes, end) > 0) {
+            throw new InvalidInputException(argument, at + " + " + bytes + " bytes runs past the end of its allocation [0x"
+                    + Long.toHexString(start[0]) + ", 0x" + Long.toHexString(end) + ")");
+        }
+    }
+
+    /**
+     * Refuses a caller's stream that belongs to another context ({@code cuStreamGetCtx}). Call entered.
+     *
+     * @throws InvalidInputException naming {@code stream}
+     */
+    void requireStream(CUstream s) {
+        CUcontext owner = new CUcontext();
+        int rc = CudaErrors.rc(() -> JCudaDriver.cuStreamGetCtx(s, owner));
+        if (rc != 0) {
+            throw new InvalidInputException("stream", "is not a usable CUDA stream (cuStreamGetCtx: " + CudaErrors.name(rc) + ")");
+        }
+        if (!owner.equals(context)) {
+            throw new InvalidInputException("stream", "belongs to CUDA context 0x" + Long.toHexString(handle(owner))
+                    + ", not this engine's 0x" + Long.toHexString(handle(context)));
+        }
+    }
+
+    /** Waits for the current stream alone. */
     private void sync() {
-        check(stream == null ? JCudaDriver.cuCtxSynchronize() : JCudaDriver.cuStreamSynchronize(stream), "synchronize");
+        check(CudaErrors.rc(() -> JCudaDriver.cuStreamSynchronize(stream)), "cuStreamSynchronize");
+        launchedSinceSync.clear();
     }
 
     private void copyIn(DeviceMemory dst, Pointer src, long bytes) {
         if (bytes > 0) {
-            sync();
-            check(JCudaDriver.cuMemcpyHtoD(ptr(dst), src, bytes), "cuMemcpyHtoD");
+            check(CudaErrors.rc(() -> JCudaDriver.cuMemcpyHtoDAsync(ptr(dst), src, bytes, stream)), "cuMemcpyHtoDAsync");
         }
     }
 
     private void copyOut(DeviceMemory src, Pointer dst, long bytes) {
         if (bytes > 0) {
+            check(CudaErrors.rc(() -> JCudaDriver.cuMemcpyDtoHAsync(dst, ptr(src), bytes, stream)), "cuMemcpyDtoHAsync");
             sync();
-            check(JCudaDriver.cuMemcpyDtoH(dst, ptr(src), bytes), "cuMemcpyDtoH");
         }
     }
 
@@ -149,6 +355,18 @@ final class CudaDevice implements Device {
     @Override
     public void write(DeviceMemory dst, int[] src, int count) {
         copyIn(dst, Pointer.to(src), 4L * count);
+    }
+
+    /**
+     * Fills {@code count} floats at the start of {@code dst} with {@code value}, on the current
+     * stream ({@code cuMemsetD32Async}).
+     */
+    @Override
+    public void fill(DeviceMemory dst, float value, long count) {
+        if (count > 0) {
+            int bits = Float.floatToRawIntBits(value);
+            check(CudaErrors.rc(() -> JCudaDriver.cuMemsetD32Async(ptr(dst), bits, count, stream)), "cuMemsetD32Async");
+        }
     }
 
     @Override
@@ -169,24 +387,21 @@ final class CudaDevice implements Device {
     @Override
     public void copy(DeviceMemory src, DeviceMemory dst, long bytes) {
         if (bytes > 0) {
-            sync();
-            check(JCudaDriver.cuMemcpyDtoD(ptr(dst), ptr(src), bytes), "cuMemcpyDtoD");
+            check(CudaErrors.rc(() -> JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), bytes, stream)), "cuMemcpyDtoDAsync");
         }
-        check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+        sync();
     }
 
     @Override
     public String copyCall() {
-        return "cuMemcpyDtoD + cuCtxSynchronize";
+        return "cuMemcpyDtoDAsync + cuStreamSynchronize";
     }
 
     @Override
     public void launch(String name, int groups, KernelArgs args) {
         CUfunction f = functions.get(name);
         if (f == null) {
-            f = new CUfunction();
-            check(JCudaDriver.cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
-            functions.put(name, f);
+            throw new DeviceException("no kernel " + name + " in the CUDA module");
         }
         List<KernelArgs.Arg> list = args.list();
         Pointer[] params = new Pointer[list.size()];
@@ -202,18 +417,30 @@ final class CudaDevice implements Device {
                 params[i] = Pointer.to(new float[] {((KernelArgs.Float) a).value()});
             }
         }
-        check(JCudaDriver.cuLaunchKernel(f, groups, 1, 1, Geometry.GROUP_SIZE, 1, 1, 0, stream, Pointer.to(params), null),
+        CUstream s = stream;
+        launchedSinceSync.add(name);
+        check(CudaErrors.rc(() -> JCudaDriver.cuLaunchKernel(f, groups, 1, 1, Geometry.GROUP_SIZE, 1, 1, 0, s, Pointer.to(params), null)),
                 "cuLaunchKernel(" + name + ")");
     }
 
     /**
-     * Unloads the module in its context (the primary context is released by the provider). Never
-     * throws: a failing call is logged at WARN with the CUDA error name.
+     * Ends the session's use of the device: destroys its stream and unloads the module in its
+     * context (the primary context is released by the provider). Memory allocated by the session and
+     * closed after this is not freed (it went with the context). Never throws: a failing call is
+     * logged at WARN with the CUDA error name; after a sticky error only the bookkeeping is done.
      */
-    void unload() {
-        functions.clear();
-        if (CudaErrors.warnIfFailed(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent (to unload the module)")) {
-            CudaErrors.warnIfFailed(JCudaDriver.cuModuleUnload(module), "cuModuleUnload");
+    void end() {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            boolean healthy = lost == null;
+            ended = true;
+            if (healthy && CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context)), "cuCtxPushCurrent (to end the session)")) {
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuStreamDestroy(own)), "cuStreamDestroy");
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuModuleUnload(module)), "cuModuleUnload");
+                CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
+            }
         }
     }
 }

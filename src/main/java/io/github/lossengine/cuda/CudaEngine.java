@@ -32,8 +32,10 @@ import jcuda.driver.CUstream;
  * }</pre>
  *
  * <p>Class indices on the device are int64 (PyTorch's {@code long}); {@link #upload} converts int32.
- * Work runs on {@code stream} (or the default stream when {@code null}); the call returns once the
- * value has been read back, so the gradient is complete on that stream. Invalid inputs are found on
+ * Every copy, memset and kernel of a call runs on {@code stream} (the legacy default stream when
+ * {@code null}), which must belong to this engine's context; the call waits for that stream alone
+ * (never the whole context) and returns once the value has been read back, so the gradient is
+ * complete. The caller's current CUDA context is current again when any method returns. Invalid inputs are found on
  * the device and reported with the CPU backend's {@link InvalidInputException} before the gradient
  * is written. Workspace memory is kept between calls and freed by {@link #close()}.
  *
@@ -63,36 +65,91 @@ public final class CudaEngine implements AutoCloseable {
         return backend.detail();
     }
 
-    /** A view of the caller's device memory (float32 or int64, row-major); closing it frees nothing. */
+    /**
+     * A view of the caller's device memory (float32 or int64, row-major); closing it frees nothing.
+     * Validated against the driver before it is accepted: the pointer must belong to this engine's
+     * CUDA context, be aligned to its element size, and the whole tensor must lie inside one
+     * allocation ({@code cuPointerGetAttribute}, {@code cuMemGetAddressRange}).
+     *
+     * @throws InvalidInputException naming {@code pointer} and the address when it fails a check
+     */
     public CudaTensor wrap(CUdeviceptr pointer, DType dtype, long... shape) {
         Objects.requireNonNull(pointer, "pointer");
+        Objects.requireNonNull(dtype, "dtype");
         if (dtype == DType.INT32) {
             throw new InvalidInputException("dtype", "device class indices must be int64; upload int32 indices with upload()");
         }
-        long n = count(shape);
-        return new CudaTensor(new CudaDevice.CudaMemory(pointer, n * (dtype == DType.INT64 ? 8 : 4), null), dtype, shape);
+        if (dtype != DType.FLOAT32 && dtype != DType.INT64) {
+            throw new InvalidInputException("dtype", "device tensors are float32 or int64, got " + dtype);
+        }
+        int element = dtype == DType.INT64 ? 8 : 4;
+        long bytes = Math.multiplyExact(count(shape), element);
+        synchronized (session) {
+            session.cuda.enter();
+            try {
+                session.cuda.requireAllocation(pointer, bytes, element, "pointer");
+            } finally {
+                session.cuda.exit();
+            }
+        }
+        return new CudaTensor(new CudaDevice.CudaMemory(pointer, bytes, null), dtype, shape);
+    }
+
+    /**
+     * {@link #wrap(CUdeviceptr, DType, long...)} for a raw device address, as frameworks hand them
+     * out (ND4J's {@code AtomicAllocator.getPointer(...).address()}, a PyTorch tensor's
+     * {@code data_ptr()} passed through JNI).
+     */
+    public CudaTensor wrap(long address, DType dtype, long... shape) {
+        if (address == 0) {
+            throw new InvalidInputException("address", "is 0 (a null device pointer)");
+        }
+        return wrap(new CUdeviceptr().withByteOffset(address), dtype, shape);
     }
 
     /** New float32 device memory of this shape, owned by the returned tensor (e.g. a gradient buffer reused every step). */
     public CudaTensor allocate(long... shape) {
+        long bytes = Math.multiplyExact(4, count(shape));
         synchronized (session) {
             session.cuda.enter();
-            DeviceMemory m = session.cuda.allocate(4 * count(shape));
-            return new CudaTensor((CudaDevice.CudaMemory) m, DType.FLOAT32, shape);
+            try {
+                DeviceMemory m = session.cuda.allocate(bytes);
+                return new CudaTensor((CudaDevice.CudaMemory) m, DType.FLOAT32, shape);
+            } finally {
+                session.cuda.exit();
+            }
         }
     }
 
-    /** Copies a host tensor to new device memory (int32 indices become int64). */
+    /**
+     * Copies a host tensor to new device memory (int32 indices become int64). The copy runs on the
+     * legacy default stream and is complete when this returns, so any stream may use the tensor.
+     */
     public CudaTensor upload(Tensor host) {
         synchronized (session) {
             session.cuda.enter();
-            CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(DeviceBackend.deviceBytes(host));
-            DeviceTensor d = DeviceBackend.copyIn(session.cuda, m, host);
-            return new CudaTensor(m, d.dtype(), host.shape());
+            try {
+                session.cuda.useStream(null);
+                CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(DeviceBackend.deviceBytes(host));
+                try {
+                    DeviceTensor d = DeviceBackend.copyIn(session.cuda, m, host);
+                    session.cuda.finish();
+                    return new CudaTensor(m, d.dtype(), host.shape());
+                } catch (RuntimeException e) {
+                    m.close();
+                    throw e;
+                }
+            } finally {
+                session.cuda.useOwnStream();
+                session.cuda.exit();
+            }
         }
     }
 
-    /** Copies a float32 device tensor to the host. */
+    /**
+     * Copies a float32 device tensor to the host, on the legacy default stream (so it waits for work
+     * on blocking streams, as {@code cuMemcpyDtoH} does; synchronise a non-blocking stream first).
+     */
     public Tensor download(CudaTensor t) {
         if (t.dtype() != DType.FLOAT32) {
             throw new InvalidInputException("tensor", "download() copies float32 tensors, got " + t.dtype());
@@ -100,7 +157,13 @@ public final class CudaEngine implements AutoCloseable {
         float[] a = new float[Math.toIntExact(t.size())];
         synchronized (session) {
             session.cuda.enter();
-            session.cuda.read(t.memory(), a, a.length);
+            try {
+                session.cuda.useStream(null);
+                session.cuda.read(t.memory(), a, a.length);
+            } finally {
+                session.cuda.useOwnStream();
+                session.cuda.exit();
+            }
         }
         return Tensor.of(a, t.shape());
     }
@@ -160,12 +223,20 @@ public final class CudaEngine implements AutoCloseable {
             g[i] = grads[i] == null ? null : grads[i].memory();
         }
         synchronized (session) {
-            session.cuda.stream(stream);
+            if (stream != null) {
+                session.cuda.enter();
+                try {
+                    session.cuda.requireStream(stream);
+                } finally {
+                    session.cuda.exit();
+                }
+            }
+            session.cuda.useStream(stream);
             try {
                 DeviceBackend.ResidentResult r = backend.computeResident(loss, in, g);
                 return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads);
             } finally {
-                session.cuda.stream(null);
+                session.cuda.useOwnStream();
             }
         }
     }
@@ -192,14 +263,20 @@ public final class CudaEngine implements AutoCloseable {
         return n;
     }
 
-    /** Frees the workspace and releases the GPU when this was its last engine. Idempotent. */
+    /**
+     * Frees the workspace and releases the GPU when this was its last engine. Never throws (after a
+     * {@link io.github.lossengine.DeviceLostException} only the bookkeeping is left). Idempotent.
+     */
     @Override
     public void close() {
         synchronized (session) {
-            if (session.engines > 0 && !closed) {
+            if (!closed) {
                 closed = true;
-                backend.close();
-                CudaBackendProvider.release(session);
+                try {
+                    backend.close();
+                } finally {
+                    CudaBackendProvider.release(session);
+                }
             }
         }
     }

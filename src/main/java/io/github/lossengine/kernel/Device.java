@@ -17,6 +17,14 @@ public interface Device {
     default void enter() {
     }
 
+    /**
+     * Called once after every {@link #enter()}, in a {@code finally}, under the lock: undoes what
+     * {@code enter} bound to the thread (CUDA pops the context it pushed, so a caller's own current
+     * context is current again). Never throws.
+     */
+    default void exit() {
+    }
+
     /** One line describing the device. */
     String describe();
 
@@ -31,6 +39,9 @@ public interface Device {
 
     /** Copies {@code count} ints from {@code src} to the start of {@code dst}. */
     void write(DeviceMemory dst, int[] src, int count);
+
+    /** Sets the first {@code count} floats of {@code dst} to {@code value}, ordered with the launches. */
+    void fill(DeviceMemory dst, float value, long count);
 
     /** Copies {@code count} floats from the start of {@code src}. */
     void read(DeviceMemory src, float[] dst, int count);

@@ -87,37 +87,45 @@ public class DeviceBackend implements ComputeBackend {
         synchronized (lock) {
             requireOpen();
             device.enter();
-            DeviceCall call = new DeviceCall(device, workspace);
-            DeviceTensor[] din = new DeviceTensor[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                din[i] = upload("in" + i, inputs[i]);
-            }
-            DeviceMemory[] dgrad = new DeviceMemory[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                if (gradients[i] != null) {
-                    dgrad[i] = call.floats("grad" + i, gradients[i].size());
-                }
-            }
-            DeviceOutcome out;
             try {
-                out = impl.run(loss, call, din, dgrad);
-            } catch (InvalidOnDevice | InvalidInputException e) {
-                throw refusal(loss, inputs, e);
+                return computeEntered(impl, loss, inputs, gradients);
+            } finally {
+                device.exit();
             }
-            for (int i = 0; i < inputs.length; i++) {
-                if (gradients[i] != null) {
-                    download(dgrad[i], gradients[i]);
-                }
-            }
-            Tensor values = null;
-            if (loss.reduction() == Reduction.NONE) {
-                long[] shape = out.valuesShape();
-                Tensor v = Tensor.zeros(shape);
-                download(out.values(), v);
-                values = v;
-            }
-            return new LossResult(kind, loss.reduction(), out.value(), values, gradients);
         }
+    }
+
+    private LossResult computeEntered(DeviceLoss<Loss> impl, Loss loss, Tensor[] inputs, Tensor[] gradients) {
+        DeviceCall call = new DeviceCall(device, workspace);
+        DeviceTensor[] din = new DeviceTensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            din[i] = upload("in" + i, inputs[i]);
+        }
+        DeviceMemory[] dgrad = new DeviceMemory[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (gradients[i] != null) {
+                dgrad[i] = call.floats("grad" + i, gradients[i].size());
+            }
+        }
+        DeviceOutcome out;
+        try {
+            out = impl.run(loss, call, din, dgrad);
+        } catch (InvalidOnDevice | InvalidInputException e) {
+            throw refusal(loss, inputs, e);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (gradients[i] != null) {
+                download(dgrad[i], gradients[i]);
+            }
+        }
+        Tensor values = null;
+        if (loss.reduction() == Reduction.NONE) {
+            long[] shape = out.valuesShape();
+            Tensor v = Tensor.zeros(shape);
+            download(out.values(), v);
+            values = v;
+        }
+        return new LossResult(kind, loss.reduction(), out.value(), values, gradients);
     }
 
     /**
@@ -196,18 +204,22 @@ public class DeviceBackend implements ComputeBackend {
         synchronized (lock) {
             requireOpen();
             device.enter();
-            DeviceOutcome out;
             try {
-                out = impl.run(loss, new DeviceCall(device, workspace), inputs, gradients.clone());
-            } catch (InvalidOnDevice | InvalidInputException e) {
-                throw refusal(loss, hostCopies(inputs), e);
+                DeviceOutcome out;
+                try {
+                    out = impl.run(loss, new DeviceCall(device, workspace), inputs, gradients.clone());
+                } catch (InvalidOnDevice | InvalidInputException e) {
+                    throw refusal(loss, hostCopies(inputs), e);
+                }
+                Tensor values = null;
+                if (loss.reduction() == Reduction.NONE) {
+                    values = Tensor.zeros(out.valuesShape());
+                    download(out.values(), values);
+                }
+                return new ResidentResult(out.value(), values);
+            } finally {
+                device.exit();
             }
-            Tensor values = null;
-            if (loss.reduction() == Reduction.NONE) {
-                values = Tensor.zeros(out.valuesShape());
-                download(out.values(), values);
-            }
-            return new ResidentResult(out.value(), values);
         }
     }
 
@@ -244,15 +256,31 @@ public class DeviceBackend implements ComputeBackend {
         }
     }
 
+    /**
+     * Frees the workspace. Never throws: on a device that can no longer be entered (a CUDA session
+     * ended by a sticky error) the memory went with the context and only the bookkeeping is done;
+     * a failure is logged at WARN. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lock) {
             if (!closed) {
                 closed = true;
+                boolean entered = false;
                 try {
                     device.enter();
-                } finally {
+                    entered = true;
+                } catch (RuntimeException e) {
+                    LOG.warn("{} backend closed without entering its device: {}", kind.id(), e.getMessage());
+                }
+                try {
                     workspace.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("{} backend: freeing the workspace failed: {}", kind.id(), e.getMessage());
+                } finally {
+                    if (entered) {
+                        device.exit();
+                    }
                 }
             }
         }

@@ -68,8 +68,11 @@ final class DeviceBenchmarking implements Benchmarking {
                         }
                     }
                 } catch (RuntimeException e) {
-                    release();
+                    held.forEach(DeviceMemory::close);
+                    held.clear();
                     throw e;
+                } finally {
+                    device.exit();
                 }
             }
         }
@@ -93,11 +96,9 @@ final class DeviceBenchmarking implements Benchmarking {
         }
 
         private void release() {
-            if (!held.isEmpty()) {
-                backend.device().enter();
-                held.forEach(DeviceMemory::close);
-                held.clear();
-            }
+            // CudaMemory.close binds its own context and never throws; OpenCL needs no binding
+            held.forEach(DeviceMemory::close);
+            held.clear();
         }
     }
 
@@ -112,6 +113,8 @@ final class DeviceBenchmarking implements Benchmarking {
             device.enter();
             try (DeviceMemory src = device.allocate(bytes); DeviceMemory dst = device.allocate(bytes)) {
                 return Benchmarking.timeRepeats(WARM_UP_COPIES, repeats, () -> device.copy(src, dst, bytes));
+            } finally {
+                device.exit();
             }
         }
     }

@@ -32,7 +32,7 @@ final class GaussianNllKernel implements DeviceLoss<GaussianNll> {
         DeviceMemory values = r == Reduction.NONE ? call.floats("values", n) : call.unused();
         if (n == 0) {
             if (gradients[2] != null && var.size() > 0) {
-                call.device().write(gradients[2], new float[Math.toIntExact(var.size())], Math.toIntExact(var.size()));
+                call.device().fill(gradients[2], 0f, var.size());
             }
             return new DeviceOutcome(0.0, r == Reduction.NONE ? values : null, mu.shape());
         }

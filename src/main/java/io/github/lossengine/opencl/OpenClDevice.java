@@ -127,6 +127,15 @@ final class OpenClDevice implements Device {
         copyIn(dst, Pointer.to(src), (long) count * Sizeof.cl_int);
     }
 
+    /** {@code clEnqueueFillBuffer} on the (in-order) queue. */
+    @Override
+    public void fill(DeviceMemory dst, float value, long count) {
+        if (count > 0) {
+            check(CL.clEnqueueFillBuffer(session.queue(), mem(dst), Pointer.to(new float[] {value}), Sizeof.cl_float, 0,
+                    count * Sizeof.cl_float, 0, null, null), "clEnqueueFillBuffer");
+        }
+    }
+
     private void copyIn(DeviceMemory dst, Pointer src, long bytes) {
         if (bytes > 0) {
             check(CL.clEnqueueWriteBuffer(session.queue(), mem(dst), CL_TRUE, 0, bytes, src, 0, null, null), "clEnqueueWriteBuffer");

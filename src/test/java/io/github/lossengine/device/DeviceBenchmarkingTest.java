@@ -14,7 +14,7 @@ import io.github.lossengine.Tensor;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.testing.RandomTensors;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The device backends' benchmark hooks ({@code lossengine bench --backend opencl|cuda}): a prepared
@@ -30,7 +30,7 @@ class DeviceBenchmarkingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void preparedCallsGiveTheEnginesValueEveryTime(Backend backend) {
         LossEngine engine = DeviceEngines.open(backend);
         RandomTensors r = new RandomTensors(11);
@@ -56,7 +56,7 @@ class DeviceBenchmarkingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void noneReductionRunsAndReportsNoScalar(Backend backend) {
         RandomTensors r = new RandomTensors(12);
         try (Benchmarking.Call call = hooks(backend).prepare(Losses.mse().reduction(Reduction.NONE),
@@ -66,7 +66,7 @@ class DeviceBenchmarkingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void invalidInputsAreRefusedAtPrepareWithTheEnginesMessage(Backend backend) {
         LossEngine engine = DeviceEngines.open(backend);
         Loss loss = Losses.softmaxCrossEntropy();
@@ -80,7 +80,7 @@ class DeviceBenchmarkingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void deviceCopyGivesOnePositiveTimePerRepeat(Backend backend) {
         Benchmarking b = hooks(backend);
         double[] s = b.copySeconds(1 << 20, 4);

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Device parity of the element-wise classification, divergence and hinge losses and of
@@ -54,7 +54,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void hinge(Backend backend) {
         run(backend, List.of(Losses.hinge(), Losses.hinge().margin(0.5)), TOL, (s, r) -> new Tensor[] {r.normal(2, s), r.signs(s)});
         LossEngine device = DeviceEngines.open(backend);
@@ -66,14 +66,14 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void squaredHinge(Backend backend) {
         run(backend, List.of(Losses.squaredHinge(), Losses.squaredHinge().margin(2)), TOL, (s, r) -> new Tensor[] {r.normal(2, s), r.signs(s)});
         Parity.sameRefusal(DeviceEngines.open(backend), Losses.squaredHinge(), Tensor.of(new float[2], 2), Tensor.of(new float[] {1f, 2f}, 2));
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void multiclassHinge(Backend backend) {
         LossEngine device = DeviceEngines.open(backend);
         RandomTensors r = new RandomTensors(29);
@@ -100,7 +100,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void marginRanking(Backend backend) {
         run(backend, List.of(Losses.marginRanking(), Losses.marginRanking().margin(0.5)), TOL,
                 (s, r) -> new Tensor[] {r.normal(1, s), r.normal(1, s), r.signs(s)});
@@ -109,7 +109,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void binaryCrossEntropy(Backend backend) {
         float[] w = positive(new RandomTensors(3), 900);
         run(backend, List.of(Losses.binaryCrossEntropy()), TOL, (s, r) -> new Tensor[] {r.uniform(0.01, 0.99, s), r.uniform(0, 1, s)});
@@ -125,7 +125,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void bceWithLogits(Backend backend) {
         RandomTensors rw = new RandomTensors(5);
         float[] w = positive(rw, 33);
@@ -143,7 +143,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void focal(Backend backend) {
         run(backend, List.of(Losses.focal(), Losses.focal().gamma(0).alpha(-1), Losses.focal().gamma(0.5).alpha(0.7)), LOOSE,
                 (s, r) -> new Tensor[] {r.normal(3, s), r.uniform(0, 1, s)});
@@ -153,7 +153,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void klDiv(Backend backend) {
         List<Loss> losses = new ArrayList<>(List.of(Losses.klDiv(), Losses.klDiv().reduction(Reduction.BATCHMEAN)));
         run(backend, losses.subList(0, 1), TOL, (s, r) -> new Tensor[] {r.normal(1, s), r.uniform(0, 1, s)});
@@ -169,7 +169,7 @@ class ElementwiseParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void poissonNll(Backend backend) {
         BiFunction<long[], RandomTensors, Tensor[]> counts = (s, r) -> {
             Tensor y = r.uniform(0, 1, s);

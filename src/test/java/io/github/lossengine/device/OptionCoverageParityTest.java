@@ -13,7 +13,7 @@ import io.github.lossengine.testing.RandomTensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Device parity of options the per-family tests leave out: one weight per element (not per column)
@@ -52,7 +52,7 @@ class OptionCoverageParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void binaryCrossEntropyWithOneWeightPerElement(Backend backend) {
         LossEngine device = DeviceEngines.open(backend);
         RandomTensors r = new RandomTensors(41);
@@ -98,7 +98,7 @@ class OptionCoverageParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void softmaxCrossEntropyWithARealClassAsIgnoreIndex(Backend backend) {
         LossEngine device = DeviceEngines.open(backend);
         RandomTensors r = new RandomTensors(43);
@@ -139,7 +139,7 @@ class OptionCoverageParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void klDivWithLogTargetUnderEveryReduction(Backend backend) {
         ElementwiseParityTest.run(backend, List.of(Losses.klDiv().logTarget(true)), ElementwiseParityTest.TOL,
                 (s, r) -> new Tensor[] {r.normal(1, s), r.normal(1, s)});
@@ -169,19 +169,19 @@ class OptionCoverageParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void mseLarge(Backend backend) {
         Parity.check(DeviceEngines.open(backend), Losses.mse(), RegressionParityTest.TOL, large());
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void huberLarge(Backend backend) {
         Parity.check(DeviceEngines.open(backend), Losses.huber().reduction(Reduction.SUM), RegressionParityTest.TOL, large());
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void multiclassHingeLarge(Backend backend) {
         LossEngine device = DeviceEngines.open(backend);
         Tensor y = new RandomTensors(59).indices(LARGE_ROWS, LARGE_CLASSES);

@@ -10,7 +10,7 @@ import io.github.lossengine.testing.RandomTensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Device parity of the regression family (mse, mae, huber, smooth_l1, log_cosh): one body per loss,
@@ -53,26 +53,26 @@ class RegressionParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void mse(Backend backend) {
         run(backend, Losses.mse());
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void mae(Backend backend) {
         run(backend, Losses.mae());
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void huber(Backend backend) {
         run(backend, Losses.huber());
         run(backend, Losses.huber().delta(0.25));
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void smoothL1(Backend backend) {
         run(backend, Losses.smoothL1());
         run(backend, Losses.smoothL1().beta(3.0));
@@ -81,7 +81,7 @@ class RegressionParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Backend.class, names = {"OPENCL", "CUDA"})
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void logCosh(Backend backend) {
         run(backend, Losses.logCosh());
     }

@@ -40,6 +40,11 @@ class WorkspaceReuseTest {
         }
 
         @Override
+        public void exit() {
+            inner.exit();
+        }
+
+        @Override
         public String describe() {
             return inner.describe();
         }
@@ -64,6 +69,11 @@ class WorkspaceReuseTest {
         @Override
         public void write(DeviceMemory dst, int[] src, int count) {
             inner.write(dst, src, count);
+        }
+
+        @Override
+        public void fill(DeviceMemory dst, float value, long count) {
+            inner.fill(dst, value, count);
         }
 
         @Override
