@@ -44,6 +44,10 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     /** Bytes of heap the inputs and gradients may take, as a fraction of the JVM's maximum heap. */
     private static final double HEAP_SHARE = 0.8;
+    /** The most elements one heap array of the inputs holds. */
+    static final long MAX_HOST = Integer.MAX_VALUE - 8;
+    /** The most elements of the host tile a larger device input is assembled from (64 MiB of floats). */
+    static final long TILE = 1L << 24;
 
     @Spec
     private CommandSpec spec;
@@ -100,11 +104,17 @@ final class BenchCommand implements Callable<Integer> {
         if (iterations < 1) {
             throw new BadArgumentException("--iterations " + iterations + ": must be >= 1");
         }
-        requireHeap(loss, shape);
-        Tensor[] inputs = new BenchInputs(0x5EED).of(loss, shape);
+        long repeats = repeats(shape);
+        long[] tileShape = shape.clone();
+        tileShape[0] /= repeats;
+        requireHeap(loss, tileShape);
         Measurement m;
         try (LossEngine engine = openEngine()) {
-            m = measure(engine, loss, inputs, shape);
+            if (repeats > 1 && engine.benchmarking() == null) {
+                throw tooLargeForTheHost(engine, shape);
+            }
+            Tensor[] inputs = new BenchInputs(0x5EED).of(loss, tileShape);
+            m = measure(engine, loss, inputs, repeats, shape);
         } catch (InvalidInputException e) {
             throw ComputeCommand.describe(e, loss);
         }
@@ -170,11 +180,43 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Measurement measure(LossEngine engine, Loss loss, Tensor[] inputs, long[] shape) {
+    /**
+     * How many copies of a tile along the first dimension make an input of {@code shape}: 1 when the
+     * input fits a heap array, else the fewest that make a tile of at most {@link #TILE} elements
+     * (the device backends then assemble the inputs in device memory: {@link Benchmarking#prepareRepeated}).
+     */
+    static long repeats(long[] shape) {
+        long n = BenchInputs.count(shape);
+        if (n <= MAX_HOST) {
+            return 1;
+        }
+        long perRow = n / shape[0];
+        for (long r = 2; r <= shape[0]; r++) {
+            if (shape[0] % r == 0 && (shape[0] / r) * perRow <= TILE) {
+                return r;
+            }
+        }
+        throw new BadArgumentException("--rows x --classes: " + n + " elements, and one row alone (" + perRow
+                + " elements) is too large to tile");
+    }
+
+    private Measurement measure(LossEngine engine, Loss loss, Tensor[] inputs, long repeats, long[] shape) {
         Benchmarking hooks = engine.benchmarking();
         Runnable call;
         AutoCloseable prepared = null;
-        if (hooks != null) {
+        if (repeats > 1) {
+            if (hooks == null) {
+                throw tooLargeForTheHost(engine, shape);
+            }
+            Benchmarking.Call c;
+            try {
+                c = hooks.prepareRepeated(loss, inputs, repeats);
+            } catch (UnsupportedOperationException e) {
+                throw tooLargeForTheHost(engine, shape);
+            }
+            prepared = c;
+            call = c::run;
+        } else if (hooks != null) {
             Benchmarking.Call c = hooks.prepare(loss, inputs);
             prepared = c;
             call = c::run;
@@ -195,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
                 warmupCalls++;
             }
             double[] samples = Arrays.stream(Benchmarking.timeRepeats(0, iterations, call)).map(s -> s * 1e3).toArray();
-            long bytes = bytesMoved(loss, inputs);
+            long bytes = bytesMoved(loss, inputs) * repeats;
             double copyGbps = Double.NaN;
             String copy = "the " + engine.backend().active().id() + " backend has no benchmark hooks";
             if (hooks != null) {
@@ -217,6 +259,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private static BadArgumentException tooLargeForTheHost(LossEngine engine, long[] shape) {
+        return new BadArgumentException("--rows x --classes: " + BenchInputs.count(shape) + " elements; the "
+                + engine.backend().active().id() + " backend computes on heap arrays, which hold at most " + MAX_HOST
+                + " (the device backends, --backend cuda or opencl, assemble larger inputs in device memory)");
     }
 
     /** The median of {@code values} (not modified). */
@@ -278,9 +326,10 @@ final class BenchCommand implements Callable<Integer> {
         } catch (ArithmeticException e) {
             n = Long.MAX_VALUE;
         }
-        if (n > Integer.MAX_VALUE - 8) {
+        if (n > MAX_HOST && (rows == null || n / rows > TILE)) {
             throw new BadArgumentException((rows != null ? "--rows x --classes" : "--elements") + ": " + n
-                    + " elements; the heap arrays the inputs live in hold at most " + (Integer.MAX_VALUE - 8));
+                    + " elements; the heap arrays the inputs live in hold at most " + MAX_HOST
+                    + (rows == null ? " (give --rows and --classes: a device backend assembles larger inputs row by row)" : ""));
         }
         return shape;
     }

@@ -329,9 +329,13 @@ final class CudaDevice implements Device {
         launchedSinceSync.clear();
     }
 
-    private void copyIn(DeviceMemory dst, Pointer src, long bytes) {
+    private void copyIn(DeviceMemory dst, long offset, Pointer src, long bytes) {
         if (bytes > 0) {
-            check(CudaErrors.rc(() -> JCudaDriver.cuMemcpyHtoDAsync(ptr(dst), src, bytes, stream)), "cuMemcpyHtoDAsync");
+            if (offset < 0 || offset + bytes > dst.bytes()) {
+                throw new IllegalArgumentException("write of " + bytes + " bytes at " + offset + " outside " + dst.bytes() + " bytes");
+            }
+            CUdeviceptr at = offset == 0 ? ptr(dst) : ptr(dst).withByteOffset(offset);
+            check(CudaErrors.rc(() -> JCudaDriver.cuMemcpyHtoDAsync(at, src, bytes, stream)), "cuMemcpyHtoDAsync");
         }
     }
 
@@ -343,18 +347,18 @@ final class CudaDevice implements Device {
     }
 
     @Override
-    public void write(DeviceMemory dst, float[] src, int count) {
-        copyIn(dst, Pointer.to(src), 4L * count);
+    public void write(DeviceMemory dst, long at, float[] src, int count) {
+        copyIn(dst, 4 * at, Pointer.to(src), 4L * count);
     }
 
     @Override
-    public void write(DeviceMemory dst, long[] src, int count) {
-        copyIn(dst, Pointer.to(src), 8L * count);
+    public void write(DeviceMemory dst, long at, long[] src, int count) {
+        copyIn(dst, 8 * at, Pointer.to(src), 8L * count);
     }
 
     @Override
     public void write(DeviceMemory dst, int[] src, int count) {
-        copyIn(dst, Pointer.to(src), 4L * count);
+        copyIn(dst, 0, Pointer.to(src), 4L * count);
     }
 
     /**
@@ -418,9 +422,9 @@ final class CudaDevice implements Device {
             }
         }
         CUstream s = stream;
+        int rc = CudaErrors.rc(() -> JCudaDriver.cuLaunchKernel(f, groups, 1, 1, Geometry.GROUP_SIZE, 1, 1, 0, s, Pointer.to(params), null));
+        check(rc, "cuLaunchKernel(" + name + ")"); // a sticky error here is an earlier kernel's: this one never ran
         launchedSinceSync.add(name);
-        check(CudaErrors.rc(() -> JCudaDriver.cuLaunchKernel(f, groups, 1, 1, Geometry.GROUP_SIZE, 1, 1, 0, s, Pointer.to(params), null)),
-                "cuLaunchKernel(" + name + ")");
     }
 
     /**

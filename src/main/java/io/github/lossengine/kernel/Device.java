@@ -32,10 +32,20 @@ public interface Device {
     DeviceMemory allocate(long bytes);
 
     /** Copies {@code count} floats from {@code src} to the start of {@code dst}. */
-    void write(DeviceMemory dst, float[] src, int count);
+    default void write(DeviceMemory dst, float[] src, int count) {
+        write(dst, 0, src, count);
+    }
 
     /** Copies {@code count} longs from {@code src} to the start of {@code dst}. */
-    void write(DeviceMemory dst, long[] src, int count);
+    default void write(DeviceMemory dst, long[] src, int count) {
+        write(dst, 0, src, count);
+    }
+
+    /** Copies {@code count} floats from {@code src} into {@code dst} from float {@code at} on. */
+    void write(DeviceMemory dst, long at, float[] src, int count);
+
+    /** Copies {@code count} longs from {@code src} into {@code dst} from long {@code at} on. */
+    void write(DeviceMemory dst, long at, long[] src, int count);
 
     /** Copies {@code count} ints from {@code src} to the start of {@code dst}. */
     void write(DeviceMemory dst, int[] src, int count);

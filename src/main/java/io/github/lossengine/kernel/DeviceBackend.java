@@ -169,6 +169,29 @@ public class DeviceBackend implements ComputeBackend {
         return new DeviceTensor(m, DType.INT64, t.shape());
     }
 
+    /**
+     * Copies {@code tile} into {@code m} {@code repeats} times, one after another (int32 indices
+     * widened to int64): a tensor of {@code shape} that never exists on the host.
+     */
+    static DeviceTensor copyInRepeated(Device device, DeviceMemory m, Tensor tile, long repeats, long[] shape) {
+        int count = Math.toIntExact(tile.size());
+        if (tile.dtype() == DType.FLOAT32) {
+            float[] a = tile.toFloatArray();
+            for (long r = 0; r < repeats; r++) {
+                device.write(m, r * count, a, count);
+            }
+            return new DeviceTensor(m, DType.FLOAT32, shape);
+        }
+        long[] idx = new long[count];
+        for (int i = 0; i < count; i++) {
+            idx[i] = tile.getLong(i);
+        }
+        for (long r = 0; r < repeats; r++) {
+            device.write(m, r * count, idx, count);
+        }
+        return new DeviceTensor(m, DType.INT64, shape);
+    }
+
     private void download(DeviceMemory m, Tensor dst) {
         int count = Math.toIntExact(dst.size());
         float[] a = dst.floatArrayOrNull();

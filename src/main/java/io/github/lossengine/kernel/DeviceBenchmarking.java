@@ -44,6 +44,24 @@ final class DeviceBenchmarking implements Benchmarking {
         return call;
     }
 
+    @Override
+    public Call prepareRepeated(Loss loss, Tensor[] tiles, long repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        }
+        if (DeviceLosses.forLoss(loss) == null) {
+            throw new UnsupportedOperationException(loss.name() + " has no " + backend.kind().id() + " kernel: it runs on host arrays");
+        }
+        Call call = new ResidentCall(loss, tiles.clone(), repeats);
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            call.close();
+            throw e;
+        }
+        return call;
+    }
+
     /** Inputs and gradients in device memory of their own, outside the engine's workspace. */
     private final class ResidentCall implements Call {
         private final Loss loss;
@@ -52,19 +70,32 @@ final class DeviceBenchmarking implements Benchmarking {
         private final List<DeviceMemory> held = new ArrayList<>();
 
         ResidentCall(Loss loss, Tensor[] host) {
+            this(loss, host, 1);
+        }
+
+        /** Input {@code i} is {@code tiles[i]} repeated {@code repeats} times along its first dimension. */
+        ResidentCall(Loss loss, Tensor[] tiles, long repeats) {
             this.loss = loss;
-            this.inputs = new DeviceTensor[host.length];
-            this.gradients = new DeviceMemory[host.length];
+            this.inputs = new DeviceTensor[tiles.length];
+            this.gradients = new DeviceMemory[tiles.length];
             synchronized (backend.lock()) {
                 backend.requireOpen();
                 Device device = backend.device();
                 device.enter();
                 try {
-                    for (int i = 0; i < host.length; i++) {
-                        DeviceMemory m = hold(device.allocate(DeviceBackend.deviceBytes(host[i])));
-                        inputs[i] = DeviceBackend.copyIn(device, m, host[i]);
+                    for (int i = 0; i < tiles.length; i++) {
+                        long[] shape = tiles[i].shape();
+                        if (shape.length > 0) {
+                            shape[0] = Math.multiplyExact(shape[0], repeats);
+                        } else if (repeats != 1) {
+                            throw new IllegalArgumentException("a scalar input cannot be repeated");
+                        }
+                        long elements = Math.multiplyExact(tiles[i].size(), repeats);
+                        DeviceMemory m = hold(device.allocate(Math.multiplyExact(DeviceBackend.deviceBytes(tiles[i]), repeats)));
+                        inputs[i] = repeats == 1 ? DeviceBackend.copyIn(device, m, tiles[i])
+                                : DeviceBackend.copyInRepeated(device, m, tiles[i], repeats, shape);
                         if (loss.differentiable(i)) {
-                            gradients[i] = hold(device.allocate(4L * host[i].size()));
+                            gradients[i] = hold(device.allocate(Math.multiplyExact(4L, elements)));
                         }
                     }
                 } catch (RuntimeException e) {

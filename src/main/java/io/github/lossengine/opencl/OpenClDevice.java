@@ -113,18 +113,18 @@ final class OpenClDevice implements Device {
     }
 
     @Override
-    public void write(DeviceMemory dst, float[] src, int count) {
-        copyIn(dst, Pointer.to(src), (long) count * Sizeof.cl_float);
+    public void write(DeviceMemory dst, long at, float[] src, int count) {
+        copyIn(dst, at * Sizeof.cl_float, Pointer.to(src), (long) count * Sizeof.cl_float);
     }
 
     @Override
-    public void write(DeviceMemory dst, long[] src, int count) {
-        copyIn(dst, Pointer.to(src), (long) count * Sizeof.cl_long);
+    public void write(DeviceMemory dst, long at, long[] src, int count) {
+        copyIn(dst, at * Sizeof.cl_long, Pointer.to(src), (long) count * Sizeof.cl_long);
     }
 
     @Override
     public void write(DeviceMemory dst, int[] src, int count) {
-        copyIn(dst, Pointer.to(src), (long) count * Sizeof.cl_int);
+        copyIn(dst, 0, Pointer.to(src), (long) count * Sizeof.cl_int);
     }
 
     /** {@code clEnqueueFillBuffer} on the (in-order) queue. */
@@ -136,9 +136,9 @@ final class OpenClDevice implements Device {
         }
     }
 
-    private void copyIn(DeviceMemory dst, Pointer src, long bytes) {
+    private void copyIn(DeviceMemory dst, long offset, Pointer src, long bytes) {
         if (bytes > 0) {
-            check(CL.clEnqueueWriteBuffer(session.queue(), mem(dst), CL_TRUE, 0, bytes, src, 0, null, null), "clEnqueueWriteBuffer");
+            check(CL.clEnqueueWriteBuffer(session.queue(), mem(dst), CL_TRUE, offset, bytes, src, 0, null, null), "clEnqueueWriteBuffer");
         }
     }
 

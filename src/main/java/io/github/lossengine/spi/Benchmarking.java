@@ -23,6 +23,18 @@ public interface Benchmarking {
     Call prepare(Loss loss, Tensor[] inputs);
 
     /**
+     * Like {@link #prepare}, for inputs larger than host arrays can hold (a {@code float[]} has at
+     * most 2^31 - 1 elements; 16384 x 131072 logits have 2^31): input {@code i} is {@code tiles[i]}
+     * repeated {@code repeats} times along its first dimension, assembled in the backend's own memory
+     * without ever existing on the host, and checked by a first call as {@link #prepare} does.
+     *
+     * @throws UnsupportedOperationException where the backend has no memory of its own (the CPU)
+     */
+    default Call prepareRepeated(Loss loss, Tensor[] tiles, long repeats) {
+        throw new UnsupportedOperationException("this backend computes on host arrays, which hold at most 2^31 - 1 elements");
+    }
+
+    /**
      * Copies {@code bytes} bytes within the backend's memory {@code repeats} times (after a warm-up)
      * and returns the seconds of each copy.
      */

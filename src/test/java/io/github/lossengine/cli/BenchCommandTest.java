@@ -194,6 +194,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void inputsBeyondAHeapArrayAreTiledForTheDevicesAndRefusedOnTheCpu() {
+        assertEquals(1, BenchCommand.repeats(new long[] {4096, 32768}));
+        assertEquals(128, BenchCommand.repeats(new long[] {16384, 131072}), "2^31 logits: tiles of 128 rows, 64 MiB");
+        assertEquals(1, BenchCommand.repeats(new long[] {(long) Integer.MAX_VALUE - 8}));
+        CliRunner.Result cpu = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--rows", "16384", "--classes", "131072",
+                "--backend", "cpu");
+        assertEquals(2, cpu.status(), cpu.toString());
+        assertTrue(cpu.err().contains("--rows x --classes: 2147483648 elements; the cpu backend computes on heap arrays")
+                && cpu.err().contains("--backend cuda or opencl"), cpu.err());
+    }
+
+    @Test
     void bytesMovedCountsInputsReadAndGradientsWritten() {
         Loss ce = Losses.softmaxCrossEntropy();
         Tensor[] in = {Tensor.zeros(2, 3), Tensor.ofLongs(new long[] {0, 1})};

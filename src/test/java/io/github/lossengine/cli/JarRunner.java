@@ -29,6 +29,11 @@ public final class JarRunner {
 
     /** Exit status, stdout and stderr of one run (at most 120 s). */
     public static CliRunner.Result run(Path dir, List<String> jvm, String... args) throws Exception {
+        return run(dir, java.util.Map.of(), jvm, args);
+    }
+
+    /** {@link #run(Path, List, String...)} with {@code env} added to the environment. */
+    public static CliRunner.Result run(Path dir, java.util.Map<String, String> env, List<String> jvm, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
@@ -40,6 +45,7 @@ public final class JarRunner {
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove(VectorRelaunch.MARKER);
         pb.environment().remove(VectorRelaunch.ENV);
+        pb.environment().putAll(env);
         File out = dir.resolve("stdout.txt").toFile();
         File err = dir.resolve("stderr.txt").toFile();
         Process p = pb.redirectOutput(out).redirectError(err).start();

@@ -55,6 +55,41 @@ class DeviceBenchmarkingTest {
         }
     }
 
+    /**
+     * Inputs assembled on the device from a host tile repeated along the first dimension (how
+     * {@code bench} takes shapes of 2^31 elements and more, which no host array holds) give the
+     * value of the same inputs repeated on the host, and refuse a bad label as a normal call does.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
+    void repeatedTilesAreAssembledOnTheDevice(Backend backend) {
+        LossEngine engine = DeviceEngines.open(backend);
+        RandomTensors r = new RandomTensors(12);
+        int rows = 5;
+        int c = 301;
+        int repeats = 7;
+        Tensor z = r.normal(2, rows, c);
+        Tensor y = r.indices(rows, c);
+        float[] zAll = new float[rows * c * repeats];
+        long[] yAll = new long[rows * repeats];
+        for (int k = 0; k < repeats; k++) {
+            System.arraycopy(z.toFloatArray(), 0, zAll, k * rows * c, rows * c);
+            for (int i = 0; i < rows; i++) {
+                yAll[k * rows + i] = y.getLong(i);
+            }
+        }
+        Loss ce = Losses.softmaxCrossEntropy().labelSmoothing(0.05);
+        double expected = engine.evaluate(ce, Tensor.of(zAll, rows * repeats, c), Tensor.ofLongs(yAll, rows * repeats)).value();
+        try (Benchmarking.Call call = hooks(backend).prepareRepeated(ce, new Tensor[] {z, y}, repeats)) {
+            assertEquals(expected, call.run(), 0.0, "the tiled device input is the repeated host input");
+        }
+        long[] bad = new long[rows];
+        bad[rows - 1] = c;
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> hooks(backend).prepareRepeated(ce, new Tensor[] {z, Tensor.ofLongs(bad, rows)}, repeats));
+        assertTrue(e.getMessage().contains(" = " + c), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.lossengine.device.DeviceEngines#backends")
     void noneReductionRunsAndReportsNoScalar(Backend backend) {

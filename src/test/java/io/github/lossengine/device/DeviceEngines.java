@@ -125,6 +125,17 @@ public final class DeviceEngines {
         };
     }
 
+    /**
+     * Closes the cached CUDA engine, so that the CUDA session can end (a test that needs a fresh
+     * session, or that ends it with an injected fault); the next {@link #open} makes a new one.
+     */
+    public static synchronized void forgetCuda() {
+        Object e = ENGINES.remove(Backend.CUDA);
+        if (e instanceof LossEngine engine) {
+            engine.close();
+        }
+    }
+
     /** The reference engine. */
     static synchronized LossEngine cpu() {
         if (cpu == null) {

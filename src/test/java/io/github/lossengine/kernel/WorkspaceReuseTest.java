@@ -57,13 +57,13 @@ class WorkspaceReuseTest {
         }
 
         @Override
-        public void write(DeviceMemory dst, float[] src, int count) {
-            inner.write(dst, src, count);
+        public void write(DeviceMemory dst, long at, float[] src, int count) {
+            inner.write(dst, at, src, count);
         }
 
         @Override
-        public void write(DeviceMemory dst, long[] src, int count) {
-            inner.write(dst, src, count);
+        public void write(DeviceMemory dst, long at, long[] src, int count) {
+            inner.write(dst, at, src, count);
         }
 
         @Override
