@@ -47,6 +47,26 @@ class CliConsistencyTest {
     }
 
     @Test
+    void versionPrintsWhatDashDashVersionPrints() {
+        CliRunner.Result v = CliRunner.run("version");
+        assertEquals(0, v.status(), v.toString());
+        assertEquals(CliRunner.run("--version").out(), v.out());
+        assertEquals(List.of("lossengine " + Main.Version.version(), "Java " + System.getProperty("java.version")),
+                v.outLines());
+    }
+
+    @Test
+    void listNamesEveryLossWithItsOptions() {
+        CliRunner.Result r = CliRunner.run("list");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals(io.github.lossengine.Losses.names().size(), r.outLines().size(), r.out());
+        assertTrue(r.outLines().contains("huber  inputs [input, target]  params delta"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("softmax_cross_entropy  inputs [")
+                && l.contains("label_smoothing") && l.endsWith("--weight")), r.out());
+        assertTrue(r.outLines().contains("mse  inputs [input, target]  params none"), r.out());
+    }
+
+    @Test
     void computeTakesThreads() throws Exception {
         Path a = NpyBytes.write(dir.resolve("a.npy"), f4(d(1, 2, 3, 4), 2, 2).bytes());
         Path b = NpyBytes.write(dir.resolve("b.npy"), f4(d(1.5, 2, 1, 4), 2, 2).bytes());
