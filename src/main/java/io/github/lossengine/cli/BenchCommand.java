@@ -357,13 +357,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private LossEngine openEngine() {
-        LossEngine.Builder b = LossEngine.builder();
-        if (threads != null) {
-            if (threads < 1) {
-                throw new BadArgumentException("--threads " + threads + ": must be >= 1");
-            }
-            b.threads(threads);
-        }
-        return ComputeCommand.openEngine(b, backend);
+        return ComputeCommand.openEngine(ComputeCommand.builder(threads), backend);
     }
 }

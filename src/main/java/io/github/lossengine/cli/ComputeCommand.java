@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
  * {@code lossengine compute}: one loss on {@code .npy} inputs, the value as one JSON line on stdout,
  * the gradients asked for as {@code <f4} {@code .npy} files.
  *
- * <p>{@code --input}, {@code --target} and {@code --target2} are the loss's positional inputs 0, 1
- * and 2 (e.g. triplet: anchor, positive, negative); {@code --grad-out}, {@code --grad2-out} and
+ * <p>{@code --input}, {@code --target} and {@code --target2} are the loss's inputs 1, 2 and 3
+ * (numbered from 1 in help and errors alike; e.g. triplet: anchor, positive, negative); {@code --grad-out}, {@code --grad2-out} and
  * {@code --grad3-out} receive the gradients with respect to them. Integer arrays stay class indices
  * for the target of {@code softmax_cross_entropy}, {@code nll} and {@code multiclass_hinge} and are
  * converted to float32 everywhere else. Every problem with the arguments ends the command with
@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
             "lossengine compute --loss=NAME [--param=KEY=VALUE]... --input=A.npy",
             "    [--target=B.npy] [--target2=C.npy] [--weight=W.npy]",
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
+            "    [--threads=N]",
             "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy] [-hV]"},
         versionProvider = Main.Version.class,
         description = {"Computes one loss on .npy inputs and prints one JSON line.",
@@ -81,13 +82,13 @@ final class ComputeCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, repeatable.")
     private List<String> params = new ArrayList<>();
 
-    @Option(names = "--input", required = true, paramLabel = "A.npy", description = "Input 0: predictions, logits, x1, anchor, mean.")
+    @Option(names = "--input", required = true, paramLabel = "A.npy", description = "Input 1: predictions, logits, x1, anchor, mean.")
     private String input;
 
-    @Option(names = "--target", paramLabel = "B.npy", description = "Input 1: targets, labels, x2, positive.")
+    @Option(names = "--target", paramLabel = "B.npy", description = "Input 2: targets, labels, x2, positive.")
     private String target;
 
-    @Option(names = "--target2", paramLabel = "C.npy", description = "Input 2 of three-input losses: y, negative, var.")
+    @Option(names = "--target2", paramLabel = "C.npy", description = "Input 3 of three-input losses: y, negative, var.")
     private String target2;
 
     @Option(names = "--weight", paramLabel = "W.npy", description = "Class weights or element weights, for losses that take them.")
@@ -101,13 +102,17 @@ final class ComputeCommand implements Callable<Integer> {
             description = "Default: the system property lossengine.backend, the variable LOSSENGINE_BACKEND, else auto.")
     private String backend;
 
-    @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write the gradient with respect to input 0.")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "CPU threads per call (the caller's included). Default: the available processors.")
+    private Integer threads;
+
+    @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write the gradient with respect to input 1.")
     private String gradOut;
 
-    @Option(names = "--grad2-out", paramLabel = "G2.npy", description = "Write the gradient with respect to input 1.")
+    @Option(names = "--grad2-out", paramLabel = "G2.npy", description = "Write the gradient with respect to input 2.")
     private String grad2Out;
 
-    @Option(names = "--grad3-out", paramLabel = "G3.npy", description = "Write the gradient with respect to input 2.")
+    @Option(names = "--grad3-out", paramLabel = "G3.npy", description = "Write the gradient with respect to input 3.")
     private String grad3Out;
 
     @Override
@@ -147,11 +152,11 @@ final class ComputeCommand implements Callable<Integer> {
         JsonObject json = new JsonObject();
         if (result.reduction() == Reduction.NONE) {
             Tensor values = result.values();
-            StringJoiner list = new StringJoiner(", ", "[", "]");
-            for (long i = 0; i < values.size(); i++) {
-                list.add(JsonObject.number(values.getDouble(i)));
+            double[] list = new double[Math.toIntExact(values.size())];
+            for (int i = 0; i < list.length; i++) {
+                list[i] = values.getDouble(i);
             }
-            json.raw("loss", list.toString());
+            json.put("loss", list);
         } else {
             json.put("loss", result.value());
         }
@@ -292,7 +297,19 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private LossEngine openEngine() {
-        return openEngine(LossEngine.builder(), backend);
+        return openEngine(builder(threads), backend);
+    }
+
+    /** A builder with {@code --threads} applied (when given), shared with {@code bench}. */
+    static LossEngine.Builder builder(Integer threads) {
+        LossEngine.Builder b = LossEngine.builder();
+        if (threads != null) {
+            if (threads < 1) {
+                throw new BadArgumentException("--threads " + threads + ": must be >= 1");
+            }
+            b.threads(threads);
+        }
+        return b;
     }
 
     /** Opens {@code builder}'s engine on {@code --backend} (or the default); refusals name the flag. */

@@ -6,6 +6,7 @@ import io.github.lossengine.demo.SummaryTable;
 import io.github.lossengine.demo.TrainingProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,6 +43,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (Files.exists(this.out) && !Files.isDirectory(this.out)) {
+            throw new BadArgumentException("--out " + this.out + ": is a file, not a folder");
+        }
         TrainingProgress progress = noProgress ? TrainingProgress.silent() : TrainingProgress.forConsole();
         DemoReport report;
         try {

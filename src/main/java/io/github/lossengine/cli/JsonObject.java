@@ -3,16 +3,21 @@ package io.github.lossengine.cli;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Builds one JSON object on one line, fields in insertion order.
  *
  * <p>Numbers are written with the shortest decimal text that reads back as the same double (so a
- * float32 value is exact), and non-finite values as {@code NaN}, {@code Infinity} and
- * {@code -Infinity}, the extension Python's {@code json} module reads and writes. Not thread-safe.
+ * float32 value is exact). The output is strict JSON: a non-finite value is written {@code null},
+ * and the object ends with a {@code "nonfinite"} object naming each such field with what it was,
+ * {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} (for an array, the count of each kind:
+ * {@code {"loss": {"NaN": 1}}}). Not thread-safe.
  */
 final class JsonObject {
     private final StringBuilder sb = new StringBuilder("{");
+    private final Map<String, String> nonfinite = new LinkedHashMap<>();
 
     /** A string field. */
     JsonObject put(String name, String value) {
@@ -21,7 +26,32 @@ final class JsonObject {
 
     /** A number field. */
     JsonObject put(String name, double value) {
+        if (!Double.isFinite(value)) {
+            nonfinite.put(name, string(kind(value)));
+        }
         return raw(name, number(value));
+    }
+
+    /** An array of numbers; non-finite ones are counted by kind in {@code "nonfinite"}. */
+    JsonObject put(String name, double[] values) {
+        StringBuilder a = new StringBuilder("[");
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            a.append(i == 0 ? "" : ", ").append(number(values[i]));
+            if (!Double.isFinite(values[i])) {
+                kinds.merge(kind(values[i]), 1, Integer::sum);
+            }
+        }
+        if (!kinds.isEmpty()) {
+            StringBuilder counts = new StringBuilder("{");
+            kinds.forEach((k, n) -> counts.append(counts.length() > 1 ? ", " : "").append(string(k)).append(": ").append(n));
+            nonfinite.put(name, counts.append('}').toString());
+        }
+        return raw(name, a.append(']').toString());
+    }
+
+    private static String kind(double v) {
+        return Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
     }
 
     /** An integer field. */
@@ -45,7 +75,12 @@ final class JsonObject {
 
     @Override
     public String toString() {
-        return sb + "}";
+        if (nonfinite.isEmpty()) {
+            return sb + "}";
+        }
+        StringBuilder note = new StringBuilder("{");
+        nonfinite.forEach((k, v) -> note.append(note.length() > 1 ? ", " : "").append(string(k)).append(": ").append(v));
+        return sb + (sb.length() > 1 ? ", " : "") + string("nonfinite") + ": " + note + "}}";
     }
 
     /** A JSON array of integers. */
@@ -91,17 +126,14 @@ final class JsonObject {
 
     /**
      * The shortest decimal text that parses back to exactly {@code v} (always with a fraction or an
-     * exponent, so it reads as a float), or {@code NaN}/{@code Infinity}/{@code -Infinity}.
+     * exponent, so it reads as a float), or {@code null} for NaN and the infinities.
      *
      * <p>{@link Double#toString(double)} round-trips but, before Java 19, sometimes carries one or two
      * digits more than needed; shorter roundings of the exact value are tried first.
      */
     static String number(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "Infinity" : "-Infinity";
+        if (!Double.isFinite(v)) {
+            return "null";
         }
         if (v == 0) {
             return 1 / v < 0 ? "-0.0" : "0.0";

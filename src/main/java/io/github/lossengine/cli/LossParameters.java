@@ -146,9 +146,14 @@ final class LossParameters {
         return tableOf(loss).classWeights;
     }
 
+    /** Whether the loss takes {@code --weight}. */
+    static boolean takesWeight(Loss loss) {
+        return tableOf(loss).weight != null;
+    }
+
     /** Refuses {@code --weight} for a loss that takes none. */
     static void requireWeight(Loss loss) {
-        if (tableOf(loss).weight == null) {
+        if (!takesWeight(loss)) {
             throw new BadArgumentException("--weight: " + loss.name() + " takes no weight (weights apply to "
                     + "softmax_cross_entropy, nll, multiclass_hinge, binary_cross_entropy and bce_with_logits)");
         }

@@ -15,7 +15,7 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code lossengine} command-line tool: {@code lossengine [--verbose] compute|info|demo|bench ...}.
+ * The {@code lossengine} command-line tool: {@code lossengine [--verbose] compute|info|demo|bench|list|version ...}.
  *
  * <p>Exit status: 0 on success, 2 for bad arguments or input (one line on stderr naming the
  * argument), 1 for an internal error. stdout carries only the command's output; logging goes to
@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
             InfoCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ListCommand.class,
+            VersionCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main {

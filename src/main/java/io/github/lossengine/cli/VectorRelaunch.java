@@ -42,6 +42,7 @@ final class VectorRelaunch {
     static final String PROPERTY = "lossengine.relaunch";
     static final String ENV = "LOSSENGINE_RELAUNCH";
     static final String JVM_WARNING = "WARNING: Using incubator modules: " + MODULE;
+    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
     private VectorRelaunch() {
     }
@@ -78,13 +79,19 @@ final class VectorRelaunch {
     }
 
     /**
-     * The child's command line: this JVM's options, the module flag when the plan adds it, the class
-     * path, {@link Main}, the arguments.
+     * The child's command line: this JVM's options, the module flag when the plan adds it,
+     * {@value #NATIVE_ACCESS} unless the options name native access already (the jar manifest's
+     * {@code Enable-Native-Access} does not apply to a {@code -cp} launch; without it JDK 24+ warns
+     * when JCuda and JOCL load their libraries; JDK 17 to 23 accept the flag), the class path,
+     * {@link Main}, the arguments.
      */
     static List<String> command(String java, List<String> jvmOptions, boolean addModule, String classPath, String[] args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmOptions);
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+            cmd.add(NATIVE_ACCESS);
+        }
         if (addModule) {
             cmd.add("--add-modules");
             cmd.add(MODULE);

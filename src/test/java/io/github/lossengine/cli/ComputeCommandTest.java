@@ -2,7 +2,9 @@ package io.github.lossengine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lossengine.Backend;
@@ -368,12 +370,17 @@ class ComputeCommandTest {
     }
 
     @Test
-    void nonFiniteLossesArePrintedAsPythonReadsThem() throws IOException {
+    void nonFiniteLossesAreNullWithANoteInStrictJson() throws IOException {
         Map<String, Object> nan = json(compute("mse", f4(d(Double.NaN, 1), 2), f4(d(0, 1), 2)));
-        assertTrue(Double.isNaN((Double) nan.get("loss")));
+        assertTrue(nan.containsKey("loss"));
+        assertNull(nan.get("loss"));
+        assertEquals(Map.of("loss", "NaN"), nan.get("nonfinite"));
         Map<String, Object> inf = json(compute("mae", f4(d(Double.POSITIVE_INFINITY, 1), 2), f4(d(0, 1), 2),
                 "--reduction", "none"));
-        assertEquals(List.of(Double.POSITIVE_INFINITY, 0.0), inf.get("loss"));
+        assertEquals(java.util.Arrays.asList(null, 0.0), inf.get("loss"));
+        assertEquals(Map.of("loss", Map.of("Infinity", 1.0)), inf.get("nonfinite"));
+        Map<String, Object> finite = json(compute("mse", f4(d(2, 1), 2), f4(d(0, 1), 2)));
+        assertFalse(finite.containsKey("nonfinite"), "no note when the loss is finite");
     }
 
     @Test

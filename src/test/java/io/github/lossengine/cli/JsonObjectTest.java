@@ -1,7 +1,9 @@
 package io.github.lossengine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,10 +32,15 @@ class JsonObjectTest {
     }
 
     @Test
-    void nonFiniteNumbersUsePythonsTokens() {
-        assertEquals("NaN", JsonObject.number(Double.NaN));
-        assertEquals("Infinity", JsonObject.number(Double.POSITIVE_INFINITY));
-        assertEquals("-Infinity", JsonObject.number(Double.NEGATIVE_INFINITY));
+    void nonFiniteNumbersAreNullWithANote() {
+        assertEquals("null", JsonObject.number(Double.NaN));
+        assertEquals("null", JsonObject.number(Double.POSITIVE_INFINITY));
+        assertEquals("null", JsonObject.number(Double.NEGATIVE_INFINITY));
+        assertEquals("{\"a\": 1.0}", new JsonObject().put("a", 1.0).toString(), "no note when all are finite");
+        assertEquals("{\"loss\": null, \"x\": [1.0, null, null, null], \"nonfinite\": {\"loss\": \"-Infinity\", "
+                        + "\"x\": {\"NaN\": 2, \"Infinity\": 1}}}",
+                new JsonObject().put("loss", Double.NEGATIVE_INFINITY)
+                        .put("x", new double[] {1, Double.NaN, Double.POSITIVE_INFINITY, Double.NaN}).toString());
     }
 
     @Test
@@ -58,12 +65,13 @@ class JsonObjectTest {
     @Test
     void objectIsOneLineOfValidJson() {
         String json = new JsonObject().put("name", "a \"quoted\"\\path\n\ttab\u0001").put("loss", Double.NaN)
-                .put("shape", new long[] {2, 3}).raw("list", "[1.0, Infinity]").toString();
+                .put("shape", new long[] {2, 3}).put("list", new double[] {1.0, Double.POSITIVE_INFINITY}).toString();
         assertEquals(1, json.lines().count());
         Map<String, Object> m = JsonReader.object(json);
         assertEquals("a \"quoted\"\\path\n\ttab\u0001", m.get("name"));
-        assertEquals(Double.NaN, m.get("loss"));
+        assertNull(m.get("loss"));
         assertEquals(List.of(2.0, 3.0), m.get("shape"));
-        assertEquals(List.of(1.0, Double.POSITIVE_INFINITY), m.get("list"));
+        assertEquals(Arrays.asList(1.0, null), m.get("list"));
+        assertEquals(Map.of("loss", "NaN", "list", Map.of("Infinity", 1.0)), m.get("nonfinite"));
     }
 }

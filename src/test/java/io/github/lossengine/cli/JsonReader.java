@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * A strict reader for the JSON the tool prints, written independently of its writer: objects become
- * {@code Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Double}, plus the
- * {@code NaN}, {@code Infinity} and {@code -Infinity} tokens Python's {@code json} accepts. Anything
- * else, including trailing text, fails.
+ * {@code Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Double}, {@code null}
+ * stays {@code null}. Anything else (the {@code NaN} and {@code Infinity} tokens Python's
+ * {@code json} would accept too, trailing text) fails.
  */
 final class JsonReader {
     private final String s;
@@ -49,7 +49,7 @@ final class JsonReader {
         if (c == '"') {
             return str();
         }
-        for (String word : new String[] {"true", "false", "null", "NaN", "Infinity", "-Infinity"}) {
+        for (String word : new String[] {"true", "false", "null"}) {
             if (s.startsWith(word, i)) {
                 i += word.length();
                 switch (word) {

@@ -41,10 +41,19 @@ class VectorRelaunchTest {
     void theChildGetsTheSameOptionsClassPathAndArgumentsPlusTheModule() {
         List<String> cmd = VectorRelaunch.command("/jdk/bin/java", List.of("-Xmx2g", "-Dx=y"), true, "lossengine.jar",
                 new String[] {"bench", "--json"});
-        assertEquals(List.of("/jdk/bin/java", "-Xmx2g", "-Dx=y", "--add-modules", "jdk.incubator.vector", "-cp",
-                "lossengine.jar", "io.github.lossengine.cli.Main", "bench", "--json"), cmd);
-        assertEquals(List.of("/jdk/bin/java", "-cp", "lossengine.jar", "io.github.lossengine.cli.Main", "info"),
+        assertEquals(List.of("/jdk/bin/java", "-Xmx2g", "-Dx=y", "--enable-native-access=ALL-UNNAMED", "--add-modules",
+                "jdk.incubator.vector", "-cp", "lossengine.jar", "io.github.lossengine.cli.Main", "bench", "--json"), cmd);
+        assertEquals(List.of("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED", "-cp", "lossengine.jar",
+                        "io.github.lossengine.cli.Main", "info"),
                 VectorRelaunch.command("/jdk/bin/java", List.of(), false, "lossengine.jar", new String[] {"info"}));
+    }
+
+    @Test
+    void nativeAccessTheUserChoseIsKept() {
+        assertEquals(List.of("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED,foo", "-cp", "lossengine.jar",
+                        "io.github.lossengine.cli.Main", "info"),
+                VectorRelaunch.command("/jdk/bin/java", List.of("--enable-native-access=ALL-UNNAMED,foo"), false,
+                        "lossengine.jar", new String[] {"info"}));
     }
 
     @Test
