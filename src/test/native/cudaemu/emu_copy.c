@@ -69,7 +69,7 @@ static CUresult htod(CUdeviceptr dst, const void *src, size_t bytes, CUstream h,
     cl_event d = emu_dma_delay_event();
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint n = emu_order_waits(s, list, d);
-    cl_int err = clEnqueueWriteBuffer(s->q, a->mem, CL_FALSE, (size_t) (dst - a->base), bytes, from, n, list, &ev);
+    cl_int err = clEnqueueWriteBuffer(s->q, a->mem, CL_FALSE, (size_t) (dst - a->base), bytes, from, n, n ? list : NULL, &ev);
     if (d) clReleaseEvent(d);
     if (err != CL_SUCCESS) {
         EMU_UNLOCK();
@@ -105,7 +105,7 @@ static CUresult dtoh(void *dst, CUdeviceptr src, size_t bytes, CUstream h, int s
     }
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint n = emu_order_waits(s, list, NULL);
-    cl_int err = clEnqueueReadBuffer(s->q, a->mem, CL_FALSE, (size_t) (src - a->base), bytes, dst, n, list, &ev);
+    cl_int err = clEnqueueReadBuffer(s->q, a->mem, CL_FALSE, (size_t) (src - a->base), bytes, dst, n, n ? list : NULL, &ev);
     if (err != CL_SUCCESS) {
         EMU_UNLOCK();
         EMU_WARN("%s: clEnqueueReadBuffer failed (%d)", who, err);
@@ -148,7 +148,7 @@ static CUresult dtod(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream h,
     }
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint n = emu_order_waits(s, list, NULL);
-    cl_int err = clEnqueueCopyBuffer(s->q, b->mem, a->mem, soff, doff, bytes, n, list, &ev);
+    cl_int err = clEnqueueCopyBuffer(s->q, b->mem, a->mem, soff, doff, bytes, n, n ? list : NULL, &ev);
     if (err != CL_SUCCESS) {
         EMU_UNLOCK();
         EMU_WARN("%s: clEnqueueCopyBuffer failed (%d)", who, err);
@@ -179,7 +179,7 @@ static CUresult memset_n(CUdeviceptr dst, const void *pattern, size_t psize, siz
     cl_event d = emu_dma_delay_event();
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint nw = emu_order_waits(s, list, d);
-    cl_int err = clEnqueueFillBuffer(s->q, a->mem, pattern, psize, (size_t) (dst - a->base), n * psize, nw, list, &ev);
+    cl_int err = clEnqueueFillBuffer(s->q, a->mem, pattern, psize, (size_t) (dst - a->base), n * psize, nw, nw ? list : NULL, &ev);
     if (d) clReleaseEvent(d);
     if (err != CL_SUCCESS) {
         EMU_UNLOCK();

@@ -115,7 +115,7 @@ EMU_API CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned in
     size_t global = (size_t) gridDimX * blockDimX, local = blockDimX;
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint n = emu_order_waits(s, list, NULL);
-    cl_int err = clEnqueueNDRangeKernel(s->q, f->kernel, 1, NULL, &global, &local, n, list, &ev);
+    cl_int err = clEnqueueNDRangeKernel(s->q, f->kernel, 1, NULL, &global, &local, n, n ? list : NULL, &ev);
     if (err != CL_SUCCESS) {
         EMU_WARN("cuLaunchKernel(%s): clEnqueueNDRangeKernel(grid %u, block %u) failed (%d)", name, gridDimX, blockDimX, err);
         r = err == CL_OUT_OF_RESOURCES ? CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES

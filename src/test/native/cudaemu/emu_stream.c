@@ -341,7 +341,7 @@ EMU_API CUresult cuStreamWaitEvent(CUstream h, CUevent e, unsigned int flags) {
     if (!r && e->ev) {
         cl_event list[EMU_MAX_WAIT], ev;
         cl_uint n = emu_order_waits(s, list, e->ev);
-        if (clEnqueueBarrierWithWaitList(s->q, n, list, &ev) == CL_SUCCESS) emu_stream_push(s, ev);
+        if (clEnqueueBarrierWithWaitList(s->q, n, n ? list : NULL, &ev) == CL_SUCCESS) emu_stream_push(s, ev);
         else r = CUDA_ERROR_UNKNOWN;
     }
     EMU_UNLOCK();
@@ -377,7 +377,7 @@ EMU_API CUresult cuEventRecord(CUevent e, CUstream h) {
     if (!r) {
         cl_event list[EMU_MAX_WAIT], ev;
         cl_uint n = emu_order_waits(s, list, NULL);
-        if (clEnqueueMarkerWithWaitList(s->q, n, list, &ev) == CL_SUCCESS) {
+        if (clEnqueueMarkerWithWaitList(s->q, n, n ? list : NULL, &ev) == CL_SUCCESS) {
             if (e->ev) clReleaseEvent(e->ev);
             e->ev = ev;
             e->host_ms = emu_now_ms();
