@@ -65,8 +65,10 @@ comm -23 "$OUT/imports.txt" "$OUT/implemented.txt" > "$OUT/stubbed.txt"
 } > "$OUT/stubs.c"
 "$CC" "${CFLAGS[@]}" -c "$OUT/stubs.c" -o "$OUT/obj/stubs.o"
 
-"$CC" -shared -Wl,-soname,libcuda.so.1 -Wl,--no-undefined -o "$OUT/libcuda.so.1" "${OBJS[@]}" "$OUT/obj/stubs.o" \
-    -lOpenCL -lzstd -lpthread
+# Linked to a temporary name and renamed: a JVM that has the previous build mapped keeps its copy.
+"$CC" -shared -Wl,-soname,libcuda.so.1 -Wl,--no-undefined -o "$OUT/obj/libcuda.so.1.new" "${OBJS[@]}" \
+    "$OUT/obj/stubs.o" -lOpenCL -lzstd -lpthread
+mv -f "$OUT/obj/libcuda.so.1.new" "$OUT/libcuda.so.1"
 ln -sf libcuda.so.1 "$OUT/libcuda.so"
 
 # Every cu* import of the JNI library must be defined.
@@ -74,7 +76,8 @@ nm -D --defined-only "$OUT/libcuda.so.1" | awk '{print $NF}' | sort -u > "$OUT/e
 missing=$(comm -23 "$OUT/imports.txt" "$OUT/exported.txt")
 [ -z "$missing" ] || die "libcuda.so.1 lacks these imports of $JNI_NAME: $missing"
 
-"$CC" "${CFLAGS[@]}" -I"$SRC" "$SRC/selftest.c" -o "$OUT/cudaemu-selftest" -L"$OUT" -l:libcuda.so.1 \
+"$CC" "${CFLAGS[@]}" -I"$SRC" "$SRC/selftest.c" -o "$OUT/obj/cudaemu-selftest.new" -L"$OUT" -l:libcuda.so.1 \
     -Wl,-rpath,'$ORIGIN' -lpthread
+mv -f "$OUT/obj/cudaemu-selftest.new" "$OUT/cudaemu-selftest"
 
 echo "cudaemu: built $OUT/libcuda.so.1 ($(wc -l < "$OUT/implemented.txt") emulated, $(wc -l < "$OUT/stubbed.txt") stubbed of $(wc -l < "$OUT/imports.txt") JCuda imports)"
