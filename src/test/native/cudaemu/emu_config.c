@@ -93,7 +93,9 @@ static void cfg_load(emu_config *c, const char *control) {
             continue;
         }
         *eq = 0;
-        cfg_apply(c, trim(s), trim(eq + 1));
+        char *k = trim(s);
+        if (!strcmp(k, "CUDAEMU_FAULT_AFTER_LAUNCHES")) c->fault_in_file = 1;
+        cfg_apply(c, k, trim(eq + 1));
     }
     fclose(f);
 }
@@ -112,7 +114,8 @@ void emu_config_refresh(void) {
         emu_config n;
         cfg_load(&n, ok ? control : NULL);
         n.fault_epoch = emu_cfg.fault_epoch;
-        if (cfg_loaded && (n.fault_after != emu_cfg.fault_after || strcmp(n.fault_kernel, emu_cfg.fault_kernel))) {
+        if (cfg_loaded && (n.fault_in_file || n.fault_after != emu_cfg.fault_after
+                           || strcmp(n.fault_kernel, emu_cfg.fault_kernel))) {
             n.fault_epoch++;
         }
         emu_cfg = n;

@@ -395,10 +395,16 @@ EMU_API CUresult cuEventSynchronize(CUevent e) {
     if (r) return r;
     if (!e || e->magic != EMU_EVENT_MAGIC) return CUDA_ERROR_INVALID_HANDLE;
     EMU_LOCK();
-    cl_event ev = e->ev;
+    r = emu_ctx_usable(e->ctx);
+    cl_event ev = r ? NULL : e->ev;
     if (ev) clRetainEvent(ev);
     EMU_UNLOCK();
-    return emu_wait_release(ev);
+    if (r) return r;
+    r = emu_wait_release(ev);
+    EMU_LOCK();
+    CUresult f = emu_ctx_usable(e->ctx);
+    EMU_UNLOCK();
+    return f ? f : r;
 }
 
 EMU_API CUresult cuEventQuery(CUevent e) {
@@ -406,7 +412,8 @@ EMU_API CUresult cuEventQuery(CUevent e) {
     if (r) return r;
     if (!e || e->magic != EMU_EVENT_MAGIC) return CUDA_ERROR_INVALID_HANDLE;
     EMU_LOCK();
-    r = event_status(e->ev);
+    r = emu_ctx_usable(e->ctx);
+    if (!r) r = event_status(e->ev);
     EMU_UNLOCK();
     return r;
 }

@@ -5,6 +5,7 @@
  * Last line: "N passed, M failed"; exit status 1 on any failure.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,12 @@ static char *slurp(const char *dir, const char *name, size_t *len) {
 static CUresult reduce(CUfunction f, CUstream s, CUdeviceptr partials, int count, int width, CUdeviceptr out) {
     void *args[] = {&partials, &count, &width, &out};
     return cuLaunchKernel(f, 1, 1, 1, 256, 1, 1, 0, s, args, NULL);
+}
+
+static void *other_thread(void *arg) {
+    CUcontext c = (CUcontext) 1;
+    *(int *) arg = cuCtxGetCurrent(&c) == 0 && c == NULL;
+    return NULL;
 }
 
 static float read_f32(CUdeviceptr p) {
@@ -145,6 +152,12 @@ int main(int argc, char **argv) {
     CHECK(cuStreamGetCtx(other_stream, &got) == 0 && got == other, "cuStreamGetCtx of a created stream");
     CHECK_RC(cuStreamGetCtx((CUstream) (uintptr_t) 0x1234, &got), CUDA_ERROR_INVALID_HANDLE);
     CHECK(cuStreamGetCtx(NULL, &got) == 0 && got == prim, "cuStreamGetCtx of the legacy stream");
+
+    int fresh = 0;
+    pthread_t th;
+    pthread_create(&th, NULL, other_thread, &fresh);
+    pthread_join(th, NULL);
+    CHECK(fresh, "another thread has no current context");
 
     section("memory");
     CUdeviceptr a = 0, b = 0, c2 = 0;
@@ -288,6 +301,26 @@ int main(int argc, char **argv) {
     CHECK_RC(reduce(fr32, s1, x3, ROWS, 1, dout + 256), CUDA_SUCCESS);
     CHECK_RC(cuStreamSynchronize(s1), CUDA_SUCCESS);
     CHECK(read_f32(dout + 256) == 0, "memset then kernel on one stream (%g)", read_f32(dout + 256));
+    CUstream s2;
+    CUevent ev1, ev0;
+    CHECK_RC(cuStreamCreate(&s2, CU_STREAM_NON_BLOCKING), CUDA_SUCCESS);
+    CHECK_RC(cuEventCreate(&ev0, 0), CUDA_SUCCESS);
+    CHECK_RC(cuEventCreate(&ev1, 0), CUDA_SUCCESS);
+    CHECK_RC(cuEventRecord(ev0, s1), CUDA_SUCCESS);
+    CHECK_RC(cuMemcpyHtoDAsync_v2(x3, ones, sizeof ones, s1), CUDA_SUCCESS);
+    CHECK_RC(cuEventRecord(ev1, s1), CUDA_SUCCESS);
+    CHECK_RC(cuEventQuery(ev1), CUDA_ERROR_NOT_READY);
+    CHECK_RC(cuStreamWaitEvent(s2, ev1, 0), CUDA_SUCCESS);
+    CHECK_RC(reduce(fr32, s2, x3, ROWS, 1, dout + 384), CUDA_SUCCESS);
+    CHECK_RC(cuStreamSynchronize(s2), CUDA_SUCCESS);
+    CHECK(read_f32(dout + 384) == ROWS, "cuStreamWaitEvent orders another stream after the copy (%g)", read_f32(dout + 384));
+    CHECK_RC(cuEventSynchronize(ev1), CUDA_SUCCESS);
+    float ms = -1;
+    CHECK(cuEventElapsedTime(&ms, ev0, ev1) == 0 && ms >= 0, "elapsed time %g ms", ms);
+    CHECK_RC(cuEventDestroy_v2(ev0), CUDA_SUCCESS);
+    CHECK_RC(cuEventDestroy_v2(ev1), CUDA_SUCCESS);
+    CHECK_RC(cuStreamDestroy_v2(s2), CUDA_SUCCESS);
+    CHECK_RC(cuStreamGetCtx(s2, &got), CUDA_ERROR_INVALID_HANDLE);
     set_control("");
 
     section("a stray pointer faults the context (700, sticky)");
@@ -331,7 +364,16 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 3; i++) CHECK_RC(reduce(fr32, NULL, dpart, ROWS, W, dout), CUDA_SUCCESS);
     CHECK_RC(cuCtxSynchronize(), CUDA_SUCCESS);       /* one fault per setting */
     CHECK(read_f32(dout + 8) == 450, "launches work again after recovery");
+    set_control("CUDAEMU_FAULT_AFTER_LAUNCHES=2\nCUDAEMU_FAULT_KERNEL=le_reduce_partials_f32\n");   /* set again: re-armed */
+    CHECK_RC(reduce(fr32, NULL, dpart, ROWS, W, dout), CUDA_SUCCESS);
+    CHECK_RC(reduce(fr32, NULL, dpart, ROWS, W, dout), CUDA_SUCCESS);
+    CHECK_RC(cuCtxSynchronize(), CUDA_ERROR_ILLEGAL_ADDRESS);
     set_control("");
+    CHECK_RC(cuCtxPopCurrent_v2(&cur), CUDA_SUCCESS);
+    CHECK_RC(cuDevicePrimaryCtxRelease_v2(0), CUDA_SUCCESS);
+    CHECK_RC(cuDevicePrimaryCtxRetain(&prim2, 0), CUDA_SUCCESS);
+    CHECK_RC(cuCtxPushCurrent_v2(prim2), CUDA_SUCCESS);
+    CHECK_RC(cuModuleLoadData(&mf, ptx), CUDA_SUCCESS);
 
     section("clean-up");
     CHECK_RC(cuModuleUnload(mf), CUDA_SUCCESS);
