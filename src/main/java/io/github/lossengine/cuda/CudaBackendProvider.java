@@ -22,17 +22,27 @@ import jcuda.driver.JCudaDriver;
  * The CUDA backend through the JCuda driver API (rank 300): no runtime API, no NVRTC, so users need
  * only the NVIDIA driver ({@code libcuda.so.1}), R580 or newer.
  *
- * <p>The probe runs once per JVM inside a catch-all (without {@code libcuda.so.1} JCuda's native
- * binding throws {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after):
- * {@code cuInit}, the driver version (13.0 or newer: the kernels are built by nvcc 13, PTX ISA 9.0),
- * the device count and device 0's compute capability (7.5 or newer: CUDA 13 dropped sm_50 to sm_72).
- * CUDA errors 34, 35, 100, 209, 218, 221 and 222 make the backend unavailable with the reason; any
- * other failing code makes it unavailable too, reported as an error with the call and the CUDA error
- * name (and logged at WARN). Clean-up calls (module unload, context release, freeing memory) never
- * throw: a failure is logged at WARN with the CUDA error name.
+ * <p><b>Probe</b>, once per JVM, inside a catch-all: first a check that loads nothing
+ * ({@link JCudaNatives#noDriverReason}: no NVIDIA kernel driver and no {@code libcuda.so.1} anywhere
+ * the loader looks means "no CUDA driver" at once); then JCuda's JNI library from a verified private
+ * copy ({@link JCudaNatives}); then {@code cuInit}, the driver version (13.0 or newer: the kernels are
+ * built by nvcc 13, PTX ISA 9.0), the device count and device 0's compute capability (7.5 or newer:
+ * CUDA 13 dropped sm_50 to sm_72). Without {@code libcuda.so.1} JCuda's binding throws
+ * {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after: the cached
+ * answer says why. The codes of {@link CudaErrors#meansUnavailable} (34, 35, 46, 100, 209, 218, 221,
+ * 222, 803, 804) make the backend unavailable with the reason; any other failing code makes it
+ * unavailable too, reported as an error with the call and the CUDA error name (and logged at WARN).
+ * Every driver call goes through {@link CudaErrors#rc}, so a program that turned on JCuda's
+ * exceptions ({@code JCudaDriver.setExceptionsEnabled(true)}) sees the same behaviour.
  *
- * <p>Opening retains device 0's primary context and loads the module (fatbin, else PTX) once; every
- * engine shares them and has its own workspace; the context is released when the last engine closes.
+ * <p><b>Session.</b> Opening retains device 0's primary context, loads the module (fatbin, else PTX)
+ * and resolves every kernel it declares, once; every engine shares the session and has its own
+ * workspace; the last engine to close unloads the module and releases the context. A sticky error
+ * (an illegal address, a launch failure, ...) ends the session at once ({@link #lose}): its engines
+ * throw {@link io.github.lossengine.DeviceLostException}, and the next engine opens a fresh session.
+ * Clean-up calls (module unload, context release, freeing memory) never throw: a failure is logged at
+ * WARN with the CUDA error name. No call leaves a context current on the caller's thread: each
+ * pushes the primary context and pops it.
  */
 public final class CudaBackendProvider implements BackendProvider {
     /** The minimum driver version, as {@code cuDriverGetVersion} reports it: 13.0. */
