@@ -39,22 +39,24 @@ final class CudaModuleImage {
         return text.length > 0 && text[text.length - 1] == 0 ? text : Arrays.copyOf(text, text.length + 1);
     }
 
-    private static final java.util.regex.Pattern ENTRY = java.util.regex.Pattern.compile("\\.entry\\s+([A-Za-z_][A-Za-z0-9_]*)\\s*\\(");
+    /** A kernel defined in the dialect sources: {@code KERNEL void name(} or {@code LE_POINTWISE_KERNEL(name,} at a line's start. */
+    private static final java.util.regex.Pattern KERNEL = java.util.regex.Pattern.compile(
+            "^(?:KERNEL\\s+void\\s+|LE_POINTWISE_KERNEL\\(\\s*)([A-Za-z_][A-Za-z0-9_]*)", java.util.regex.Pattern.MULTILINE);
 
     /**
-     * The names of the module's kernels, from the PTX's {@code .entry} lines: every one of them is
-     * resolved when the backend opens, so a module image that lacks one (a stale or mismatched
-     * fatbin) makes the backend unavailable with that kernel's name instead of failing mid-training.
+     * The kernels the host code may launch: every kernel the dialect sources define (the module text
+     * {@code native/build.sh} hands to nvcc). Each is resolved when the backend opens, so a module
+     * image that lacks one (a stale or mismatched fatbin or PTX) makes the backend unavailable with
+     * that kernel's name instead of failing mid-training.
      */
     static java.util.List<String> kernelNames(KernelSources sources) {
-        String text = new String(ptx(sources), java.nio.charset.StandardCharsets.US_ASCII);
         java.util.List<String> names = new java.util.ArrayList<>();
-        java.util.regex.Matcher m = ENTRY.matcher(text);
+        java.util.regex.Matcher m = KERNEL.matcher(sources.module("cuda"));
         while (m.find()) {
             names.add(m.group(1));
         }
         if (names.isEmpty()) {
-            throw new DeviceException("native/lossengine.ptx declares no kernel (.entry)");
+            throw new DeviceException("the kernel sources define no kernel");
         }
         return names;
     }

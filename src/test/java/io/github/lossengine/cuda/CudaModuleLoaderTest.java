@@ -92,6 +92,20 @@ class CudaModuleLoaderTest {
     }
 
     @Test
+    void theKernelsResolvedAtOpenAreEveryKernelTheSourcesDefineAndTheCommittedPtxHasThemAll() {
+        List<String> names = CudaModuleImage.kernelNames(KernelSources.classpath());
+        String ptx = KernelSources.classpath().text(KernelSources.NATIVE + "lossengine.ptx");
+        java.util.Set<String> entries = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.entry\\s+(\\w+)\\(").matcher(ptx);
+        while (m.find()) {
+            entries.add(m.group(1));
+        }
+        assertEquals(entries, new java.util.TreeSet<>(names), "the module as built defines exactly the sources' kernels");
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), "no kernel listed twice: " + names);
+        assertTrue(names.contains("le_softmax_ce_f32") && names.contains("le_mse_f32") && names.contains("le_check_labels_i64"), names.toString());
+    }
+
+    @Test
     void errorCodesThatMeanUnavailable() {
         for (int code : new int[] {34, 35, 100, 209, 218, 221, 222}) {
             assertTrue(CudaErrors.meansUnavailable(code), "code " + code);

@@ -34,7 +34,6 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -246,17 +245,20 @@ class CudaDriverTest {
 
     @Test
     void aKernelMissingFromTheModuleMakesTheBackendUnavailableWhenItOpens() {
-        Assumptions.assumeFalse("PTX".equals(System.getProperty("lossengine.test.cudaImage")),
-                "with the fatbin refused, the doctored PTX itself is what loads: covered by the fatbin run");
+        // a stale module: the PTX without le_mse_f32 (and no fatbin, so the PTX is what loads)
         KernelSources real = KernelSources.classpath();
-        String ptx = real.text(KernelSources.NATIVE + "lossengine.ptx")
-                + "\n// a kernel the host code expects but this module lacks\n// .entry le_not_in_the_module(\n";
-        KernelSources doctored = new KernelSources(name -> name.equals(KernelSources.NATIVE + "lossengine.ptx")
-                ? new ByteArrayInputStream(ptx.getBytes(StandardCharsets.US_ASCII))
+        String ptx = real.text(KernelSources.NATIVE + "lossengine.ptx");
+        int start = ptx.indexOf(".visible .entry le_mse_f32(");
+        int end = ptx.indexOf("\n}\n", start) + 3;
+        assertTrue(start > 0 && end > start, "le_mse_f32 is in the committed PTX");
+        String stale = ptx.substring(0, start) + ptx.substring(end);
+        KernelSources doctored = new KernelSources(name -> name.equals(KernelSources.NATIVE + "lossengine.fatbin") ? null
+                : name.equals(KernelSources.NATIVE + "lossengine.ptx") ? new ByteArrayInputStream(stale.getBytes(StandardCharsets.US_ASCII))
                 : KernelSources.class.getClassLoader().getResourceAsStream(name));
         DeviceEngines.forgetCuda(); // the module is loaded when a session opens
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> new CudaBackendProvider(doctored).open());
-        assertTrue(e.getMessage().contains("the module has no kernel le_not_in_the_module"), e.getMessage());
+        assertTrue(e.getMessage().contains("the module has no kernel le_mse_f32 (cuModuleGetFunction: CUDA_ERROR_NOT_FOUND (500))"),
+                e.getMessage());
         try (LossEngine fine = LossEngine.create(Backend.CUDA)) {
             assertEquals(Backend.CUDA, fine.backend().active(), "the real module still opens");
         }
