@@ -1,9 +1,11 @@
 package io.github.lossengine.cli;
 
+import io.github.lossengine.Backend;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.kernel.DeviceException;
 import io.github.lossengine.spi.Benchmarking;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,6 +50,8 @@ final class BenchCommand implements Callable<Integer> {
     static final long MAX_HOST = Integer.MAX_VALUE - 8;
     /** The most elements of the host tile a larger device input is assembled from (64 MiB of floats). */
     static final long TILE = 1L << 24;
+    /** The most bytes the bandwidth reference copies. */
+    static final long COPY_MAX = 1L << 30;
 
     @Spec
     private CommandSpec spec;
@@ -104,17 +108,15 @@ final class BenchCommand implements Callable<Integer> {
         if (iterations < 1) {
             throw new BadArgumentException("--iterations " + iterations + ": must be >= 1");
         }
-        long repeats = repeats(shape);
-        long[] tileShape = shape.clone();
-        tileShape[0] /= repeats;
-        requireHeap(loss, tileShape);
         Measurement m;
         try (LossEngine engine = openEngine()) {
-            if (repeats > 1 && engine.benchmarking() == null) {
+            Backend active = engine.backend().active();
+            boolean device = active == Backend.CUDA || active == Backend.OPENCL;
+            long repeats = repeats(shape, device);
+            if (repeats == 0) {
                 throw tooLargeForTheHost(engine, shape);
             }
-            Tensor[] inputs = new BenchInputs(0x5EED).of(loss, tileShape);
-            m = measure(engine, loss, inputs, repeats, shape);
+            m = measureShape(engine, loss, shape, repeats);
         } catch (InvalidInputException e) {
             throw ComputeCommand.describe(e, loss);
         }
@@ -181,23 +183,59 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * How many copies of a tile along the first dimension make an input of {@code shape}: 1 when the
-     * input fits a heap array, else the fewest that make a tile of at most {@link #TILE} elements
-     * (the device backends then assemble the inputs in device memory: {@link Benchmarking#prepareRepeated}).
+     * How many copies of a tile along the first dimension make an input of {@code shape}. On a device
+     * backend, whose prepared calls keep the inputs in device memory, any input of more than
+     * {@link #TILE} elements is assembled there from the smallest tile of whole rows (at most
+     * {@link #TILE} elements; {@link Benchmarking#prepareRepeated}), so the host holds 64 MiB however
+     * large the shape (16384 x 131072 logits are 2^31 elements, more than a heap array holds); a
+     * shape with no such tile is generated whole. On the CPU the inputs are heap arrays: 1, or 0 when
+     * they would not fit one.
      */
-    static long repeats(long[] shape) {
+    static long repeats(long[] shape, boolean device) {
         long n = BenchInputs.count(shape);
-        if (n <= MAX_HOST) {
-            return 1;
-        }
-        long perRow = n / shape[0];
-        for (long r = 2; r <= shape[0]; r++) {
-            if (shape[0] % r == 0 && (shape[0] / r) * perRow <= TILE) {
-                return r;
+        if (device && n > TILE) {
+            long perRow = n / shape[0];
+            for (long r = 2; r <= shape[0]; r++) {
+                long tile = (shape[0] / r) * perRow;
+                if (shape[0] % r == 0 && tile <= TILE) {
+                    if (tile >= TILE / 16) { // not millions of tiny copies
+                        return r;
+                    }
+                    break;
+                }
+            }
+            if (n > MAX_HOST) {
+                throw new BadArgumentException("--rows x --classes: " + n + " elements, and no tile of whole rows ("
+                        + perRow + " elements each) has between " + TILE / 16 + " and " + TILE + " elements");
             }
         }
-        throw new BadArgumentException("--rows x --classes: " + n + " elements, and one row alone (" + perRow
-                + " elements) is too large to tile");
+        return n <= MAX_HOST ? 1 : 0;
+    }
+
+    /** Generates the inputs (a tile of them when {@code repeats > 1}) and measures. */
+    private Measurement measureShape(LossEngine engine, Loss loss, long[] shape, long repeats) {
+        long[] tileShape = shape.clone();
+        tileShape[0] /= repeats;
+        if (repeats == 1) {
+            requireHeap(loss, shape);
+        }
+        Tensor[] inputs = new BenchInputs(0x5EED).of(loss, tileShape);
+        try {
+            return measure(engine, loss, inputs, repeats, shape);
+        } catch (UnsupportedOperationException e) {
+            // a loss without a device kernel runs on host arrays: the whole shape, where it fits
+            if (repeats == 1 || BenchInputs.count(shape) > MAX_HOST) {
+                throw tooLargeForTheHost(engine, shape);
+            }
+            return measureShape(engine, loss, shape, 1);
+        } catch (DeviceException e) {
+            if (e.getMessage() != null && e.getMessage().contains("OUT_OF_MEMORY")) {
+                throw new BadArgumentException(String.format(Locale.ROOT, "--rows x --classes: %d elements; the inputs and"
+                        + " gradients (%.1f GiB) do not fit the %s device: %s", BenchInputs.count(shape),
+                        bytesMoved(loss, inputs) * (double) repeats / (1L << 30), engine.backend().active().id(), e.getMessage()));
+            }
+            throw e;
+        }
     }
 
     private Measurement measure(LossEngine engine, Loss loss, Tensor[] inputs, long repeats, long[] shape) {
@@ -206,14 +244,9 @@ final class BenchCommand implements Callable<Integer> {
         AutoCloseable prepared = null;
         if (repeats > 1) {
             if (hooks == null) {
-                throw tooLargeForTheHost(engine, shape);
+                throw new UnsupportedOperationException("no benchmark hooks");
             }
-            Benchmarking.Call c;
-            try {
-                c = hooks.prepareRepeated(loss, inputs, repeats);
-            } catch (UnsupportedOperationException e) {
-                throw tooLargeForTheHost(engine, shape);
-            }
+            Benchmarking.Call c = hooks.prepareRepeated(loss, inputs, repeats);
             prepared = c;
             call = c::run;
         } else if (hooks != null) {
@@ -241,8 +274,9 @@ final class BenchCommand implements Callable<Integer> {
             double copyGbps = Double.NaN;
             String copy = "the " + engine.backend().active().id() + " backend has no benchmark hooks";
             if (hooks != null) {
-                // half the loss's bytes copied = the same bytes read + written
-                long copied = Math.max(bytes / 2, 4);
+                // half the loss's bytes copied = the same bytes read + written, in at most 1 GiB
+                // (one buffer of PoCL, for one, holds at most 2 GiB)
+                long copied = Math.min(Math.max(bytes / 2, 4), COPY_MAX);
                 double[] s = hooks.copySeconds(copied, Math.max(5, Math.min(iterations, 20)));
                 copyGbps = 2.0 * copied / median(s) / 1e9;
                 copy = hooks.copyDescription() + ", " + size(copied) + " read + written";
@@ -326,7 +360,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (ArithmeticException e) {
             n = Long.MAX_VALUE;
         }
-        if (n > MAX_HOST && (rows == null || n / rows > TILE)) {
+        if (n > MAX_HOST && (rows == null || n / rows > TILE)) { // no tile of whole rows: too large anywhere
             throw new BadArgumentException((rows != null ? "--rows x --classes" : "--elements") + ": " + n
                     + " elements; the heap arrays the inputs live in hold at most " + MAX_HOST
                     + (rows == null ? " (give --rows and --classes: a device backend assembles larger inputs row by row)" : ""));

@@ -195,9 +195,12 @@ class BenchCommandTest {
 
     @Test
     void inputsBeyondAHeapArrayAreTiledForTheDevicesAndRefusedOnTheCpu() {
-        assertEquals(1, BenchCommand.repeats(new long[] {4096, 32768}));
-        assertEquals(128, BenchCommand.repeats(new long[] {16384, 131072}), "2^31 logits: tiles of 128 rows, 64 MiB");
-        assertEquals(1, BenchCommand.repeats(new long[] {(long) Integer.MAX_VALUE - 8}));
+        assertEquals(1, BenchCommand.repeats(new long[] {4096, 32768}, false), "the CPU's inputs are heap arrays");
+        assertEquals(8, BenchCommand.repeats(new long[] {4096, 32768}, true), "a device assembles them from 512-row tiles");
+        assertEquals(128, BenchCommand.repeats(new long[] {16384, 131072}, true), "2^31 logits: tiles of 128 rows, 64 MiB");
+        assertEquals(0, BenchCommand.repeats(new long[] {16384, 131072}, false), "no heap array holds 2^31 elements");
+        assertEquals(1, BenchCommand.repeats(new long[] {1000, 100}, true), "small enough to generate whole");
+        assertEquals(1, BenchCommand.repeats(new long[] {16777259}, true), "a prime count has no tile: generated whole");
         CliRunner.Result cpu = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--rows", "16384", "--classes", "131072",
                 "--backend", "cpu");
         assertEquals(2, cpu.status(), cpu.toString());
