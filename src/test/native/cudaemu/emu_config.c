@@ -18,6 +18,7 @@ cl_context emu_cl_context;
 cl_command_queue emu_cl_internal_queue;
 size_t emu_base_align = 128;
 unsigned long long emu_cl_global_mem;
+unsigned long long emu_cl_max_alloc;
 char emu_cl_device_name[256];
 
 static int cfg_loaded;
@@ -174,6 +175,9 @@ static CUresult open_cl(void) {
     cl_ulong g = 0;
     clGetDeviceInfo(emu_cl_device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof g, &g, NULL);
     emu_cl_global_mem = g;
+    g = 0;
+    clGetDeviceInfo(emu_cl_device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof g, &g, NULL);
+    emu_cl_max_alloc = g;
     clGetDeviceInfo(emu_cl_device, CL_DEVICE_NAME, sizeof emu_cl_device_name, emu_cl_device_name, NULL);
     return CUDA_SUCCESS;
 }

@@ -120,7 +120,15 @@ EMU_API CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize) {
     EMU_UNLOCK();
     if (r) return r;
     if (bytesize == 0) return CUDA_ERROR_INVALID_VALUE;
-    if ((unsigned long long) used + bytesize > emu_total_mem()) return CUDA_ERROR_OUT_OF_MEMORY;
+    if ((unsigned long long) used + bytesize > emu_total_mem()) {
+        EMU_WARN("cuMemAlloc(%zu): %lld bytes in use of %llu: CUDA_ERROR_OUT_OF_MEMORY", bytesize, used, emu_total_mem());
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    if (emu_cl_max_alloc && bytesize > emu_cl_max_alloc) {
+        EMU_WARN("cuMemAlloc(%zu): larger than one OpenCL buffer may be (CL_DEVICE_MAX_MEM_ALLOC_SIZE %llu): "
+                 "CUDA_ERROR_OUT_OF_MEMORY", bytesize, emu_cl_max_alloc);
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
     cl_int err;
     cl_mem m = clCreateBuffer(emu_cl_context, CL_MEM_READ_WRITE, bytesize, NULL, &err);
     if (!m) {
