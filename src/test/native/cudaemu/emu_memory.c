@@ -90,12 +90,16 @@ void emu_free_ctx_allocs(struct CUctx_st *c) {
 
 static CUdeviceptr pick_address(size_t span) {
     if (emu_cfg.reuse_addresses) {
-        for (size_t i = 0; i < nfreed; i++) {
-            if (freed[i].span >= span) {
-                CUdeviceptr b = freed[i].base;
-                freed[i] = freed[--nfreed];
-                return b;
-            }
+        /* best fit: the smallest freed span that holds it; among equal spans the most recently freed */
+        long best = -1;
+        for (long i = (long) nfreed - 1; i >= 0; i--) {
+            if (freed[i].span >= span && (best < 0 || freed[i].span < freed[best].span)) best = i;
+        }
+        if (best >= 0) {
+            CUdeviceptr b = freed[best].base;
+            memmove(freed + best, freed + best + 1, (nfreed - (size_t) best - 1) * sizeof *freed);
+            nfreed--;
+            return b;
         }
     }
     CUdeviceptr b = next_addr;
