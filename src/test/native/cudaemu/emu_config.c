@@ -18,6 +18,7 @@ cl_context emu_cl_context;
 cl_command_queue emu_cl_internal_queue;
 size_t emu_base_align = 128;
 unsigned long long emu_cl_global_mem;
+unsigned long long emu_cl_max_alloc;
 char emu_cl_device_name[256];
 
 static int cfg_loaded;
@@ -74,17 +75,27 @@ static char *trim(char *s) {
     return s;
 }
 
-static void cfg_load(emu_config *c, const char *control) {
+/* The control file's text (at most 64 KiB), or NULL. */
+static char *read_control(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t cap = 65536;
+    char *t = malloc(cap + 1);
+    size_t n = fread(t, 1, cap, f);
+    fclose(f);
+    t[n] = 0;
+    return t;
+}
+
+static void cfg_load(emu_config *c, const char *text, const char *control) {
     cfg_defaults(c);
     for (int i = 0; env_keys[i]; i++) {
         const char *v = getenv(env_keys[i]);
         if (v) cfg_apply(c, env_keys[i], v);
     }
-    if (!control || !*control) return;
-    FILE *f = fopen(control, "r");
-    if (!f) return;
-    char line[4608];
-    while (fgets(line, sizeof line, f)) {
+    if (!text) return;
+    char *copy = strdup(text), *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *s = trim(line);
         if (!*s || *s == '#') continue;
         char *eq = strchr(s, '=');
@@ -97,9 +108,16 @@ static void cfg_load(emu_config *c, const char *control) {
         if (!strcmp(k, "CUDAEMU_FAULT_AFTER_LAUNCHES")) c->fault_in_file = 1;
         cfg_apply(c, k, trim(eq + 1));
     }
-    fclose(f);
+    free(copy);
 }
 
+static char *cfg_text;   /* the control file's text as last loaded */
+
+/*
+ * Re-reads the control file when its inode, size or mtime changed. A file rewritten in place with
+ * the same size within the file system's timestamp granularity looks unchanged to stat(), so for
+ * one second after its mtime the text itself is compared too.
+ */
 void emu_config_refresh(void) {
     const char *control = getenv("CUDAEMU_CONTROL");
     struct stat st;
@@ -110,9 +128,20 @@ void emu_config_refresh(void) {
         changed = st.st_ino != cfg_stat.st_ino || st.st_size != cfg_stat.st_size
                   || st.st_mtim.tv_sec != cfg_stat.st_mtim.tv_sec || st.st_mtim.tv_nsec != cfg_stat.st_mtim.tv_nsec;
     }
+    char *text = NULL;
+    if (ok && !changed) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        double age = (double) (now.tv_sec - st.st_mtim.tv_sec) + (now.tv_nsec - st.st_mtim.tv_nsec) / 1e9;
+        if (age < 1.0) {
+            text = read_control(control);
+            changed = text && (!cfg_text || strcmp(text, cfg_text));
+        }
+    }
     if (changed) {
+        if (ok && !text) text = read_control(control);
         emu_config n;
-        cfg_load(&n, ok ? control : NULL);
+        cfg_load(&n, ok ? text : NULL, control);
         n.fault_epoch = emu_cfg.fault_epoch;
         if (cfg_loaded && (n.fault_in_file || n.fault_after != emu_cfg.fault_after
                            || strcmp(n.fault_kernel, emu_cfg.fault_kernel))) {
@@ -122,8 +151,12 @@ void emu_config_refresh(void) {
         cfg_loaded = 1;
         cfg_stat_ok = ok;
         if (ok) cfg_stat = st;
+        free(cfg_text);
+        cfg_text = ok ? text : NULL;
+        text = NULL;
         emu_fault_note_config();
     }
+    free(text);
     EMU_UNLOCK();
 }
 
@@ -174,6 +207,9 @@ static CUresult open_cl(void) {
     cl_ulong g = 0;
     clGetDeviceInfo(emu_cl_device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof g, &g, NULL);
     emu_cl_global_mem = g;
+    g = 0;
+    clGetDeviceInfo(emu_cl_device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof g, &g, NULL);
+    emu_cl_max_alloc = g;
     clGetDeviceInfo(emu_cl_device, CL_DEVICE_NAME, sizeof emu_cl_device_name, emu_cl_device_name, NULL);
     return CUDA_SUCCESS;
 }

@@ -55,6 +55,7 @@ extern cl_context emu_cl_context;
 extern cl_command_queue emu_cl_internal_queue; /* zero-fills of fresh allocations */
 extern size_t emu_base_align;           /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
 extern unsigned long long emu_cl_global_mem;
+extern unsigned long long emu_cl_max_alloc;     /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
 extern char emu_cl_device_name[256];
 
 /* Returns CUDA_ERROR_NOT_INITIALIZED unless cuInit succeeded; refreshes the configuration. */

@@ -90,12 +90,16 @@ void emu_free_ctx_allocs(struct CUctx_st *c) {
 
 static CUdeviceptr pick_address(size_t span) {
     if (emu_cfg.reuse_addresses) {
-        for (size_t i = 0; i < nfreed; i++) {
-            if (freed[i].span >= span) {
-                CUdeviceptr b = freed[i].base;
-                freed[i] = freed[--nfreed];
-                return b;
-            }
+        /* best fit: the smallest freed span that holds it; among equal spans the most recently freed */
+        long best = -1;
+        for (long i = (long) nfreed - 1; i >= 0; i--) {
+            if (freed[i].span >= span && (best < 0 || freed[i].span < freed[best].span)) best = i;
+        }
+        if (best >= 0) {
+            CUdeviceptr b = freed[best].base;
+            memmove(freed + best, freed + best + 1, (nfreed - (size_t) best - 1) * sizeof *freed);
+            nfreed--;
+            return b;
         }
     }
     CUdeviceptr b = next_addr;
@@ -120,7 +124,15 @@ EMU_API CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize) {
     EMU_UNLOCK();
     if (r) return r;
     if (bytesize == 0) return CUDA_ERROR_INVALID_VALUE;
-    if ((unsigned long long) used + bytesize > emu_total_mem()) return CUDA_ERROR_OUT_OF_MEMORY;
+    if ((unsigned long long) used + bytesize > emu_total_mem()) {
+        EMU_WARN("cuMemAlloc(%zu): %lld bytes in use of %llu: CUDA_ERROR_OUT_OF_MEMORY", bytesize, used, emu_total_mem());
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
+    if (emu_cl_max_alloc && bytesize > emu_cl_max_alloc) {
+        EMU_WARN("cuMemAlloc(%zu): larger than one OpenCL buffer may be (CL_DEVICE_MAX_MEM_ALLOC_SIZE %llu): "
+                 "CUDA_ERROR_OUT_OF_MEMORY", bytesize, emu_cl_max_alloc);
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    }
     cl_int err;
     cl_mem m = clCreateBuffer(emu_cl_context, CL_MEM_READ_WRITE, bytesize, NULL, &err);
     if (!m) {
