@@ -41,14 +41,16 @@ for c in "$SRC"/emu_*.c; do
 done
 
 # The JNI library's imports.
+# into obj/, never beside libcuda.so.1: that folder goes on LD_LIBRARY_PATH, and JCuda's loader would
+# take a copy it finds there (System.loadLibrary) instead of the one lossengine extracts and verifies
 if command -v unzip >/dev/null 2>&1; then
-    unzip -p "$JAR" "lib/$JNI_NAME" > "$OUT/$JNI_NAME" || die "cannot extract lib/$JNI_NAME from $JAR"
+    unzip -p "$JAR" "lib/$JNI_NAME" > "$OUT/obj/$JNI_NAME" || die "cannot extract lib/$JNI_NAME from $JAR"
 else
     python3 -c 'import sys,zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
-        "$JAR" "lib/$JNI_NAME" > "$OUT/$JNI_NAME" || die "cannot extract lib/$JNI_NAME from $JAR"
+        "$JAR" "lib/$JNI_NAME" > "$OUT/obj/$JNI_NAME" || die "cannot extract lib/$JNI_NAME from $JAR"
 fi
-[ -s "$OUT/$JNI_NAME" ] || die "lib/$JNI_NAME extracted from $JAR is empty"
-nm -D --undefined-only "$OUT/$JNI_NAME" | awk '{print $NF}' | sed 's/@.*//' | grep '^cu' | sort -u > "$OUT/imports.txt"
+[ -s "$OUT/obj/$JNI_NAME" ] || die "lib/$JNI_NAME extracted from $JAR is empty"
+nm -D --undefined-only "$OUT/obj/$JNI_NAME" | awk '{print $NF}' | sed 's/@.*//' | grep '^cu' | sort -u > "$OUT/imports.txt"
 [ -s "$OUT/imports.txt" ] || die "no cu* imports found in $JNI_NAME"
 nm --defined-only "${OBJS[@]}" | awk '$2 ~ /^[TW]$/ {print $3}' | grep '^cu' | sort -u > "$OUT/implemented.txt"
 comm -23 "$OUT/imports.txt" "$OUT/implemented.txt" > "$OUT/stubbed.txt"

@@ -98,6 +98,17 @@ class CudaEmulatorIT {
     }
 
     @Test
+    void aBadLibraryThatCannotBeReplacedEndsInACleanFallbackWithTheReason(@TempDir Path dir) throws Exception {
+        Path natives = Files.createDirectories(dir.resolve("natives"));
+        // something that is not the library stands where it goes, and cannot be replaced by it
+        Files.createDirectories(natives.resolve("libJCudaDriver-12.6.0-linux-x86_64.so").resolve("junk"));
+        CliRunner.Result r = run(dir, env(), List.of("-Dlossengine.nativeDir=" + natives), "info");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("active backend: cpu"), r.out());
+        assertTrue(r.out().contains("rejected cuda: the JCuda driver binding could not be prepared: "), r.out());
+    }
+
+    @Test
     void aDriverThatFailsAtInitFallsBackToTheCpuWithTheReason(@TempDir Path dir) throws Exception {
         CliRunner.Result r = run(dir, env("CUDAEMU_INIT_RESULT", "999"), List.of(), "info");
         assertEquals(0, r.status(), r.err());
