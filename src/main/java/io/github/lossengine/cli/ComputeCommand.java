@@ -116,6 +116,7 @@ final class ComputeCommand implements Callable<Integer> {
         String[] inputFiles = {input, target, target2};
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
+        NpyOutputs.Target[] targets = targets(gradFiles, inputFiles);
         if (weight != null) {
             loss = withWeight(loss);
         }
@@ -137,7 +138,7 @@ final class ComputeCommand implements Callable<Integer> {
         StringJoiner gradients = new StringJoiner(", ", "[", "]");
         for (int k = 0; k < gradFiles.length; k++) {
             if (gradFiles[k] != null) {
-                outputs.add(GRAD_FLAGS[k], gradFiles[k], result.gradient(k), shapes[k]);
+                outputs.add(GRAD_FLAGS[k], gradFiles[k], targets[k], result.gradient(k), shapes[k]);
                 gradients.add(new JsonObject().put("flag", GRAD_FLAGS[k]).put("input", loss.inputNames().get(k))
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
@@ -244,6 +245,9 @@ final class ComputeCommand implements Callable<Integer> {
                 throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has no gradient with respect to "
                         + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + INPUT_FLAGS[k] + ")");
             }
+            if (asked[k].endsWith("/") || asked[k].endsWith(java.io.File.separator)) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": names a directory (trailing " + "/" + "), not a file");
+            }
             Path p = path(flag, asked[k]);
             if (!seen.add(p.toAbsolutePath().normalize())) {
                 throw new BadArgumentException(flag + " " + asked[k] + ": the same file is given for another gradient");
@@ -258,6 +262,41 @@ final class ComputeCommand implements Callable<Integer> {
             files[k] = p;
         }
         return files;
+    }
+
+    /**
+     * Where each gradient goes ({@link NpyOutputs#target}: symbolic links resolved, special files
+     * checked), refusing a gradient that is an input or another gradient by real path (the real
+     * directory plus the name), so that {@code --grad-out in.npy}, {@code ./tgt.npy} or two names for
+     * one file through a symlinked folder cannot overwrite an input or lose a gradient.
+     */
+    private NpyOutputs.Target[] targets(Path[] gradFiles, String[] inputFiles) {
+        NpyOutputs.Target[] targets = new NpyOutputs.Target[gradFiles.length];
+        java.util.Map<Path, String> taken = new java.util.HashMap<>();
+        String[] inputs = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
+        String[] inputFlags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] != null && !inputs[i].isEmpty()) {
+                try {
+                    taken.putIfAbsent(path(inputFlags[i], inputs[i]).toRealPath(), inputFlags[i] + " " + inputs[i]);
+                } catch (IOException | RuntimeException unreadable) {
+                    // reported when it is read
+                }
+            }
+        }
+        for (int k = 0; k < gradFiles.length; k++) {
+            if (gradFiles[k] == null) {
+                continue;
+            }
+            NpyOutputs.Target t = NpyOutputs.target(GRAD_FLAGS[k], gradFiles[k]);
+            String other = t.inPlace() ? null : taken.putIfAbsent(t.file(), GRAD_FLAGS[k] + " " + gradFiles[k]);
+            if (other != null) {
+                throw new BadArgumentException(GRAD_FLAGS[k] + " " + gradFiles[k] + ": is the same file as " + other
+                        + " (" + t.file() + "); refusing to overwrite it");
+            }
+            targets[k] = t;
+        }
+        return targets;
     }
 
     private Loss withWeight(Loss loss) {
@@ -279,6 +318,9 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private static Npy.NpyArray read(String flag, String file) {
+        if (file.isEmpty()) {
+            throw new BadArgumentException(flag + ": empty file name");
+        }
         Path p = path(flag, file);
         try {
             return Npy.read(p);
