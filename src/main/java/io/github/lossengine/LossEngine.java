@@ -240,6 +240,15 @@ public final class LossEngine implements AutoCloseable {
             if (inputs[i] == null) {
                 throw new InvalidInputException(loss.inputNames().get(i), "must not be null");
             }
+            long[] shape = inputs[i].shape();
+            for (int d = 0; d < shape.length; d++) {
+                if (shape[d] > Tensor.MAX_ARRAY) {
+                    // only a tensor of zero elements can have one; its index arithmetic would overflow int
+                    throw new InvalidInputException(loss.inputNames().get(i), "shape " + java.util.Arrays.toString(shape)
+                            + ": dimension " + d + " = " + shape[d] + " is more than " + Tensor.MAX_ARRAY
+                            + " (the largest heap array), on every backend");
+                }
+            }
         }
     }
 

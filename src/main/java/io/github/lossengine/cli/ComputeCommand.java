@@ -117,6 +117,7 @@ final class ComputeCommand implements Callable<Integer> {
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
         NpyOutputs.Target[] targets = targets(gradFiles, inputFiles);
+        requireHeap(loss, inputFiles, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
         }
@@ -318,18 +319,54 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private static Npy.NpyArray read(String flag, String file) {
+        return npy(flag, file, Npy::read);
+    }
+
+    /** What {@code action} makes of {@code file}; its failures are one line that starts with {@code flag}. */
+    private static <T> T npy(String flag, String file, NpyAction<T> action) {
         if (file.isEmpty()) {
             throw new BadArgumentException(flag + ": empty file name");
         }
         Path p = path(flag, file);
         try {
-            return Npy.read(p);
+            return action.apply(p);
         } catch (NoSuchFileException e) {
             throw new BadArgumentException(flag + " " + file + ": no such file", e);
         } catch (NpyFormatException e) {
             throw new BadArgumentException(flag + " " + e.getMessage(), e);
         } catch (IOException e) {
             throw new BadArgumentException(flag + " " + file + ": cannot read: " + e, e);
+        }
+    }
+
+    private interface NpyAction<T> {
+        T apply(Path file) throws IOException;
+    }
+
+    /**
+     * Refuses, before any data is read, inputs whose arrays (with a float32 copy of integer arrays
+     * that are not class indices) and the gradients asked for would take more than
+     * {@link Npy#HEAP_SHARE} of the JVM's maximum heap: one line naming the file that crosses it, its
+     * shape, and the {@code -Xmx} to use (a 2 GB input used to end in an OutOfMemoryError).
+     */
+    private void requireHeap(Loss loss, String[] inputFiles, Path[] gradFiles) {
+        String[] files = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
+        String[] flags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+        long needed = 0;
+        for (int i = 0; i < files.length; i++) {
+            if (files[i] == null || (i < 3 && i >= loss.arity())) {
+                continue;
+            }
+            Npy.Header h = npy(flags[i], files[i], Npy::header);
+            boolean integer = h.descr().startsWith("<i");
+            needed += h.heapBytes() + (integer ? 4 * h.count() : 0);
+            if (i < gradFiles.length && gradFiles[i] != null) {
+                needed += 4 * h.count();
+            }
+            if (needed > Npy.HEAP_SHARE * Runtime.getRuntime().maxMemory()) {
+                throw new BadArgumentException(flags[i] + " " + Npy.tooLarge(files[i], h, needed,
+                        " with the inputs before it and the gradients asked for").getMessage());
+            }
         }
     }
 
