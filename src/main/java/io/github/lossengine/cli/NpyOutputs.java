@@ -38,10 +38,16 @@ import java.util.concurrent.ThreadLocalRandom;
 final class NpyOutputs {
     /** Temporary files in flight, removed by the shutdown hook if the JVM is stopped. */
     private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+    /** Set by the shutdown hook: no temporary file is created or moved into place after it. */
+    private static volatile boolean stopping;
+    /** A temporary file's name ({@link #createTemp}), replaced by the user's in messages. */
+    private static final java.util.regex.Pattern TEMP_NAME = java.util.regex.Pattern.compile("\\S*\\.lossengine-[0-9a-f]+\\.tmp");
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> IN_FLIGHT.forEach(NpyOutputs::deleteQuietly),
-                "lossengine-temp-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            IN_FLIGHT.forEach(NpyOutputs::deleteQuietly);
+        }, "lossengine-temp-cleanup"));
     }
 
     /** One output: the flag that asked for it, the name given, the file written, the data and the shape. */
@@ -152,6 +158,9 @@ final class NpyOutputs {
                 current = outputs.get(i);
                 currentTemp = temps.get(i);
                 if (currentTemp != null) {
+                    if (stopping) {
+                        throw new IOException("stopped");
+                    }
                     move(currentTemp, current.target().file());
                     IN_FLIGHT.remove(currentTemp);
                     placed.add(current.target().file());
@@ -169,8 +178,9 @@ final class NpyOutputs {
             }
             String flag = current == null ? "output" : current.flag() + " " + current.file();
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (currentTemp != null && current != null) {
-                why = why.replace(currentTemp.toString(), current.file().toString());
+            if (current != null) {
+                // every temporary name (also one being created when that failed) is the user's file
+                why = TEMP_NAME.matcher(why).replaceAll(java.util.regex.Matcher.quoteReplacement(current.file().toString()));
             }
             throw new BadArgumentException(flag + ": cannot write: " + why, e);
         }
@@ -186,6 +196,10 @@ final class NpyOutputs {
             try {
                 Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 IN_FLIGHT.add(p);
+                if (stopping) {
+                    deleteQuietly(p);
+                    throw new IOException("stopped");
+                }
                 return p;
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (attempt > 100) {
