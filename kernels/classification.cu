@@ -11,9 +11,9 @@
 
 DEVICE float le_classification_eval(int kind, float xv, float yv, float cv, float p0, float p1, float p2, float* g) {
     if (kind == LE_BCE) {
-        float pos = yv == 0.0f ? 0.0f : yv * FMAX(LOG(xv), -100.0f);
-        float neg = yv == 1.0f ? 0.0f : (1.0f - yv) * FMAX(LOG1P(-xv), -100.0f);
-        *g = (xv - yv) / FMAX(xv * (1.0f - xv), 1e-12f);
+        float pos = yv == 0.0f ? 0.0f : yv * le_max(LOG(xv), -100.0f);
+        float neg = yv == 1.0f ? 0.0f : (1.0f - yv) * le_max(LOG1P(-xv), -100.0f);
+        *g = (xv - yv) / le_max(xv * (1.0f - xv), 1e-12f);
         float l = -(pos + neg);
         return l == 0.0f ? 0.0f : l;
     }

@@ -37,7 +37,7 @@ LE_POINTWISE_KERNEL(le_kl_div_f32, le_divergence_eval, LE_KL_DIV)
 LE_POINTWISE_KERNEL(le_poisson_nll_f32, le_divergence_eval, LE_POISSON_NLL)
 
 /*
- * gaussian_nll of mean mu, target y and variance var (as GaussianNllCpu): v = max(var, eps),
+ * gaussian_nll of mean mu, target y and variance var (as GaussianNllCpu): v = max(var, eps) (NaN kept),
  * d = mu - y, l = (log v + d^2 / v) / 2 (+ log(2 pi) / 2 with full); gradients d / v, -d / v and
  * (1 / v - d^2 / v^2) / 2. One variance serves rowLength consecutive elements (1: one per element;
  * the last dimension: one per row), one segment per variance, whose gradient is the segment's sum.
@@ -56,15 +56,17 @@ KERNEL void le_gaussian_nll_f32(GLOBAL const float* RESTRICT mu, GLOBAL const fl
     for (LONG first = (LONG) GROUP_ID * perGroup; first < rows; first += (LONG) NUM_GROUPS * perGroup) {
         LONG row = first + slot;
         int active = row < rows;
-        float v = active ? FMAX(var[row], eps) : 1.0f;
+        float v = active ? le_max(var[row], eps) : 1.0f;
         float dv = 0.0f;
         if (active) {
             LONG off = row * rowLength;
             for (LONG j = lane; j < rowLength; j += seg) {
                 float d = mu[off + j] - y[off + j];
-                float q = d * d / v;
+                /* d (d / v), not d^2 / v: d^2 overflows float32 from |d| = 1.8e19 while the quotient may not */
+                float r = d / v;
+                float q = d * r;
                 float l = 0.5f * (LOG(v) + q) + halfLog2Pi;
-                float g = d / v * scale;
+                float g = r * scale;
                 if (flags & 1) {
                     values[off + j] = l;
                 }
@@ -74,7 +76,7 @@ KERNEL void le_gaussian_nll_f32(GLOBAL const float* RESTRICT mu, GLOBAL const fl
                 if (flags & 4) {
                     gY[off + j] = -g;
                 }
-                dv += 0.5f * (1.0f - q) / v * scale;
+                dv += 0.5f * (1.0f / v - r * r) * scale;
                 acc += l;
             }
         }

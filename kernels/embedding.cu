@@ -13,6 +13,16 @@ KERNEL void le_labels_to_f32_i64(GLOBAL const LONG* RESTRICT in, LONG n, GLOBAL 
     }
 }
 
+/*
+ * The exact power of two that scales a row whose largest |entry| is m into [1, 2) when m >= 2^32, else
+ * 1 (also for an infinite or NaN m). Squares and their sums over a row then stay inside float32
+ * (they overflowed from |v| = 1.8e19, giving 1 or NaN for a cosine that is 0), and, being a power of
+ * two, the scaling changes no digit of the result.
+ */
+DEVICE float le_norm_scale(float m) {
+    return (m >= 4294967296.0f && !ISINF(m)) ? LDEXP(1.0f, -ILOGB(m)) : 1.0f;
+}
+
 /* contrastive: v = x1 - x2 + eps, D = |v|; y = 0: D^2 / 2, gradient v; y = 1: max(0, m - D)^2 / 2, gradient -max(0, m - D) v / D. */
 KERNEL void le_contrastive_f32(GLOBAL const float* RESTRICT x1, GLOBAL const float* RESTRICT x2,
                                GLOBAL const float* RESTRICT label, LONG rows, LONG dim, float margin, float eps,
@@ -27,23 +37,31 @@ KERNEL void le_contrastive_f32(GLOBAL const float* RESTRICT x1, GLOBAL const flo
         LONG row = first + slot;
         int active = row < rows;
         LONG off = row * dim;
+        float mx = 0.0f;
+        if (active) {
+            for (LONG j = lane; j < dim; j += seg) {
+                mx = le_max(mx, FABS(x1[off + j] - x2[off + j] + eps));
+            }
+        }
+        float k = le_norm_scale(le_seg_max(buf, mx, lane, seg));
         float sq = 0.0f;
         if (active) {
             for (LONG j = lane; j < dim; j += seg) {
-                float v = x1[off + j] - x2[off + j] + eps;
+                float v = (x1[off + j] - x2[off + j] + eps) * k;
                 sq += v * v;
             }
         }
+        /* sq = |v|^2 k^2 */
         sq = le_seg_sum(buf, sq, lane, seg);
         if (active) {
             float yl = label[row];
             float l;
             float factor;
             if (yl == 0.0f) {
-                l = 0.5f * sq;
+                l = 0.5f * sq / k / k;
                 factor = 1.0f;
             } else {
-                float dist = SQRT(sq);
+                float dist = SQRT(sq) / k;
                 float gap = le_clamp0(margin - dist);
                 l = 0.5f * gap * gap;
                 factor = dist == 0.0f ? 0.0f : -gap / dist;
@@ -66,24 +84,27 @@ KERNEL void le_contrastive_f32(GLOBAL const float* RESTRICT x1, GLOBAL const flo
     le_group_partial(buf, acc, partials);
 }
 
-/* ||v||_p from the segment's max |v_j| and sum of (|v_j| / max)^p (p = 1 and 2 summed directly). */
-DEVICE float le_pnorm(float p, float mx, float s) {
+/*
+ * k ||v||_p from the segment's max |v_j| (mx), the row's scale k (le_norm_scale) and the sum of the
+ * terms (le_pnorm_term: |k v_j|^2, |k v_j| or (|v_j| / mx)^p).
+ */
+DEVICE float le_pnorm(float p, float mx, float k, float s) {
     if (p == 2.0f || p == 1.0f) {
         return p == 2.0f ? SQRT(s) : s;
     }
     if (mx == 0.0f || ISINF(mx) || ISNAN(mx)) {
         return mx;
     }
-    return mx * POW(s, 1.0f / p);
+    return (mx * k) * POW(s, 1.0f / p);
 }
 
-/* The p-norm's term for element v (|v|^2, |v| or (|v| / max)^p). */
-DEVICE float le_pnorm_term(float p, float v, float mx) {
+/* The p-norm's term for element v: |k v|^2, |k v| or (|v| / mx)^p. */
+DEVICE float le_pnorm_term(float p, float v, float mx, float k) {
     if (p == 2.0f) {
-        return v * v;
+        return (v * k) * (v * k);
     }
     if (p == 1.0f) {
-        return FABS(v);
+        return FABS(v * k);
     }
     return (mx == 0.0f || ISINF(mx) || ISNAN(mx)) ? 0.0f : POW(FABS(v) / mx, p);
 }
@@ -103,8 +124,11 @@ DEVICE float le_pnorm_grad(float p, float v, float norm) {
 }
 
 /*
- * triplet: max(0, margin + d(a, pos) - d(a, neg)), d(u, v) = ||u - v + eps||_p; with swap d(a, neg)
- * becomes min(d(a, neg), d(pos, neg)), the gradient following the smaller (half each on a tie).
+ * triplet: max(0, margin + (d(a, pos) - d(a, neg))), d(u, v) = ||u - v + eps||_p; with swap d(a, neg)
+ * becomes min(d(a, neg), d(pos, neg)), the gradient following the smaller (half each on a tie). Each
+ * distance is summed scaled by its own power of two (le_norm_scale of its largest |difference|), so
+ * it overflows only where the distance itself exceeds FLT_MAX (+Inf, as the CPU's float32-range
+ * distance); the distances' difference comes first, so the margin is not lost when they dwarf it.
  */
 KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* RESTRICT pos,
                            GLOBAL const float* RESTRICT neg, LONG rows, LONG dim, float margin, float p, float eps,
@@ -128,9 +152,9 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
                 float v0 = FABS(a[off + j] - pos[off + j] + eps);
                 float v1 = FABS(a[off + j] - neg[off + j] + eps);
                 float v2 = swap ? FABS(pos[off + j] - neg[off + j] + eps) : 0.0f;
-                mx[0] = (ISNAN(v0) || ISNAN(mx[0])) ? LE_NAN : FMAX(mx[0], v0);
-                mx[1] = (ISNAN(v1) || ISNAN(mx[1])) ? LE_NAN : FMAX(mx[1], v1);
-                mx[2] = (ISNAN(v2) || ISNAN(mx[2])) ? LE_NAN : FMAX(mx[2], v2);
+                mx[0] = le_max(mx[0], v0);
+                mx[1] = le_max(mx[1], v1);
+                mx[2] = le_max(mx[2], v2);
             }
         }
         for (int k = 0; k < 3; k++) {
@@ -142,7 +166,7 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
                 for (int k = 0; k < 3; k++) {
                     float u = bx[k * GROUP_SIZE + t];
                     float w = bx[k * GROUP_SIZE + t + s];
-                    bx[k * GROUP_SIZE + t] = (ISNAN(u) || ISNAN(w)) ? LE_NAN : FMAX(u, w);
+                    bx[k * GROUP_SIZE + t] = le_max(u, w);
                 }
             }
             SYNC_THREADS;
@@ -151,21 +175,28 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
             mx[k] = bx[k * GROUP_SIZE + t - lane];
         }
         SYNC_THREADS;
+        float k0 = le_norm_scale(mx[0]);
+        float k1 = le_norm_scale(mx[1]);
+        float k2 = le_norm_scale(mx[2]);
         float sums[3] = {0.0f, 0.0f, 0.0f};
         if (active) {
             for (LONG j = lane; j < dim; j += seg) {
-                sums[0] += le_pnorm_term(p, a[off + j] - pos[off + j] + eps, mx[0]);
-                sums[1] += le_pnorm_term(p, a[off + j] - neg[off + j] + eps, mx[1]);
+                sums[0] += le_pnorm_term(p, a[off + j] - pos[off + j] + eps, mx[0], k0);
+                sums[1] += le_pnorm_term(p, a[off + j] - neg[off + j] + eps, mx[1], k1);
                 if (swap) {
-                    sums[2] += le_pnorm_term(p, pos[off + j] - neg[off + j] + eps, mx[2]);
+                    sums[2] += le_pnorm_term(p, pos[off + j] - neg[off + j] + eps, mx[2], k2);
                 }
             }
         }
         le_seg_sums(bx, sums, 3, lane, seg);
         if (active) {
-            float dAp = le_pnorm(p, mx[0], sums[0]);
-            float dAn = le_pnorm(p, mx[1], sums[1]);
-            float dPn = swap ? le_pnorm(p, mx[2], sums[2]) : LE_NAN;
+            /* the scaled distances (k d), for the gradients */
+            float sAp = le_pnorm(p, mx[0], k0, sums[0]);
+            float sAn = le_pnorm(p, mx[1], k1, sums[1]);
+            float sPn = swap ? le_pnorm(p, mx[2], k2, sums[2]) : LE_NAN;
+            float dAp = sAp / k0;
+            float dAn = sAn / k1;
+            float dPn = swap ? sPn / k2 : LE_NAN;
             float wAn = 1.0f;
             float wPn = 0.0f;
             float dNeg = dAn;
@@ -177,18 +208,18 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
                     wAn = 0.5f;
                     wPn = 0.5f;
                 }
-                dNeg = (ISNAN(dAn) || ISNAN(dPn)) ? LE_NAN : FMIN(dAn, dPn);
+                dNeg = le_min(dAn, dPn);
             }
-            float inner = margin + dAp - dNeg;
+            float inner = margin + (dAp - dNeg);
             float l = le_clamp0(inner);
             for (LONG j = lane; j < dim && (flags & 14); j += seg) {
                 float gAj = 0.0f;
                 float gPj = 0.0f;
                 float gNj = 0.0f;
                 if (!(inner < 0.0f)) {
-                    float uAp = le_pnorm_grad(p, a[off + j] - pos[off + j] + eps, dAp);
-                    float uAn = wAn == 0.0f ? 0.0f : wAn * le_pnorm_grad(p, a[off + j] - neg[off + j] + eps, dAn);
-                    float uPn = wPn == 0.0f ? 0.0f : wPn * le_pnorm_grad(p, pos[off + j] - neg[off + j] + eps, dPn);
+                    float uAp = le_pnorm_grad(p, (a[off + j] - pos[off + j] + eps) * k0, sAp);
+                    float uAn = wAn == 0.0f ? 0.0f : wAn * le_pnorm_grad(p, (a[off + j] - neg[off + j] + eps) * k1, sAn);
+                    float uPn = wPn == 0.0f ? 0.0f : wPn * le_pnorm_grad(p, (pos[off + j] - neg[off + j] + eps) * k2, sPn);
                     gAj = (uAp - uAn) * scale;
                     gPj = (-uAp - uPn) * scale;
                     gNj = (uAn + uPn) * scale;
@@ -213,7 +244,10 @@ KERNEL void le_triplet_f32(GLOBAL const float* RESTRICT a, GLOBAL const float* R
 
 /*
  * cosine_embedding: cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12)); y = 1: 1 - cos;
- * y = -1: max(0, cos - margin) (the kink passes the gradient).
+ * y = -1: max(0, cos - margin) (the kink passes the gradient). Each row's x1 and x2 are scaled by
+ * powers of two k1, k2 (le_norm_scale) before the sums, so the norms neither overflow nor lose digits:
+ * with u' = k1 u, v' = k2 v, sq1' = |u'|^2 + 1e-12 k1^2 (and sq2'), denom' = sqrt(sq1') sqrt(sq2'),
+ * cos = u'.v' / denom' and d cos / d u = k1 (v' / denom' - cos u' / sq1').
  */
 KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL const float* RESTRICT x2,
                                     GLOBAL const float* RESTRICT label, LONG rows, LONG dim, float margin, int seg,
@@ -229,11 +263,21 @@ KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL cons
         LONG row = first + slot;
         int active = row < rows;
         LONG off = row * dim;
+        float m1 = 0.0f;
+        float m2 = 0.0f;
+        if (active) {
+            for (LONG j = lane; j < dim; j += seg) {
+                m1 = le_max(m1, FABS(x1[off + j]));
+                m2 = le_max(m2, FABS(x2[off + j]));
+            }
+        }
+        float k1 = le_norm_scale(le_seg_max(bx, m1, lane, seg));
+        float k2 = le_norm_scale(le_seg_max(bx, m2, lane, seg));
         float sums[3] = {0.0f, 0.0f, 0.0f};
         if (active) {
             for (LONG j = lane; j < dim; j += seg) {
-                float u = x1[off + j];
-                float v = x2[off + j];
+                float u = x1[off + j] * k1;
+                float v = x2[off + j] * k2;
                 sums[0] += u * v;
                 sums[1] += u * u;
                 sums[2] += v * v;
@@ -241,9 +285,9 @@ KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL cons
         }
         le_seg_sums(bx, sums, 3, lane, seg);
         if (active) {
-            float sq1 = sums[1] + 1e-12f;
-            float sq2 = sums[2] + 1e-12f;
-            float denom = SQRT(sq1 * sq2);
+            float sq1 = sums[1] + 1e-12f * k1 * k1;
+            float sq2 = sums[2] + 1e-12f * k2 * k2;
+            float denom = SQRT(sq1) * SQRT(sq2);
             float cs = sums[0] / denom;
             float l;
             float dl;
@@ -256,13 +300,13 @@ KERNEL void le_cosine_embedding_f32(GLOBAL const float* RESTRICT x1, GLOBAL cons
                 dl = inner < 0.0f ? 0.0f : 1.0f;
             }
             for (LONG j = lane; j < dim && (flags & 6); j += seg) {
-                float u = x1[off + j];
-                float v = x2[off + j];
+                float u = x1[off + j] * k1;
+                float v = x2[off + j] * k2;
                 if (flags & 2) {
-                    g1[off + j] = dl * (v / denom - cs * u / sq1) * scale;
+                    g1[off + j] = dl * k1 * (v / denom - cs * u / sq1) * scale;
                 }
                 if (flags & 4) {
-                    g2[off + j] = dl * (u / denom - cs * v / sq2) * scale;
+                    g2[off + j] = dl * k2 * (u / denom - cs * v / sq2) * scale;
                 }
             }
             if (lane == 0) {

@@ -252,7 +252,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                 float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
                 float tc = t[off + c];
                 int masked = v == -LE_INF;
-                float q = masked ? onT * tc : onT * tc + spread * (offTarget ? FMAX(st - tc, 0.0f) : 1.0f);
+                float q = masked ? onT * tc : onT * tc + spread * (offTarget ? le_max(st - tc, 0.0f) : 1.0f);
                 float a = (hasW ? w[c] : 1.0f) * q;
                 if (a != 0.0f) {
                     if (masked) {

@@ -67,7 +67,7 @@ DEVICE float le_gate(float t) {
 
 /* log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|). */
 DEVICE float le_softplus(float z) {
-    return FMAX(z, 0.0f) + LOG1P(EXP(-FABS(z)));
+    return le_max(z, 0.0f) + LOG1P(EXP(-FABS(z)));
 }
 
 /* 1 / (1 + e^-z), on the side where the exponential cannot overflow. */

@@ -14,6 +14,19 @@
 /* Most sums one reduction tree carries at once (le_seg_sums, le_seg_online_sums). */
 #define MAX_SUMS 6
 
+/*
+ * max and min with a NaN operand giving NaN, as Java's Math.max and Math.min (the CPU backend);
+ * IEEE fmax and fmin return the other operand, which turned a NaN variance into eps. Kernels use
+ * these, never FMAX or FMIN directly, wherever an operand can be NaN.
+ */
+DEVICE float le_max(float a, float b) {
+    return (ISNAN(a) || ISNAN(b)) ? LE_NAN : FMAX(a, b);
+}
+
+DEVICE float le_min(float a, float b) {
+    return (ISNAN(a) || ISNAN(b)) ? LE_NAN : FMIN(a, b);
+}
+
 /* Sum of v over the calling thread's segment (lane = index within the segment); every lane gets it. */
 DEVICE float le_seg_sum(LOCAL_ARG float* buf, float v, int lane, int seg) {
     int t = LOCAL_ID;
@@ -39,7 +52,7 @@ DEVICE float le_seg_max(LOCAL_ARG float* buf, float v, int lane, int seg) {
         if (lane < s) {
             float a = buf[t];
             float b = buf[t + s];
-            buf[t] = (ISNAN(a) || ISNAN(b)) ? LE_NAN : FMAX(a, b);
+            buf[t] = le_max(a, b);
         }
         SYNC_THREADS;
     }

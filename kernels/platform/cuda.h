@@ -38,5 +38,7 @@
 #define FMAX(x, y) fmaxf((x), (y))
 #define FMIN(x, y) fminf((x), (y))
 #define FLOOR(x) floorf(x)
+#define LDEXP(x, n) ldexpf((x), (n))
+#define ILOGB(x) ilogbf(x)
 #define ISNAN(x) isnan(x)
 #define ISINF(x) isinf(x)

@@ -31,5 +31,7 @@
 #define FMAX(x, y) fmax((x), (y))
 #define FMIN(x, y) fmin((x), (y))
 #define FLOOR(x) floor(x)
+#define LDEXP(x, n) ldexp((x), (n))
+#define ILOGB(x) ilogb(x)
 #define ISNAN(x) isnan(x)
 #define ISINF(x) isinf(x)

@@ -4,6 +4,8 @@ import io.github.lossengine.spi.BackendOptions;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,23 +44,79 @@ import org.slf4j.LoggerFactory;
  * within the tolerance stated in docs/PERFORMANCE.md and give the same bits on any thread count.
  *
  * <p>Thread-safety: an engine is thread-safe; calls may run concurrently. {@link #close()} releases
- * the backend (and stops its threads); calls after it throw {@link IllegalStateException}.
+ * the backend (and stops its threads); calls after it throw {@link IllegalStateException}. An
+ * engine that becomes unreachable without being closed is closed by a {@link Cleaner} (its threads
+ * stopped, its device memory freed), with one WARN naming where it was created.
+ *
+ * <p>Inputs during a call: class-index inputs ({@code int[]}/{@code long[]}) are copied once when the
+ * call starts, so the checks and the computation see the same labels (a label changed by another
+ * thread cannot cause an index error). Float inputs are read in place, without a copy: another
+ * thread writing them during the call gives an unspecified result (or an
+ * {@link InvalidInputException} for a value the loss refuses), never another exception. Do not
+ * write an input, or read a gradient buffer, while a call that uses it runs.
  */
 public final class LossEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LossEngine.class);
     private static final AtomicReference<String> LAST_LOGGED = new AtomicReference<>();
 
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "lossengine-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The most threads {@link Builder#threads} accepts: {@value #THREADS_PROPERTY}, else 4 x processors. */
+    static final String THREADS_PROPERTY = "lossengine.maxThreads";
+
     private final ComputeBackend backend;
     private final BackendInfo info;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
+
+    /**
+     * Closes the backend once: from {@link #close()}, or from the {@link #CLEANER} when the engine was
+     * never closed (then with a WARN naming where it was created). Holds no reference to the engine.
+     */
+    private static final class Release implements Runnable {
+        private final ComputeBackend backend;
+        private final String created;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile boolean explicit;
+
+        Release(ComputeBackend backend, String created) {
+            this.backend = backend;
+            this.created = created;
+        }
+
+        @Override
+        public void run() {
+            if (closed.compareAndSet(false, true)) {
+                if (!explicit) {
+                    LOG.warn("a lossengine engine ({}) was never closed; closed when it became unreachable. It was created {}",
+                            backend.getClass().getSimpleName(), created);
+                }
+                backend.close();
+            }
+        }
+    }
 
     private LossEngine(BackendSelector.Selection selection) {
         this.backend = selection.backend();
         this.info = selection.info();
+        this.release = new Release(backend, creationSite());
+        this.cleanable = CLEANER.register(this, release);
         String line = info.toString();
         if (!line.equals(LAST_LOGGED.getAndSet(line))) {
             LOG.info("lossengine backend: {}", line);
         }
+    }
+
+    /** "at Class.method(File:line)" of the first caller outside lossengine's own API classes. */
+    private static String creationSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith(LossEngine.class.getName()))
+                .findFirst()
+                .map(f -> "at " + f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")")
+                .orElse("at an unknown place"));
     }
 
     /** An engine on the best available backend, or on the one the property or variable names. */
@@ -119,16 +177,36 @@ public final class LossEngine implements AutoCloseable {
         /**
          * The number of threads the CPU backend computes one call on, the calling thread included
          * ({@code threads - 1} worker threads that the engine owns and stops when it is closed);
-         * default: the number of available processors. Results do not depend on it.
+         * default: the number of available processors. Results do not depend on it. At most 4 x the
+         * available processors, unless the system property {@value #THREADS_PROPERTY} sets another
+         * bound.
          *
-         * @throws IllegalArgumentException when {@code threads < 1}
+         * @throws InvalidInputException (argument {@code threads}) when {@code threads < 1} or above the bound
          */
         public Builder threads(int threads) {
             if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+                throw new InvalidInputException("threads", "must be >= 1, got " + threads);
+            }
+            int max = maxThreads();
+            if (threads > max) {
+                throw new InvalidInputException("threads", threads + " is more than " + max + " (4 x the "
+                        + Runtime.getRuntime().availableProcessors() + " available processors; -D" + THREADS_PROPERTY
+                        + "=N raises the bound)");
             }
             this.threads = threads;
             return this;
+        }
+
+        private static int maxThreads() {
+            String p = System.getProperty(THREADS_PROPERTY);
+            if (p != null) {
+                try {
+                    return Math.max(1, Integer.parseInt(p.trim()));
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException(THREADS_PROPERTY, "'" + p + "' is not an integer");
+                }
+            }
+            return 4 * Runtime.getRuntime().availableProcessors();
         }
 
         /**
@@ -217,16 +295,52 @@ public final class LossEngine implements AutoCloseable {
                             + "); inputs are never overwritten");
                 }
             }
+            for (int k = 0; k < i; k++) {
+                if (grads[k] != null && g.sharesStorageWith(grads[k])) {
+                    throw new InvalidInputException(arg, "shares its storage with gradient " + k + " (" + loss.inputNames().get(k)
+                            + "); each gradient needs its own buffer");
+                }
+            }
             grads[i] = g;
         }
         return run(loss, inputs, grads);
     }
 
     private LossResult run(Loss loss, Tensor[] inputs, Tensor[] grads) {
-        if (closed.get()) {
+        if (release.closed.get()) {
             throw new IllegalStateException("engine is closed");
         }
-        return backend.compute(loss, inputs.clone(), grads);
+        Tensor[] in = inputs.clone();
+        for (int i = 0; i < in.length; i++) {
+            // class indices are small: one copy, so that what the checks saw is what is computed
+            in[i] = snapshotIndices(in[i]);
+        }
+        try {
+            return backend.compute(loss, in, grads);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** A copy of an integer tensor's storage; float tensors as they are. */
+    private static Tensor snapshotIndices(Tensor t) {
+        return switch (t.dtype()) {
+            case INT32 -> {
+                int[] a = new int[(int) t.size()];
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = (int) t.getLong(j);
+                }
+                yield Tensor.ofInts(a, t.shape());
+            }
+            case INT64 -> {
+                long[] a = new long[(int) t.size()];
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = t.getLong(j);
+                }
+                yield Tensor.ofLongs(a, t.shape());
+            }
+            default -> t;
+        };
     }
 
     private static void checkInputs(Loss loss, Tensor[] inputs) {
@@ -240,6 +354,15 @@ public final class LossEngine implements AutoCloseable {
             if (inputs[i] == null) {
                 throw new InvalidInputException(loss.inputNames().get(i), "must not be null");
             }
+            long[] shape = inputs[i].shape();
+            for (int d = 0; d < shape.length; d++) {
+                if (shape[d] > Tensor.MAX_ARRAY) {
+                    // only a tensor of zero elements can have one; its index arithmetic would overflow int
+                    throw new InvalidInputException(loss.inputNames().get(i), "shape " + java.util.Arrays.toString(shape)
+                            + ": dimension " + d + " = " + shape[d] + " is more than " + Tensor.MAX_ARRAY
+                            + " (the largest heap array), on every backend");
+                }
+            }
         }
     }
 
@@ -249,7 +372,7 @@ public final class LossEngine implements AutoCloseable {
      * backend has none (then time {@link #computeInto} instead).
      */
     public Benchmarking benchmarking() {
-        if (closed.get()) {
+        if (release.closed.get()) {
             throw new IllegalStateException("engine is closed");
         }
         return backend.benchmarking();
@@ -258,8 +381,7 @@ public final class LossEngine implements AutoCloseable {
     /** Releases the backend. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            backend.close();
-        }
+        release.explicit = true;
+        cleanable.clean();
     }
 }

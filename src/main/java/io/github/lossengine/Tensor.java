@@ -33,13 +33,7 @@ public final class Tensor {
                    long capacity) {
         this.dtype = dtype;
         this.shape = shape.clone();
-        long n = 1;
-        for (int d = 0; d < this.shape.length; d++) {
-            if (this.shape[d] < 0) {
-                throw new IllegalArgumentException("shape[" + d + "] = " + this.shape[d] + ": dimensions must be >= 0");
-            }
-            n = Math.multiplyExact(n, this.shape[d]);
-        }
+        long n = elements(this.shape);
         if (n != capacity) {
             throw new IllegalArgumentException("shape " + Arrays.toString(this.shape) + " has " + n
                     + " elements but the storage holds " + capacity);
@@ -78,17 +72,49 @@ public final class Tensor {
         return new Tensor(DType.INT64, shapeOr(shape, data.length), null, null, null, data, data.length);
     }
 
-    /** A new zero-filled float tensor of the given shape, on the heap. */
+    /**
+     * A new zero-filled float tensor of the given shape, on the heap.
+     *
+     * @throws InvalidInputException (argument {@code shape}) for a negative dimension, or more elements
+     *                               than a heap array holds
+     */
     public static Tensor zeros(long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
-                    + " elements, more than a heap array holds");
+        long n = elements(shape);
+        if (n > MAX_ARRAY) {
+            throw new InvalidInputException("shape", Arrays.toString(shape) + " has " + n
+                    + " elements, more than a heap array holds (" + MAX_ARRAY + ")");
         }
         return of(new float[(int) n], shape);
+    }
+
+    /** The largest heap array the JVM allocates. */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
+     * The number of elements of {@code shape}: 0 when a dimension is 0, whatever the others are.
+     *
+     * @throws InvalidInputException (argument {@code shape}) for a negative dimension, or a product
+     *                               beyond {@code Long.MAX_VALUE}
+     */
+    static long elements(long[] shape) {
+        long n = 1;
+        boolean overflow = false;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] < 0) {
+                throw InvalidInputException.at("shape", d, Long.toString(shape[d]), "dimensions must be >= 0");
+            }
+            if (shape[d] == 0) {
+                n = 0;
+            } else if (n != 0 && n > Long.MAX_VALUE / shape[d]) {
+                overflow = true;
+            } else {
+                n *= shape[d];
+            }
+        }
+        if (overflow && n != 0) {
+            throw new InvalidInputException("shape", Arrays.toString(shape) + " has more than 2^63 elements");
+        }
+        return overflow ? 0 : n;
     }
 
     private static long[] shapeOr(long[] shape, long length) {

@@ -121,6 +121,8 @@ final class ComputeCommand implements Callable<Integer> {
         String[] inputFiles = {input, target, target2};
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
+        NpyOutputs.Target[] targets = targets(gradFiles, inputFiles);
+        requireHeap(loss, inputFiles, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
         }
@@ -142,7 +144,7 @@ final class ComputeCommand implements Callable<Integer> {
         StringJoiner gradients = new StringJoiner(", ", "[", "]");
         for (int k = 0; k < gradFiles.length; k++) {
             if (gradFiles[k] != null) {
-                outputs.add(GRAD_FLAGS[k], gradFiles[k], result.gradient(k), shapes[k]);
+                outputs.add(GRAD_FLAGS[k], gradFiles[k], targets[k], result.gradient(k), shapes[k]);
                 gradients.add(new JsonObject().put("flag", GRAD_FLAGS[k]).put("input", loss.inputNames().get(k))
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
@@ -249,6 +251,9 @@ final class ComputeCommand implements Callable<Integer> {
                 throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has no gradient with respect to "
                         + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + INPUT_FLAGS[k] + ")");
             }
+            if (asked[k].endsWith("/") || asked[k].endsWith(java.io.File.separator)) {
+                throw new BadArgumentException(flag + " " + asked[k] + ": names a directory (trailing " + "/" + "), not a file");
+            }
             Path p = path(flag, asked[k]);
             if (!seen.add(p.toAbsolutePath().normalize())) {
                 throw new BadArgumentException(flag + " " + asked[k] + ": the same file is given for another gradient");
@@ -263,6 +268,41 @@ final class ComputeCommand implements Callable<Integer> {
             files[k] = p;
         }
         return files;
+    }
+
+    /**
+     * Where each gradient goes ({@link NpyOutputs#target}: symbolic links resolved, special files
+     * checked), refusing a gradient that is an input or another gradient by real path (the real
+     * directory plus the name), so that {@code --grad-out in.npy}, {@code ./tgt.npy} or two names for
+     * one file through a symlinked folder cannot overwrite an input or lose a gradient.
+     */
+    private NpyOutputs.Target[] targets(Path[] gradFiles, String[] inputFiles) {
+        NpyOutputs.Target[] targets = new NpyOutputs.Target[gradFiles.length];
+        java.util.Map<Path, String> taken = new java.util.HashMap<>();
+        String[] inputs = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
+        String[] inputFlags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] != null && !inputs[i].isEmpty()) {
+                try {
+                    taken.putIfAbsent(path(inputFlags[i], inputs[i]).toRealPath(), inputFlags[i] + " " + inputs[i]);
+                } catch (IOException | RuntimeException unreadable) {
+                    // reported when it is read
+                }
+            }
+        }
+        for (int k = 0; k < gradFiles.length; k++) {
+            if (gradFiles[k] == null) {
+                continue;
+            }
+            NpyOutputs.Target t = NpyOutputs.target(GRAD_FLAGS[k], gradFiles[k]);
+            String other = t.inPlace() ? null : taken.putIfAbsent(t.file(), GRAD_FLAGS[k] + " " + gradFiles[k]);
+            if (other != null) {
+                throw new BadArgumentException(GRAD_FLAGS[k] + " " + gradFiles[k] + ": is the same file as " + other
+                        + " (" + t.file() + "); refusing to overwrite it");
+            }
+            targets[k] = t;
+        }
+        return targets;
     }
 
     private Loss withWeight(Loss loss) {
@@ -284,15 +324,54 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private static Npy.NpyArray read(String flag, String file) {
+        return npy(flag, file, Npy::read);
+    }
+
+    /** What {@code action} makes of {@code file}; its failures are one line that starts with {@code flag}. */
+    private static <T> T npy(String flag, String file, NpyAction<T> action) {
+        if (file.isEmpty()) {
+            throw new BadArgumentException(flag + ": empty file name");
+        }
         Path p = path(flag, file);
         try {
-            return Npy.read(p);
+            return action.apply(p);
         } catch (NoSuchFileException e) {
             throw new BadArgumentException(flag + " " + file + ": no such file", e);
         } catch (NpyFormatException e) {
             throw new BadArgumentException(flag + " " + e.getMessage(), e);
         } catch (IOException e) {
             throw new BadArgumentException(flag + " " + file + ": cannot read: " + e, e);
+        }
+    }
+
+    private interface NpyAction<T> {
+        T apply(Path file) throws IOException;
+    }
+
+    /**
+     * Refuses, before any data is read, inputs whose arrays (with a float32 copy of integer arrays
+     * that are not class indices) and the gradients asked for would take more than
+     * {@link Npy#HEAP_SHARE} of the JVM's maximum heap: one line naming the file that crosses it, its
+     * shape, and the {@code -Xmx} to use (a 2 GB input used to end in an OutOfMemoryError).
+     */
+    private void requireHeap(Loss loss, String[] inputFiles, Path[] gradFiles) {
+        String[] files = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
+        String[] flags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+        long needed = 0;
+        for (int i = 0; i < files.length; i++) {
+            if (files[i] == null || (i < 3 && i >= loss.arity())) {
+                continue;
+            }
+            Npy.Header h = npy(flags[i], files[i], Npy::header);
+            boolean integer = h.descr().startsWith("<i");
+            needed += h.heapBytes() + (integer ? 4 * h.count() : 0);
+            if (i < gradFiles.length && gradFiles[i] != null) {
+                needed += 4 * h.count();
+            }
+            if (needed > Npy.HEAP_SHARE * Runtime.getRuntime().maxMemory()) {
+                throw new BadArgumentException(flags[i] + " " + Npy.tooLarge(files[i], h, needed,
+                        " with the inputs before it and the gradients asked for").getMessage());
+            }
         }
     }
 

@@ -57,7 +57,7 @@ final class LossParameters {
                 .weight(Nll::classWeights, true);
         table(MulticlassHinge.class).indexTargets()
                 .param("variant", (l, v) -> l.variant(choice(v, MulticlassHinge.Variant.class)))
-                .param("p", (l, v) -> l.p(Math.toIntExact(integer(v))))
+                .param("p", (l, v) -> l.p(int32(v)))
                 .param("margin", (l, v) -> l.margin(number(v)))
                 .weight(MulticlassHinge::classWeights, true);
         table(BinaryCrossEntropy.class)
@@ -232,6 +232,15 @@ final class LossParameters {
         } catch (NumberFormatException e) {
             throw new ValueException("expected an integer");
         }
+    }
+
+    /** An integer within int32's range (beyond it, a clear refusal rather than an ArithmeticException). */
+    static int int32(String v) {
+        long x = integer(v);
+        if (x != (int) x) {
+            throw new ValueException("expected an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+        }
+        return (int) x;
     }
 
     static boolean bool(String v) {

@@ -65,7 +65,10 @@ public final class Main {
 
     /** Runs the tool on {@code System.out} and {@code System.err}; returns the exit status. */
     public static int execute(String... args) {
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        // the file descriptor itself, not System.out (a PrintStream that swallows write errors), so that a
+        // full disk or a closed pipe is seen by checkError() below
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new java.io.FileOutputStream(java.io.FileDescriptor.out),
+                StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         return execute(out, err, args);
     }
@@ -104,7 +107,11 @@ public final class Main {
             return INTERNAL_ERROR;
         });
         int status = cmd.execute(args);
-        out.flush();
+        if (out.checkError()) {
+            // compute > /dev/full, a closed pipe: the result is lost, so this is not a success
+            err.println("lossengine: cannot write the result to standard output (full disk or closed pipe?)");
+            status = status == 0 ? INTERNAL_ERROR : status;
+        }
         err.flush();
         return status;
     }

@@ -10,11 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0).
@@ -23,7 +19,11 @@ import java.util.regex.Pattern;
  * writes for float32, float64, int32 and int64 on every little-endian machine). {@code <f8} is
  * converted to float32, since lossengine computes in float32; {@code <i4} becomes an int32 tensor and
  * {@code <i8} an int64 tensor. Everything else is refused with an {@link NpyFormatException} naming
- * the file and the problem: a bad magic string, an unknown format version, a malformed header,
+ * the file and the problem: a bad magic string, an unknown format version, a malformed header
+ * (parsed as {@code numpy.lib.format} parses it, see {@link NpyHeader}: exactly the keys
+ * {@code descr}, {@code fortran_order} and {@code shape}, none twice, the shape a tuple of
+ * non-negative ints), a dimension or an element count beyond the largest Java array, an array larger
+ * than the JVM's heap (checked against the header before any data is read),
  * big-endian or native-order ({@code >}, {@code =}) dtypes, any other dtype, Fortran order (for
  * arrays of rank 2 or more; for rank 0 and 1 it is the same layout as C order), data shorter or
  * longer than the shape says.
@@ -44,10 +44,9 @@ public final class Npy {
     private static final int MAX_HEADER = 1 << 20;
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
-    private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
-    private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
-    private static final Pattern DIM = Pattern.compile("\\s*(\\d+)[lL]?\\s*");
+    private static final int CHUNK = 1 << 16;
+    /** The share of the JVM's maximum heap that the inputs and gradients of a command may take. */
+    static final double HEAP_SHARE = 0.8;
 
     private Npy() {
     }
@@ -80,19 +79,75 @@ public final class Npy {
     }
 
     /**
-     * Reads an array.
+     * What a header declares: the dtype, its size in bytes, the shape (as the file gives it) and the
+     * number of elements.
+     */
+    public record Header(String descr, int itemSize, long[] shape, long count) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Bytes of data the file holds after its header. */
+        public long dataBytes() {
+            return count * itemSize;
+        }
+
+        /** Bytes of heap the array read takes: float32 for {@code <f4}/{@code <f8}, int32 or int64 otherwise. */
+        public long heapBytes() {
+            return count * (descr.equals("<i8") ? 8 : 4);
+        }
+    }
+
+    /**
+     * Reads an array. The header is checked first: before any data is read, a regular file shorter or
+     * longer than its header says is refused, and so is an array larger than the JVM's heap.
      *
-     * @throws NpyFormatException when the file is not an {@code .npy} file this reader accepts
+     * @throws NpyFormatException when the file is not an {@code .npy} file this reader accepts, or
+     *                            does not fit the heap
      * @throws IOException        when it cannot be read
      */
     public static NpyArray read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            String source = file.toString();
+            Prefix p = prefix(in, source);
+            if (Files.isRegularFile(file)) {
+                long expected = p.headerEnd + p.header.dataBytes();
+                long size = Files.size(file);
+                if (size < expected) {
+                    throw new NpyFormatException(source, "truncated: file ends " + (expected - size)
+                            + " bytes short of the data: shape " + Arrays.toString(p.header.shape) + " of "
+                            + p.header.descr + " needs " + p.header.dataBytes() + " bytes");
+                }
+                if (size > expected) {
+                    throw trailing(source, p.header);
+                }
+            }
+            return data(in, source, p.header);
+        }
+    }
+
+    /** Reads only the header of {@code file}: what it declares, without reading the data. */
+    public static Header header(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return prefix(in, file.toString()).header;
         }
     }
 
     /** Reads an array from a stream; {@code source} names it in messages. The stream is not closed. */
     public static NpyArray read(InputStream in, String source) throws IOException {
+        return data(in, source, prefix(in, source).header);
+    }
+
+    /** The header, and the offset of the data. */
+    private record Prefix(Header header, long headerEnd) {
+    }
+
+    private static Prefix prefix(InputStream in, String source) throws IOException {
         byte[] prefix = readFully(in, MAGIC.length + 2, source, "the magic string and version");
         if (!Arrays.equals(Arrays.copyOf(prefix, MAGIC.length), MAGIC)) {
             throw new NpyFormatException(source, "not a NumPy .npy file (bad magic string)");
@@ -118,90 +173,126 @@ public final class Npy {
         }
         byte[] headerBytes = readFully(in, (int) headerLength, source, "the header");
         String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Header h = parseHeader(header.trim(), source);
+        Header h = parseHeader(header, source);
+        return new Prefix(h, MAGIC.length + 2 + lengthBytes + headerLength);
+    }
 
-        long count = 1;
-        for (long d : h.shape) {
-            count = Math.multiplyExact(count, d);
-        }
-        if (count > MAX_ELEMENTS) {
-            throw new NpyFormatException(source, "shape " + Arrays.toString(h.shape) + " has " + count
-                    + " elements, more than " + MAX_ELEMENTS + " (the largest Java array)");
-        }
-        int n = (int) count;
-        long bytes = count * h.itemSize;
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new NpyFormatException(source, "data of " + bytes + " bytes is too large to read");
-        }
-        byte[] data = readFully(in, (int) bytes, source, "the data: shape " + Arrays.toString(h.shape)
-                + " of " + h.descr + " needs " + bytes + " bytes");
-        if (in.read() != -1) {
-            throw new NpyFormatException(source, "unexpected bytes after the data of shape "
-                    + Arrays.toString(h.shape) + " (" + bytes + " bytes of " + h.descr + ")");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    private static NpyFormatException trailing(String source, Header h) {
+        return new NpyFormatException(source, "unexpected bytes after the data of shape "
+                + Arrays.toString(h.shape) + " (" + h.dataBytes() + " bytes of " + h.descr + ")");
+    }
+
+    /** Reads the data in chunks straight into the tensor's array (no second copy of the file in memory). */
+    private static NpyArray data(InputStream in, String source, Header h) throws IOException {
+        requireHeap(source, h);
+        int n = (int) h.count;
         long[] tensorShape = h.shape.length == 0 ? new long[] {1} : h.shape;
-        Tensor t;
-        switch (h.descr) {
-            case "<f4": {
-                float[] a = new float[n];
-                buf.asFloatBuffer().get(a);
-                t = Tensor.of(a, tensorShape);
-                break;
+        float[] floats = null;
+        int[] ints = null;
+        long[] longs = null;
+        try {
+            switch (h.descr) {
+                case "<f4", "<f8" -> floats = new float[n];
+                case "<i4" -> ints = new int[n];
+                default -> longs = new long[n];
             }
-            case "<f8": {
-                double[] d = new double[n];
-                buf.asDoubleBuffer().get(d);
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) {
-                    a[i] = (float) d[i];
-                }
-                t = Tensor.of(a, tensorShape);
-                break;
-            }
-            case "<i4": {
-                int[] a = new int[n];
-                buf.asIntBuffer().get(a);
-                t = Tensor.ofInts(a, tensorShape);
-                break;
-            }
-            default: {
-                long[] a = new long[n];
-                buf.asLongBuffer().get(a);
-                t = Tensor.ofLongs(a, tensorShape);
-                break;
-            }
+        } catch (OutOfMemoryError e) {
+            throw tooLarge(source, h, h.heapBytes(), "");
         }
+        int per = CHUNK / h.itemSize;
+        byte[] chunk = new byte[(int) Math.min((long) per * h.itemSize, Math.max(h.dataBytes(), 1))];
+        for (int done = 0; done < n; ) {
+            int m = Math.min(per, n - done);
+            int got = in.readNBytes(chunk, 0, m * h.itemSize);
+            if (got < m * h.itemSize) {
+                long missing = h.dataBytes() - ((long) done * h.itemSize + got);
+                throw new NpyFormatException(source, "truncated: file ends " + missing + " bytes short of the data: shape "
+                        + Arrays.toString(h.shape) + " of " + h.descr + " needs " + h.dataBytes() + " bytes");
+            }
+            ByteBuffer buf = ByteBuffer.wrap(chunk, 0, got).order(ByteOrder.LITTLE_ENDIAN);
+            switch (h.descr) {
+                case "<f4" -> buf.asFloatBuffer().get(floats, done, m);
+                case "<f8" -> {
+                    for (int i = 0; i < m; i++) {
+                        floats[done + i] = (float) buf.getDouble(8 * i);
+                    }
+                }
+                case "<i4" -> buf.asIntBuffer().get(ints, done, m);
+                default -> buf.asLongBuffer().get(longs, done, m);
+            }
+            done += m;
+        }
+        if (in.read() != -1) {
+            throw trailing(source, h);
+        }
+        Tensor t = floats != null ? Tensor.of(floats, tensorShape)
+                : ints != null ? Tensor.ofInts(ints, tensorShape) : Tensor.ofLongs(longs, tensorShape);
         return new NpyArray(h.descr, h.shape, t);
     }
 
-    private record Header(String descr, int itemSize, long[] shape) {
+    /** Refuses an array whose heap array alone would not fit the JVM's maximum heap. */
+    private static void requireHeap(String source, Header h) throws NpyFormatException {
+        if (h.heapBytes() > Runtime.getRuntime().maxMemory()) {
+            throw tooLarge(source, h, h.heapBytes(), "");
+        }
+    }
+
+    /**
+     * One line: the file, its shape and dtype, the bytes {@code needed} (this array, or, {@code what}
+     * says, all inputs and gradients of a command) against the JVM's maximum heap, and the
+     * {@code -Xmx} to run with.
+     */
+    static NpyFormatException tooLarge(String source, Header h, long needed, String what) {
+        long max = Runtime.getRuntime().maxMemory();
+        long gib = 1L << 30;
+        return new NpyFormatException(source, String.format(java.util.Locale.ROOT,
+                "shape %s of %s (%d bytes of data)%s needs %.2f GiB of heap, more than the JVM's maximum heap of %.2f GiB;"
+                        + " run java -Xmx%dg -jar lossengine.jar ...", Arrays.toString(h.shape), h.descr, h.dataBytes(),
+                what, needed / (double) gib, max / (double) gib, (long) Math.ceil(needed / HEAP_SHARE / gib) + 1));
     }
 
     private static Header parseHeader(String header, String source) throws NpyFormatException {
-        if (!header.startsWith("{") || !header.endsWith("}")) {
-            throw new NpyFormatException(source, "malformed header (not a dictionary): " + abbreviate(header));
+        NpyHeader.Values v;
+        try {
+            v = NpyHeader.parse(header);
+        } catch (NpyHeader.MalformedException e) {
+            throw new NpyFormatException(source, e.getMessage());
         }
-        Matcher descr = DESCR.matcher(header);
-        Matcher fortran = FORTRAN.matcher(header);
-        Matcher shape = SHAPE.matcher(header);
-        if (!descr.find()) {
-            throw new NpyFormatException(source, "malformed header (no 'descr' string): " + abbreviate(header));
+        if (!(v.descr() instanceof String d)) {
+            throw new NpyFormatException(source, "structured dtype 'descr': " + v.descr()
+                    + " is not supported (accepted: <f4, <f8, <i4, <i8)");
         }
-        if (!fortran.find()) {
-            throw new NpyFormatException(source, "malformed header (no 'fortran_order'): " + abbreviate(header));
-        }
-        if (!shape.find()) {
-            throw new NpyFormatException(source, "malformed header (no 'shape' tuple): " + abbreviate(header));
-        }
-        String d = descr.group(1);
         int itemSize = itemSize(d, source);
-        long[] dims = parseShape(shape.group(1), header, source);
-        if (fortran.group(1).equals("True") && dims.length > 1) {
+        long[] dims = v.shape();
+        if (v.fortranOrder() && dims.length > 1) {
             throw new NpyFormatException(source, "Fortran-order arrays are not supported; save a C-order array "
                     + "(np.ascontiguousarray)");
         }
-        return new Header(d, itemSize, dims);
+        long count = 1;
+        for (long dim : dims) {
+            count = multiply(count, dim);
+        }
+        if (count > MAX_ELEMENTS) {
+            throw new NpyFormatException(source, "shape " + Arrays.toString(dims) + " has "
+                    + (count == Long.MAX_VALUE ? "more than 2^63" : Long.toString(count))
+                    + " elements, more than " + MAX_ELEMENTS + " (the largest Java array)");
+        }
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] > MAX_ELEMENTS) {
+                // zero elements, but a dimension no tensor index can address
+                throw new NpyFormatException(source, "shape " + Arrays.toString(dims) + ": dimension " + i + " = "
+                        + dims[i] + " is more than " + MAX_ELEMENTS + " (the largest Java array)");
+            }
+        }
+        return new Header(d, itemSize, dims, count);
+    }
+
+    /** {@code a * b} for non-negative factors, saturated at {@code Long.MAX_VALUE} (a zero factor gives 0). */
+    private static long multiply(long a, long b) {
+        if (a == 0 || b == 0) {
+            return 0;
+        }
+        return a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
     }
 
     private static int itemSize(String descr, String source) throws NpyFormatException {
@@ -224,33 +315,6 @@ public final class Npy {
             why = "dtype '" + descr + "' is not supported";
         }
         throw new NpyFormatException(source, why + " (accepted: <f4, <f8, <i4, <i8)");
-    }
-
-    private static long[] parseShape(String inner, String header, String source) throws NpyFormatException {
-        String s = inner.trim();
-        if (s.isEmpty()) {
-            return new long[0];
-        }
-        if (s.endsWith(",")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        List<Long> dims = new ArrayList<>();
-        for (String part : s.split(",", -1)) {
-            Matcher m = DIM.matcher(part);
-            if (!m.matches()) {
-                throw new NpyFormatException(source, "malformed shape (" + inner.trim() + ") in header " + abbreviate(header));
-            }
-            try {
-                dims.add(Long.parseLong(m.group(1)));
-            } catch (NumberFormatException e) {
-                throw new NpyFormatException(source, "shape dimension " + m.group(1) + " is too large");
-            }
-        }
-        return dims.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
     }
 
     private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {

@@ -30,7 +30,9 @@ import java.util.OptionalInt;
  * <p>Not relaunched: when nothing is missing (started with the flag, or through
  * {@code JDK_JAVA_OPTIONS}, and with {@code libjsig} preloaded or not on this JDK), when what is
  * missing cannot be had (a jlinked image without the module, no {@code libjsig.so}), on a module
- * path, inside the child itself (environment variable {@value #MARKER}), with
+ * path, inside the child itself (environment variable {@value #MARKER}, the parent's PID: the
+ * child ends when the parent is gone, {@link #endWithParent}), under a debugger (a JDWP agent in
+ * the JVM options, {@link #debugging}: the tool runs in the JVM the debugger is attached to), with
  * {@code -Dlossengine.relaunch=false} or {@code LOSSENGINE_RELAUNCH=false}, and when the child
  * cannot be started: then the tool runs in this JVM (on the scalar kernels where the module is
  * missing, which {@code lossengine --verbose info} shows). Costs one JVM start (a few hundred
@@ -108,8 +110,46 @@ final class VectorRelaunch {
         return current == null || current.isBlank() ? jsig : jsig + ":" + current;
     }
 
+    /**
+     * Whether these JVM options load a debugger agent (JDWP): then the tool runs in this JVM, the one
+     * the debugger is attached to, and no child is started (a child given the same agent could not
+     * bind its port).
+     */
+    static boolean debugging(List<String> jvmOptions) {
+        return jvmOptions.stream().anyMatch(o -> o.startsWith("-agentlib:jdwp") || o.startsWith("-Xrunjdwp")
+                || o.startsWith("-agentpath:") && o.contains("jdwp"));
+    }
+
+    /**
+     * In the child (whose {@value #MARKER} is the parent's PID): ends this JVM, with status 1 and its
+     * shutdown hooks (temporary files removed), when the parent is gone, so that a SIGKILLed parent
+     * does not leave a child that later writes its outputs. Not a daemon-free wait: the JDK polls a
+     * process that is not its child from its own daemon thread.
+     */
+    static void endWithParent(String marker) {
+        long pid;
+        try {
+            pid = Long.parseLong(marker);
+        } catch (NumberFormatException notAPid) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+        boolean ours = parent.isPresent() && ProcessHandle.current().parent().map(p -> p.pid() == pid).orElse(false);
+        if (!ours) {
+            Runtime.getRuntime().exit(Main.INTERNAL_ERROR); // the parent died before we got here
+        }
+        parent.get().onExit().thenRun(() -> Runtime.getRuntime().exit(Main.INTERNAL_ERROR));
+    }
+
     /** The child's exit status, or empty when the tool should run in this JVM. */
     static OptionalInt relaunch(String[] args) {
+        if (System.getenv(MARKER) != null) {
+            endWithParent(System.getenv(MARKER));
+        }
+        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (debugging(jvmOptions)) {
+            return OptionalInt.empty();
+        }
         String jsig = SignalChaining.active() ? null : SignalChaining.library().map(Path::toString).orElse(null);
         Plan plan = plan(ModuleLayer.boot().findModule(MODULE).isPresent(), ModuleFinder.ofSystem().find(MODULE).isPresent(),
                 jsig, System.getProperty("jdk.module.path") != null, System.getenv(MARKER), System.getProperty(PROPERTY),
@@ -118,23 +158,33 @@ final class VectorRelaunch {
             return OptionalInt.empty();
         }
         List<String> cmd = command(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), plan.addModule(),
+                jvmOptions, plan.addModule(),
                 System.getProperty("java.class.path"), args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put(MARKER, "1");
+        pb.environment().put(MARKER, Long.toString(ProcessHandle.current().pid()));
         if (plan.preload() != null) {
             pb.environment().put("LD_PRELOAD", preload(plan.preload(), pb.environment().get("LD_PRELOAD")));
         }
-        // its options are already in this JVM's input arguments: the child would read them twice
+        // their options are already in this JVM's input arguments: the child would apply them twice
+        // (a -javaagent run twice, JDWP's "Cannot load this JVM TI agent twice")
         pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
         Process child;
         try {
             child = pb.start();
         } catch (IOException | RuntimeException e) {
             return OptionalInt.empty();
         }
-        Thread kill = new Thread(child::destroy, "lossengine-relaunch-stop");
+        // stopped (SIGTERM, Ctrl-C): stop the child the same way, and wait a little for its own cleanup
+        Thread kill = new Thread(() -> {
+            child.destroy();
+            try {
+                child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lossengine-relaunch-stop");
         Runtime.getRuntime().addShutdownHook(kill);
         Thread errors = new Thread(() -> forwardErrors(child, System.err), "lossengine-relaunch-stderr");
         errors.start();

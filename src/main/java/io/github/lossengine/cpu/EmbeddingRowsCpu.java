@@ -84,7 +84,7 @@ abstract class EmbeddingRowsCpu<L extends Loss> implements CpuLoss<L> {
                 }
             }
             double l = row(loss, x, labels == null ? Double.NaN : labels.getDouble(i), g, work);
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }

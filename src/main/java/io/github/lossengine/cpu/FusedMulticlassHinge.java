@@ -50,7 +50,7 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
                     int off = i * classes;
                     double l = ww ? westonWatkins(k, x, g, off, classes, y, p, margin, wy, scale, sums)
                             : MulticlassHingeCpu.crammerSingerRow(loss, xt, gradients[0], off, classes, y, wy, scale);
-                    s.add(l);
+                    s.add(Reductions.float32Range(l));
                     if (values != null) {
                         values[i] = (float) l;
                     }

@@ -115,7 +115,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             CompensatedSum sum = new CompensatedSum();
             for (int i = from; i < to; i++) {
                 double l = row(i, s);
-                sum.add(l);
+                sum.add(Reductions.float32Range(l));
                 if (values != null) {
                     values[i] = (float) l;
                 }

@@ -48,14 +48,16 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
         for (long i = 0; i < n; i++) {
             long k = i / rowLength;
             double v = Math.max(var.getFloat(k), loss.eps());
-            double d = (double) mu.getFloat(i) - y.getFloat(i);
+            // d and d / v in float32 range, as the kernel holds them (docs/GPU.md, overflow policy)
+            double d = Reductions.float32Range((double) mu.getFloat(i) - y.getFloat(i));
+            double rv = Reductions.float32Range(d / v);
             double q = d * d / v;
             double l = 0.5 * (Math.log(v) + q) + constant;
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }
-            double dMu = d / v * scale;
+            double dMu = rv * scale;
             if (gMu != null) {
                 gMu.setFloat(i, (float) dMu);
             }
@@ -63,7 +65,7 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
                 gY.setFloat(i, (float) -dMu);
             }
             if (gVar != null) {
-                varGradient.add(0.5 * (1 - q) / v * scale);
+                varGradient.add(0.5 * (1 / v - Reductions.float32Range(rv * rv)) * scale);
                 if ((i + 1) % rowLength == 0) {
                     gVar.setFloat(k, (float) varGradient.value());
                     varGradient = new CompensatedSum();

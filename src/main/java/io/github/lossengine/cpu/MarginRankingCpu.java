@@ -33,7 +33,7 @@ final class MarginRankingCpu implements CpuLoss<MarginRanking> {
             double yi = y.getFloat(i);
             double t = -yi * ((double) x1.getFloat(i) - x2.getFloat(i)) + loss.margin();
             double l = HingeClamp.value(t);
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }

@@ -32,7 +32,7 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
             double wy = (w == null ? 1.0 : w[yi]) / (ww ? classes : 1);
             double l = ww ? westonWatkinsRow(loss, x, g, i * classes, classes, yi, wy, scale)
                     : crammerSingerRow(loss, x, g, i * classes, classes, yi, wy, scale);
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }
@@ -81,7 +81,7 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
             double gj = 0;
             if (z > 0 || Double.isNaN(z)) {
                 row.add(wy * h(loss.p(), z));
-                gj = wy * dh(loss.p(), z) * scale;
+                gj = Reductions.float32Range(wy * Reductions.float32Range(dh(loss.p(), z))) * scale;
                 gy.add(-gj);
             }
             if (g != null) {

@@ -42,7 +42,7 @@ final class NllCpu implements CpuLoss<Nll> {
                 continue;
             }
             double l = -wy * x.getFloat(off + y);
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }

@@ -82,12 +82,14 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
             double ci = c == null ? 1.0 : c[c.length == 1 ? 0 : column];
             // a zero weight removes the element: exactly 0 even where the loss is infinite (no 0 * inf = NaN)
             double l = wi == 0 ? 0.0 : wi * value(loss, xi, yi, ci);
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }
             if (g != null) {
-                g.setFloat(i, wi == 0 ? 0f : (float) (wi * derivative(loss, xi, yi, ci) * scale));
+                // float32 range before the reduction's scale, as the kernels hold it (docs/GPU.md, overflow policy)
+                double dl = Reductions.float32Range(wi * Reductions.float32Range(derivative(loss, xi, yi, ci)));
+                g.setFloat(i, wi == 0 ? 0f : (float) (dl * scale));
             }
         }
         return Reductions.result(r, sum.value(), scale, values, x.shape(), gradients);

@@ -36,10 +36,20 @@ public final class Reductions {
         }
     }
 
-    /** The result of a CPU loss: the reduced value {@code sum * scale}, or the per-element values for NONE. */
+    /**
+     * The result of a CPU loss: the reduced value {@code sum * scale}, or the per-element values for NONE.
+     * The overflow policy of every backend (docs/GPU.md, "Overflow and NaN"): the sum is a float32
+     * quantity, so a sum beyond {@code Float.MAX_VALUE} (as float32 rounding decides) is {@code ±Inf}
+     * before MEAN or BATCHMEAN divides it, as the device backends' float32 sums give.
+     */
     public static LossResult result(Reduction r, double sum, double scale, float[] values, long[] valuesShape,
                                     Tensor[] gradients) {
         Tensor v = r == Reduction.NONE ? Tensor.of(values, valuesShape) : null;
-        return new LossResult(Backend.CPU, r, sum * scale, v, gradients);
+        return new LossResult(Backend.CPU, r, float32Range(sum) * scale, v, gradients);
+    }
+
+    /** {@code x}, or {@code ±Inf} where float32 rounding of {@code x} overflows; NaN stays NaN. */
+    public static double float32Range(double x) {
+        return Float.isInfinite((float) x) ? Math.copySign(Double.POSITIVE_INFINITY, x) : x;
     }
 }

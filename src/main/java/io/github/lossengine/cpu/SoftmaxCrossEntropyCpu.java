@@ -65,7 +65,7 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
             if (ignored && g != null) {
                 fill(g, i * classes, classes);
             }
-            sum.add(l);
+            sum.add(Reductions.float32Range(l));
             if (values != null) {
                 values[(int) i] = (float) l;
             }

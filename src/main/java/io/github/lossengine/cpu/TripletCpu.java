@@ -25,8 +25,13 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
         double[] vPn = work[2];
         difference(a, pos, loss.eps(), vAp);
         difference(a, neg, loss.eps(), vAn);
-        double dAp = PNorm.of(vAp, p);
-        double dAn = PNorm.of(vAn, p);
+        // the value sees a distance beyond FLT_MAX as +Inf, as the kernel's float32 distances (docs/GPU.md,
+        // overflow policy); the gradient v / ||v|| uses the norm itself (the kernel's scaled norm)
+        double nAp = PNorm.of(vAp, p);
+        double nAn = PNorm.of(vAn, p);
+        double nPn = Double.NaN;
+        double dAp = Reductions.float32Range(nAp);
+        double dAn = Reductions.float32Range(nAn);
         // shares of the gradient through d(a, neg) and d(pos, neg): PyTorch's minimum splits a tie in half
         double wAn = 1;
         double wPn = 0;
@@ -34,7 +39,8 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
         double dPn = Double.NaN;
         if (loss.swap()) {
             difference(pos, neg, loss.eps(), vPn);
-            dPn = PNorm.of(vPn, p);
+            nPn = PNorm.of(vPn, p);
+            dPn = Reductions.float32Range(nPn);
             if (dPn < dAn) {
                 wAn = 0;
                 wPn = 1;
@@ -44,7 +50,9 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
             }
             dNeg = Math.min(dAn, dPn);
         }
-        double inner = loss.margin() + dAp - dNeg;
+        // the distances' difference first: margin + dAp - dNeg left to right loses the margin once the
+        // distances dwarf it, so the value was 0 while the gradient said the hinge was active
+        double inner = loss.margin() + (dAp - dNeg);
         double l = Math.max(0, inner);
         if (grad == null) {
             return l;
@@ -62,9 +70,9 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
         double[] uAp = work[3];
         double[] uAn = work[4];
         double[] uPn = work[5];
-        PNorm.gradient(vAp, dAp, p, uAp);
-        weightedGradient(vAn, dAn, p, wAn, uAn);
-        weightedGradient(vPn, dPn, p, wPn, uPn);
+        PNorm.gradient(vAp, nAp, p, uAp);
+        weightedGradient(vAn, nAn, p, wAn, uAn);
+        weightedGradient(vPn, nPn, p, wPn, uPn);
         for (int j = 0; j < a.length; j++) {
             gA[j] = uAp[j] - uAn[j];
             gPos[j] = -uAp[j] - uPn[j];

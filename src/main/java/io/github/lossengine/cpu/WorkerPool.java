@@ -66,11 +66,17 @@ final class WorkerPool implements AutoCloseable {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         this.queue = new ArrayBlockingQueue<>(Math.max(1, 64 * (threads - 1)));
-        for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::serve, "lossengine-cpu-" + (i + 1));
-            t.setDaemon(true);
-            workers[i] = t;
-            t.start();
+        try {
+            for (int i = 0; i < workers.length; i++) {
+                Thread t = new Thread(this::serve, "lossengine-cpu-" + (i + 1));
+                t.setDaemon(true);
+                t.start();
+                workers[i] = t;
+            }
+        } catch (RuntimeException | Error e) {
+            // e.g. "unable to create native thread": stop the workers already started, then fail
+            close();
+            throw e;
         }
     }
 
@@ -116,7 +122,9 @@ final class WorkerPool implements AutoCloseable {
     public void close() {
         closed = true;
         for (Thread t : workers) {
-            t.interrupt();
+            if (t != null) {
+                t.interrupt();
+            }
         }
     }
 }

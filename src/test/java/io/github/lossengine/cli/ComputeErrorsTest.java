@@ -301,4 +301,33 @@ class ComputeErrorsTest {
         String x = floats23().toString();
         assertRefused(compute("--loss", "mse", "--input", x, "--target", x, "--frobnicate"), "--frobnicate");
     }
+
+    /** Issue 10, defect 11: a header NumPy refuses (a key twice) is refused, not read as its first key says. */
+    @Test
+    void duplicateHeaderKeys() throws IOException {
+        Path twice = NpyBytes.write(dir.resolve("twice.npy"), NpyBytes.file(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'shape': (3, 2), }", new byte[24]));
+        // before: read as [2, 3] (the first 'shape'), exit 0; NumPy reads it as [3, 2]
+        assertRefused(compute("--loss", "mse", "--input", floats23().toString(), "--target", twice.toString()),
+                "--target", twice.toString(), "'shape' is given twice");
+    }
+
+    /** Issue 10, defect 12: shapes that overflow are refused with exit 2, never "internal error". */
+    @Test
+    void shapesThatOverflow() throws IOException {
+        Path huge = NpyBytes.write(dir.resolve("huge.npy"), NpyBytes.file(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", new byte[0]));
+        // before: ArithmeticException, "internal error", exit 1
+        assertRefused(compute("--loss", "mse", "--input", huge.toString(), "--target", floats23().toString()),
+                "--input", huge.toString(), "more than 2^63 elements");
+        Path wide = NpyBytes.write(dir.resolve("wide.npy"), NpyBytes.file(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2147483648), }", new byte[0]));
+        assertRefused(compute("--loss", "softmax_cross_entropy", "--input", wide.toString(), "--target",
+                file("t0.npy", i4(d(), 0)).toString()), "--input", "dimension 1 = 2147483648");
+        String x = floats23().toString();
+        Path labels = file("t.npy", i4(d(0, 1), 2));
+        // before: ArithmeticException from Math.toIntExact, "internal error", exit 1
+        assertRefused(compute("--loss", "multiclass_hinge", "--param", "p=2147483648", "--input", x, "--target",
+                labels.toString()), "--param p", "2147483648");
+    }
 }

@@ -48,6 +48,20 @@ class NpyOutputsTest {
         assertEquals(List.of(), listing());
     }
 
+    /** Issue 10, defect 13: an error names the user's file, never the temporary one it was writing. */
+    @Test
+    void errorsNameTheUsersFileNotTheTemporaryOne() throws IOException {
+        Path gone = Files.createDirectory(dir.resolve("gone"));
+        NpyOutputs.Target t = NpyOutputs.target("--grad-out", gone.resolve("g.npy"));
+        Files.delete(gone); // the folder removed after the checks, before the write
+        NpyOutputs out = new NpyOutputs();
+        out.add("--grad-out", gone.resolve("g.npy"), t, Tensor.of(new float[] {1}), new long[] {1});
+        BadArgumentException e = assertThrows(BadArgumentException.class, out::writeAll);
+        // before: "... cannot write: /tmp/.../gone/.lossengine-3f2a....tmp" (the temporary file being created)
+        assertFalse(e.getMessage().contains(".lossengine-"), e.getMessage());
+        assertEquals("--grad-out " + gone.resolve("g.npy") + ": cannot write: " + gone.resolve("g.npy"), e.getMessage());
+    }
+
     @Test
     void failedMoveRemovesTheOutputsAlreadyPlaced() throws IOException {
         Path blocker = Files.createDirectory(dir.resolve("g2.npy"));

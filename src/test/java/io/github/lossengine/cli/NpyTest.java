@@ -161,8 +161,68 @@ class NpyTest {
                 Arguments.of("trailing bytes", Arrays.copyOf(good, good.length + 4), "after the data"),
                 Arguments.of("not a dict", NpyBytes.file(1, "['<f4', False, (2,)]", new byte[8]), "malformed header"),
                 Arguments.of("no shape", NpyBytes.file(1, "{'descr': '<f4', 'fortran_order': False, }", new byte[8]), "shape"),
-                Arguments.of("bad shape", NpyBytes.file(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", new byte[8]), "malformed shape"),
+                Arguments.of("bad shape", NpyBytes.file(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", new byte[8]), "unexpected 'x'"),
                 Arguments.of("negative dimension", NpyBytes.file(1, NpyBytes.dict("<f4", false, -2), new byte[8]), "malformed shape"));
+    }
+
+    /**
+     * Issue 10, defect 11: headers that {@code numpy.lib.format} refuses (or, for a key given twice,
+     * that readers would read differently). Before, the first match of each key was taken and the rest
+     * ignored: each of these was read (or, for shapes that overflow, ended in an ArithmeticException).
+     */
+    static Stream<Arguments> refusedAsNumPyRefuses() {
+        byte[] eight = new byte[8];
+        String shape2 = "'fortran_order': False, 'shape': (2,)";
+        return Stream.of(
+                Arguments.of("descr twice", "{'descr': '<f4', 'descr': '<f8', " + shape2 + ", }", eight, "'descr' is given twice"),
+                Arguments.of("shape twice", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'shape': (1,), }", eight,
+                        "'shape' is given twice"),
+                Arguments.of("extra key", "{'descr': '<f4', " + shape2 + ", 'extra': 1, }", eight, "expected exactly"),
+                Arguments.of("shape a list", "{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", eight, "not a tuple"),
+                Arguments.of("shape an int", "{'descr': '<f4', 'fortran_order': False, 'shape': (2), }", eight, "not a tuple"),
+                Arguments.of("shape of bools", "{'descr': '<f4', 'fortran_order': False, 'shape': (True, True), }", new byte[4],
+                        "not an int"),
+                Arguments.of("fortran_order 0", "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", eight, "not True or False"),
+                Arguments.of("NUL byte", "{'descr': '<f4', " + shape2 + ", }\0", eight, "NUL"),
+                Arguments.of("rank 65", "{'descr': '<f4', 'fortran_order': False, 'shape': (" + "1, ".repeat(65) + "), }", new byte[4],
+                        "rank 65"),
+                Arguments.of("text after the dict", "{'descr': '<f4', " + shape2 + "} 1", eight, "text after"),
+                Arguments.of("product beyond int64", "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }",
+                        eight, "more than 2^63 elements"),
+                Arguments.of("dimension beyond int64", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }",
+                        eight, "beyond int64"),
+                Arguments.of("dimension 2^31 of zero elements", "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648, 0), }",
+                        new byte[0], "dimension 0 = 2147483648"),
+                Arguments.of("elements beyond a Java array", "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }",
+                        eight, "the largest Java array"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedAsNumPyRefuses")
+    void headersNumPyRefusesAreRefused(String what, String dict, byte[] data, String expected) throws IOException {
+        Path f = NpyBytes.write(dir.resolve("h.npy"), NpyBytes.file(1, dict, data));
+        NpyFormatException e = assertThrows(NpyFormatException.class, () -> Npy.read(f));
+        assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void pythonLiteralsNumPyAccepts() throws IOException {
+        ByteBuffer data = NpyBytes.le(8);
+        data.putFloat(1).putFloat(2);
+        // a comment, a +sign, no spaces, newlines between items, a trailing comma in the shape
+        for (String dict : new String[] {
+            "{'descr': '<f4', # the dtype\n 'fortran_order': False, 'shape': (2,)}",
+            "{'descr':'<f4','fortran_order':False,'shape':(+2,)}",
+            "{\n 'descr': \"<f4\",\n 'fortran_order': False,\n 'shape': (2,),\n}",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2,)}"}) {
+            Path f = NpyBytes.write(dir.resolve("p.npy"), NpyBytes.file(1, dict, data.array()));
+            assertArrayEquals(new float[] {1, 2}, Npy.read(f).tensor().toFloatArray(), dict);
+        }
+        Path under = NpyBytes.write(dir.resolve("u.npy"), NpyBytes.file(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1_0,)}",
+                new byte[40]));
+        assertArrayEquals(new long[] {10}, Npy.read(under).shape());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -29,8 +29,12 @@ final class Parity {
     /**
      * @param rel relative tolerance of values and gradients
      * @param abs absolute slack of the reduced value
+     * @param floor absolute slack of every gradient element ({@value #FLOOR} unless a loss documents more)
      */
-    record Tol(double rel, double abs) {
+    record Tol(double rel, double abs, double floor) {
+        Tol(double rel, double abs) {
+            this(rel, abs, FLOOR);
+        }
     }
 
     static final double FLOOR = 1e-9;
@@ -45,14 +49,15 @@ final class Parity {
         String what = loss + " on " + describe(inputs);
         assertEquals(device.backend().active(), dev.backend(), "computed on the device: " + what);
         if (loss.reduction() == Reduction.NONE) {
-            assertClose(ref.values().toFloatArray(), dev.values().toFloatArray(), tol.rel(), "values of " + what);
+            assertClose(ref.values().toFloatArray(), dev.values().toFloatArray(), tol.rel(), FLOOR, "values of " + what);
         } else {
             assertValue(ref.value(), dev.value(), tol, what);
         }
         for (int i = 0; i < inputs.length; i++) {
             assertEquals(ref.hasGradient(i), dev.hasGradient(i), "gradient " + i + " presence: " + what);
             if (ref.hasGradient(i)) {
-                assertClose(ref.gradient(i).toFloatArray(), dev.gradient(i).toFloatArray(), tol.rel(), "gradient " + i + " of " + what);
+                assertClose(ref.gradient(i).toFloatArray(), dev.gradient(i).toFloatArray(), tol.rel(), tol.floor(),
+                        "gradient " + i + " of " + what);
             }
         }
         LossResult again = device.compute(loss, inputs);
@@ -104,6 +109,10 @@ final class Parity {
     }
 
     static void assertClose(float[] ref, float[] dev, double rel, String what) {
+        assertClose(ref, dev, rel, FLOOR, what);
+    }
+
+    static void assertClose(float[] ref, float[] dev, double rel, double floor, String what) {
         assertEquals(ref.length, dev.length, "length of " + what);
         double max = 0;
         for (float v : ref) {
@@ -118,7 +127,7 @@ final class Parity {
             if (Float.isNaN(r) || Float.isInfinite(r)) {
                 ok = Float.compare(r, d) == 0 || (Float.isNaN(r) && Float.isNaN(d));
             } else {
-                ok = Math.abs((double) d - r) <= rel * Math.abs(r) + rel * max + FLOOR;
+                ok = Math.abs((double) d - r) <= rel * Math.abs(r) + rel * max + floor;
             }
             if (!ok) {
                 fail(what + ": element " + i + " cpu " + r + ", device " + d + " (max |cpu| " + max + ")");

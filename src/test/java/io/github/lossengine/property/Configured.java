@@ -14,10 +14,10 @@ import java.util.SplittableRandom;
  * in both conventions, ignore_index, probability targets, variants, margins, ...), valid inputs for
  * it, and what its default reduction divides the sum by.
  */
-record Configured(Loss loss, Tensor[] inputs, double denominator) {
+public record Configured(Loss loss, Tensor[] inputs, double denominator) {
 
     /** {@code name} with options and inputs ([n, c] where the loss takes a matrix) drawn from {@code seed}. */
-    static Configured draw(String name, int n, int c, long seed) {
+    public static Configured draw(String name, int n, int c, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L));
         Tensor[] in = ValidInputs.of(name, n, c, 3.0, seed);
         double elements = in[0].size();
