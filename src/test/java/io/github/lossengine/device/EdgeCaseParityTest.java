@@ -81,7 +81,7 @@ class EdgeCaseParityTest {
 
     private static List<LossEngine> devices() {
         List<LossEngine> out = new ArrayList<>();
-        for (Backend b : new Backend[] {Backend.OPENCL, Backend.CUDA}) {
+        for (Backend b : DeviceEngines.backends()) {
             try {
                 out.add(DeviceEngines.open(b));
                 BACKENDS.add(b.id());
