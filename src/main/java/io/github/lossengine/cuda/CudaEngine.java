@@ -84,14 +84,10 @@ public final class CudaEngine implements AutoCloseable {
         }
         int element = dtype == DType.INT64 ? 8 : 4;
         long bytes = Math.multiplyExact(count(shape), element);
-        synchronized (session) {
-            session.cuda.enter();
-            try {
-                session.cuda.requireAllocation(pointer, bytes, element, "pointer");
-            } finally {
-                session.cuda.exit();
-            }
-        }
+        entered(false, () -> {
+            session.cuda.requireAllocation(pointer, bytes, element, "pointer");
+            return null;
+        });
         return new CudaTensor(new CudaDevice.CudaMemory(pointer, bytes, null), dtype, shape);
     }
 
@@ -110,15 +106,7 @@ public final class CudaEngine implements AutoCloseable {
     /** New float32 device memory of this shape, owned by the returned tensor (e.g. a gradient buffer reused every step). */
     public CudaTensor allocate(long... shape) {
         long bytes = Math.multiplyExact(4, count(shape));
-        synchronized (session) {
-            session.cuda.enter();
-            try {
-                DeviceMemory m = session.cuda.allocate(bytes);
-                return new CudaTensor((CudaDevice.CudaMemory) m, DType.FLOAT32, shape);
-            } finally {
-                session.cuda.exit();
-            }
-        }
+        return entered(false, () -> new CudaTensor((CudaDevice.CudaMemory) session.cuda.allocate(bytes), DType.FLOAT32, shape));
     }
 
     /**
@@ -126,24 +114,17 @@ public final class CudaEngine implements AutoCloseable {
      * legacy default stream and is complete when this returns, so any stream may use the tensor.
      */
     public CudaTensor upload(Tensor host) {
-        synchronized (session) {
-            session.cuda.enter();
+        return entered(true, () -> {
+            CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(DeviceBackend.deviceBytes(host));
             try {
-                session.cuda.useStream(null);
-                CudaDevice.CudaMemory m = (CudaDevice.CudaMemory) session.cuda.allocate(DeviceBackend.deviceBytes(host));
-                try {
-                    DeviceTensor d = DeviceBackend.copyIn(session.cuda, m, host);
-                    session.cuda.finish();
-                    return new CudaTensor(m, d.dtype(), host.shape());
-                } catch (RuntimeException e) {
-                    m.close();
-                    throw e;
-                }
-            } finally {
-                session.cuda.useOwnStream();
-                session.cuda.exit();
+                DeviceTensor d = DeviceBackend.copyIn(session.cuda, m, host);
+                session.cuda.finish();
+                return new CudaTensor(m, d.dtype(), host.shape());
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
             }
-        }
+        });
     }
 
     /**
@@ -155,16 +136,10 @@ public final class CudaEngine implements AutoCloseable {
             throw new InvalidInputException("tensor", "download() copies float32 tensors, got " + t.dtype());
         }
         float[] a = new float[Math.toIntExact(t.size())];
-        synchronized (session) {
-            session.cuda.enter();
-            try {
-                session.cuda.useStream(null);
-                session.cuda.read(t.memory(), a, a.length);
-            } finally {
-                session.cuda.useOwnStream();
-                session.cuda.exit();
-            }
-        }
+        entered(true, () -> {
+            session.cuda.read(t.memory(), a, a.length);
+            return null;
+        });
         return Tensor.of(a, t.shape());
     }
 
@@ -224,12 +199,10 @@ public final class CudaEngine implements AutoCloseable {
         }
         synchronized (session) {
             if (stream != null) {
-                session.cuda.enter();
-                try {
+                entered(false, () -> {
                     session.cuda.requireStream(stream);
-                } finally {
-                    session.cuda.exit();
-                }
+                    return null;
+                });
             }
             session.cuda.useStream(stream);
             try {
@@ -237,6 +210,25 @@ public final class CudaEngine implements AutoCloseable {
                 return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads);
             } finally {
                 session.cuda.useOwnStream();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code body} under the session's lock with its context pushed on this thread (popped
+     * after), on the legacy default stream when {@code legacyStream}.
+     */
+    private <T> T entered(boolean legacyStream, java.util.function.Supplier<T> body) {
+        synchronized (session) {
+            session.cuda.enter();
+            try {
+                if (legacyStream) {
+                    session.cuda.useStream(null);
+                }
+                return body.get();
+            } finally {
+                session.cuda.useOwnStream();
+                session.cuda.exit();
             }
         }
     }
