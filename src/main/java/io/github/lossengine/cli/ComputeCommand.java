@@ -46,9 +46,11 @@ import picocli.CommandLine.Spec;
             "    [--target=B.npy] [--target2=C.npy] [--weight=W.npy]",
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
             "    [--threads=N]",
-            "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy] [-hV]"},
+            "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy]",
+            "    [--loss-out=L.npy] [-hV]"},
         versionProvider = Main.Version.class,
-        description = {"Computes one loss on .npy inputs and prints one JSON line.",
+        description = {"Computes one loss on .npy or .npz inputs and prints one JSON line.",
+                "An array of an .npz archive (numpy.savez) is F.npz:NAME, or F.npz when it holds one.",
                 "The line holds \"loss\" (a value, or [values] for --reduction=none), \"backend\", "
                         + "\"reduction\", \"name\", the shapes and the gradient files written."},
         // footer lines are printed as they are: each stays within 80 columns
@@ -76,7 +78,8 @@ final class ComputeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--loss", required = true, paramLabel = "NAME",
-            description = "Loss name: one of the catalogue (mse, softmax_cross_entropy, ...; l1 = mae).")
+            description = "Loss name: one of the catalogue (mse, softmax_cross_entropy, ...; lossengine list), "
+                    + "or PyTorch's name (mse_loss, cross_entropy, l1_loss, ...).")
     private String lossName;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, repeatable.")
@@ -115,12 +118,17 @@ final class ComputeCommand implements Callable<Integer> {
     @Option(names = "--grad3-out", paramLabel = "G3.npy", description = "Write the gradient with respect to input 3.")
     private String grad3Out;
 
+    @Option(names = "--loss-out", paramLabel = "L.npy",
+            description = "With --reduction=none: write the losses (<f4) there instead of listing them in the JSON line.")
+    private String lossOut;
+
     @Override
     public Integer call() {
         Loss loss = configuredLoss();
         String[] inputFiles = {input, target, target2};
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
+        Path lossFile = lossFile(loss, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
         }
@@ -147,10 +155,15 @@ final class ComputeCommand implements Callable<Integer> {
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
         }
+        if (lossFile != null) {
+            outputs.add("--loss-out", lossFile, result.values(), result.values().shape());
+        }
         outputs.writeAll();
 
         JsonObject json = new JsonObject();
-        if (result.reduction() == Reduction.NONE) {
+        if (lossFile != null) {
+            json.put("loss_file", lossFile.toString());
+        } else if (result.reduction() == Reduction.NONE) {
             Tensor values = result.values();
             double[] list = new double[Math.toIntExact(values.size())];
             for (int i = 0; i < list.length; i++) {
@@ -265,6 +278,29 @@ final class ComputeCommand implements Callable<Integer> {
         return files;
     }
 
+    /** The --loss-out file: only for reduction none, not one of the gradient files, in an existing directory. */
+    private Path lossFile(Loss loss, Path[] gradFiles) {
+        if (lossOut == null) {
+            return null;
+        }
+        if (loss.reduction() != Reduction.NONE) {
+            throw new BadArgumentException("--loss-out " + lossOut + ": only with --reduction=none (the "
+                    + loss.reduction().name().toLowerCase(Locale.ROOT) + " loss is one number, in the JSON line)");
+        }
+        Path p = path("--loss-out", lossOut);
+        for (Path g : gradFiles) {
+            if (g != null && g.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())) {
+                throw new BadArgumentException("--loss-out " + lossOut + ": the same file is given for a gradient");
+            }
+        }
+        Path dir = p.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || Files.isDirectory(p)) {
+            throw new BadArgumentException("--loss-out " + lossOut + ": " + (Files.isDirectory(p) ? "is a directory"
+                    : "directory " + dir + " does not exist"));
+        }
+        return p;
+    }
+
     private Loss withWeight(Loss loss) {
         LossParameters.requireWeight(loss);
         Npy.NpyArray w = read("--weight", weight);
@@ -284,9 +320,9 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private static Npy.NpyArray read(String flag, String file) {
-        Path p = path(flag, file);
+        Path p = path(flag, Npz.file(file));
         try {
-            return Npy.read(p);
+            return Npz.isNpz(file) ? Npz.read(p, file) : Npy.read(p);
         } catch (NoSuchFileException e) {
             throw new BadArgumentException(flag + " " + file + ": no such file", e);
         } catch (NpyFormatException e) {

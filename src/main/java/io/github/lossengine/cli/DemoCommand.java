@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  * every experiment ran, 1 when one failed (the others still run), 2 for bad options (picocli).
  */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Reproduces, on the engine, with charts, the claims of two articles: Rohan Varma, "
+        description = {"Checks three articles' claims on losses with the engine, in charts.",
+                "The articles: Rohan Varma, "
                         + "\"Picking Loss Functions: A comparison between MSE, Cross Entropy, and Hinge Loss\" (2018), "
                         + "experiments 1, 3, 4, 6, 7 (cross-entropy learns faster than MSE under a sigmoid, its two "
                         + "multi-class variants, the sigmoid's flat tails, the hinge's maximum margin, the scores "
