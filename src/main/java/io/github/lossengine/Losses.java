@@ -56,22 +56,102 @@ public final class Losses {
         BY_NAME.put("margin_ranking", Losses::marginRanking);
     }
 
+    /**
+     * Other names {@link #byName} accepts: {@code l1}, and PyTorch's {@code torch.nn.functional} names
+     * where they mean the same loss with the same defaults. Not aliases: torchvision's
+     * {@code sigmoid_focal_loss} (its default reduction is {@code none}, {@code focal}'s is
+     * {@code mean}), {@code hinge_embedding_loss} and {@code soft_margin_loss} (other formulas).
+     */
+    private static final Map<String, String> ALIASES = new LinkedHashMap<>();
+
+    static {
+        ALIASES.put("l1", "mae");
+        ALIASES.put("cross_entropy", "softmax_cross_entropy");
+        ALIASES.put("nll_loss", "nll");
+        ALIASES.put("binary_cross_entropy_with_logits", "bce_with_logits");
+        ALIASES.put("mse_loss", "mse");
+        ALIASES.put("l1_loss", "mae");
+        ALIASES.put("huber_loss", "huber");
+        ALIASES.put("smooth_l1_loss", "smooth_l1");
+        ALIASES.put("multi_margin_loss", "multiclass_hinge");
+        ALIASES.put("triplet_margin_loss", "triplet");
+        ALIASES.put("poisson_nll_loss", "poisson_nll");
+        ALIASES.put("gaussian_nll_loss", "gaussian_nll");
+        ALIASES.put("cosine_embedding_loss", "cosine_embedding");
+        ALIASES.put("margin_ranking_loss", "margin_ranking");
+    }
+
     private Losses() {
     }
 
-    /** The catalogue names, in catalogue order ({@code l1} is accepted as an alias of {@code mae}). */
+    /** The catalogue names, in catalogue order (the other names {@link #byName} accepts: {@link #aliases()}). */
     public static Set<String> names() {
         return java.util.Collections.unmodifiableSet(BY_NAME.keySet());
     }
 
-    /** The loss with this catalogue name and its defaults; {@code l1} is an alias of {@code mae}. */
+    /**
+     * The aliases {@link #byName} accepts, each mapped to its catalogue name: {@code l1} and PyTorch's
+     * names ({@code cross_entropy}, {@code mse_loss}, {@code l1_loss}, ...) where PyTorch's function
+     * computes the same loss with the same defaults. The loss they give reports its catalogue name.
+     */
+    public static Map<String, String> aliases() {
+        return java.util.Collections.unmodifiableMap(ALIASES);
+    }
+
+    /**
+     * The loss with this catalogue name or alias ({@link #aliases()}), case-insensitive, and its
+     * defaults. An unknown name throws {@link InvalidInputException}, naming the closest known names
+     * ("did you mean") and listing the catalogue.
+     */
     public static Loss byName(String name) {
         String key = name.trim().toLowerCase(Locale.ROOT);
-        Supplier<Loss> s = BY_NAME.get(key.equals("l1") ? "mae" : key);
+        Supplier<Loss> s = BY_NAME.get(ALIASES.getOrDefault(key, key));
         if (s == null) {
-            throw new InvalidInputException("loss", "unknown loss '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()) + ", l1");
+            java.util.List<String> close = suggestions(key);
+            throw new InvalidInputException("loss", "unknown loss '" + name + "'"
+                    + (close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?")
+                    + " Known: " + String.join(", ", BY_NAME.keySet()) + " (and the aliases " + String.join(", ", ALIASES.keySet()) + ")");
         }
         return s.get();
+    }
+
+    /**
+     * The known names (catalogue names and aliases) nearest to {@code key}: within an edit distance of
+     * a third of its length (at least 1, at most 3), or containing it or contained in it (from 3
+     * letters), the nearest first, at most 3.
+     */
+    static java.util.List<String> suggestions(String key) {
+        java.util.List<String> all = new java.util.ArrayList<>(BY_NAME.keySet());
+        all.addAll(ALIASES.keySet());
+        int limit = Math.max(1, Math.min(3, key.length() / 3));
+        java.util.List<String> close = new java.util.ArrayList<>();
+        for (String known : all) {
+            boolean part = key.length() >= 3 && (known.contains(key) || key.contains(known) && known.length() >= 3);
+            if (part || editDistance(key, known) <= limit) {
+                close.add(known);
+            }
+        }
+        close.sort(java.util.Comparator.comparingInt((String k) -> editDistance(key, k)).thenComparing(k -> k));
+        return close.subList(0, Math.min(3, close.size()));
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Softmax cross-entropy on logits with class-index or probability targets. */

@@ -46,9 +46,11 @@ import picocli.CommandLine.Spec;
             "    [--target=B.npy] [--target2=C.npy] [--weight=W.npy]",
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
             "    [--threads=N]",
-            "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy] [-hV]"},
+            "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy]",
+            "    [--loss-out=L.npy] [-hV]"},
         versionProvider = Main.Version.class,
-        description = {"Computes one loss on .npy inputs and prints one JSON line.",
+        description = {"Computes one loss on .npy or .npz inputs and prints one JSON line.",
+                "An array of an .npz archive (numpy.savez) is F.npz:NAME, or F.npz when it holds one.",
                 "The line holds \"loss\" (a value, or [values] for --reduction=none), \"backend\", "
                         + "\"reduction\", \"name\", the shapes and the gradient files written."},
         // footer lines are printed as they are: each stays within 80 columns
@@ -76,7 +78,8 @@ final class ComputeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--loss", required = true, paramLabel = "NAME",
-            description = "Loss name: one of the catalogue (mse, softmax_cross_entropy, ...; l1 = mae).")
+            description = "Loss name: one of the catalogue (mse, softmax_cross_entropy, ...; lossengine list), "
+                    + "or PyTorch's name (mse_loss, cross_entropy, l1_loss, ...).")
     private String lossName;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, repeatable.")
@@ -115,6 +118,10 @@ final class ComputeCommand implements Callable<Integer> {
     @Option(names = "--grad3-out", paramLabel = "G3.npy", description = "Write the gradient with respect to input 3.")
     private String grad3Out;
 
+    @Option(names = "--loss-out", paramLabel = "L.npy",
+            description = "With --reduction=none: write the losses (<f4) there instead of listing them in the JSON line.")
+    private String lossOut;
+
     @Override
     public Integer call() {
         Loss loss = configuredLoss();
@@ -122,6 +129,8 @@ final class ComputeCommand implements Callable<Integer> {
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
         NpyOutputs.Target[] targets = targets(gradFiles, inputFiles);
+        Path lossFile = lossFile(loss, gradFiles);
+        NpyOutputs.Target lossTarget = lossFile == null ? null : NpyOutputs.target("--loss-out", lossFile);
         requireHeap(loss, inputFiles, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
@@ -149,10 +158,15 @@ final class ComputeCommand implements Callable<Integer> {
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
         }
+        if (lossFile != null) {
+            outputs.add("--loss-out", lossFile, lossTarget, result.values(), result.values().shape());
+        }
         outputs.writeAll();
 
         JsonObject json = new JsonObject();
-        if (result.reduction() == Reduction.NONE) {
+        if (lossFile != null) {
+            json.put("loss_file", lossFile.toString());
+        } else if (result.reduction() == Reduction.NONE) {
             Tensor values = result.values();
             double[] list = new double[Math.toIntExact(values.size())];
             for (int i = 0; i < list.length; i++) {
@@ -284,7 +298,7 @@ final class ComputeCommand implements Callable<Integer> {
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] != null && !inputs[i].isEmpty()) {
                 try {
-                    taken.putIfAbsent(path(inputFlags[i], inputs[i]).toRealPath(), inputFlags[i] + " " + inputs[i]);
+                    taken.putIfAbsent(path(inputFlags[i], Npz.file(inputs[i])).toRealPath(), inputFlags[i] + " " + inputs[i]);
                 } catch (IOException | RuntimeException unreadable) {
                     // reported when it is read
                 }
@@ -303,6 +317,29 @@ final class ComputeCommand implements Callable<Integer> {
             targets[k] = t;
         }
         return targets;
+    }
+
+    /** The --loss-out file: only for reduction none, not one of the gradient files, in an existing directory. */
+    private Path lossFile(Loss loss, Path[] gradFiles) {
+        if (lossOut == null) {
+            return null;
+        }
+        if (loss.reduction() != Reduction.NONE) {
+            throw new BadArgumentException("--loss-out " + lossOut + ": only with --reduction=none (the "
+                    + loss.reduction().name().toLowerCase(Locale.ROOT) + " loss is one number, in the JSON line)");
+        }
+        Path p = path("--loss-out", lossOut);
+        for (Path g : gradFiles) {
+            if (g != null && g.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())) {
+                throw new BadArgumentException("--loss-out " + lossOut + ": the same file is given for a gradient");
+            }
+        }
+        Path dir = p.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || Files.isDirectory(p)) {
+            throw new BadArgumentException("--loss-out " + lossOut + ": " + (Files.isDirectory(p) ? "is a directory"
+                    : "directory " + dir + " does not exist"));
+        }
+        return p;
     }
 
     private Loss withWeight(Loss loss) {
@@ -324,15 +361,18 @@ final class ComputeCommand implements Callable<Integer> {
     }
 
     private static Npy.NpyArray read(String flag, String file) {
-        return npy(flag, file, Npy::read);
+        return npy(flag, file, p -> Npz.isNpz(file) ? Npz.read(p, file) : Npy.read(p));
     }
 
-    /** What {@code action} makes of {@code file}; its failures are one line that starts with {@code flag}. */
+    /**
+     * What {@code action} makes of {@code file} (for {@code F.npz:NAME}, of the archive); its failures
+     * are one line that starts with {@code flag}.
+     */
     private static <T> T npy(String flag, String file, NpyAction<T> action) {
         if (file.isEmpty()) {
             throw new BadArgumentException(flag + ": empty file name");
         }
-        Path p = path(flag, file);
+        Path p = path(flag, Npz.file(file));
         try {
             return action.apply(p);
         } catch (NoSuchFileException e) {
@@ -359,8 +399,8 @@ final class ComputeCommand implements Callable<Integer> {
         String[] flags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
         long needed = 0;
         for (int i = 0; i < files.length; i++) {
-            if (files[i] == null || (i < 3 && i >= loss.arity())) {
-                continue;
+            if (files[i] == null || (i < 3 && i >= loss.arity()) || Npz.isNpz(files[i])) {
+                continue; // an .npz member's header is inside the archive: checked as it is read
             }
             Npy.Header h = npy(flags[i], files[i], Npy::header);
             boolean integer = h.descr().startsWith("<i");

@@ -3,6 +3,8 @@ package io.github.lossengine.cli;
 import io.github.lossengine.Loss;
 import io.github.lossengine.Losses;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,9 +26,20 @@ final class ListCommand implements Callable<Integer> {
             Set<String> keys = LossParameters.keys(loss);
             out.println(name + "  inputs " + loss.inputNames() + "  params "
                     + (keys.isEmpty() ? "none" : String.join(", ", keys))
-                    + (LossParameters.takesWeight(loss) ? "  --weight" : ""));
+                    + (LossParameters.takesWeight(loss) ? "  --weight" : "") + aliases(name));
         }
         out.flush();
         return 0;
+    }
+
+    /** "  aliases mse_loss" for a loss that has aliases (l1 and PyTorch's names), else "". */
+    static String aliases(String name) {
+        List<String> names = new ArrayList<>();
+        Losses.aliases().forEach((alias, of) -> {
+            if (of.equals(name)) {
+                names.add(alias);
+            }
+        });
+        return names.isEmpty() ? "" : "  aliases " + String.join(", ", names);
     }
 }

@@ -166,7 +166,8 @@ final class Charts {
 
     /**
      * A logarithmic y axis spanning whole decades around every positive value of {@code series}, its
-     * ticks labelled alike as powers of ten (10⁰, 10⁻¹, ...); returns its {min, max}.
+     * ticks labelled alike as powers of ten (10⁰, 10⁻¹, ...) and one grid line per decade (set the x
+     * range first); returns its {min, max}.
      */
     static double[] logYAxis(XYChart chart, double[]... series) {
         double min = Double.POSITIVE_INFINITY;
@@ -186,7 +187,38 @@ final class Charts {
         }
         double[] range = {Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max)))};
         chart.getStyler().setYAxisMin(range[0]).setYAxisMax(range[1]);
+        decadeGrid(chart, range);
         return range;
+    }
+
+    /** Series names of the decade grid lines {@link #logYAxis} draws, hidden from the legend. */
+    static final String DECADE_LINE = "(decade ";
+
+    /**
+     * Replaces XChart's horizontal grid of a log axis, a line at every 1..9 × 10^k, which clutters
+     * the plot, by one thin line per decade: series drawn in the grid's colour, not in the legend.
+     * The lines span the x range, which must be set first.
+     */
+    private static void decadeGrid(XYChart chart, double[] range) {
+        var styler = chart.getStyler();
+        styler.setPlotGridHorizontalLinesVisible(false);
+        styler.setYAxisLogarithmicDecadeOnly(true);
+        if (styler.getXAxisMin() == null || styler.getXAxisMax() == null) {
+            throw new IllegalStateException("set the x range before the log y axis");
+        }
+        double x0 = styler.getXAxisMin();
+        double x1 = styler.getXAxisMax();
+        int first = (int) Math.round(Math.log10(range[0]));
+        int last = (int) Math.round(Math.log10(range[1]));
+        for (int k = first + 1; k < last; k++) {
+            XYSeries s = chart.addSeries(DECADE_LINE + k + ")", new double[] {x0, x1},
+                    new double[] {Math.pow(10, k), Math.pow(10, k)});
+            s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(new Color(225, 225, 225));
+            s.setLineStyle(new BasicStroke(1f));
+            s.setShowInLegend(false);
+        }
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
 import org.knowm.xchart.XYChart;
 
 /**
- * Experiment 3, the plot seed 000 describes but does not show: its two multi-class cross-entropy
+ * Experiment 3, the plot Varma (2018) describes but does not show ({@link Sources}): its two multi-class cross-entropy
  * variants against the probability {@code p} of the correct class, 0.01 to 0.98, with {@value #CLASSES}
  * classes and the remaining mass {@code 1 - p} split evenly between the wrong classes.
  * <ul>
@@ -98,14 +98,14 @@ public final class CrossEntropyVariantsExperiment implements Experiment {
         int p8 = r.at(0.8);
         int p08 = r.at(0.08);
         return new ExperimentReport(NUMBER, title(),
-                List.of("Seed 000's two variants against the probability p of the correct class (0.01 to 0.98), "
+                List.of("Varma (2018)'s two variants against the probability p of the correct class (0.01 to 0.98), "
                                 + CLASSES + " classes, the other two classes sharing 1 − p evenly; variant 1 by "
                                 + "softmax_cross_entropy, variant 2 by binary_cross_entropy summed over the classes.",
-                        "Both fall as p grows and variant 2 is always higher, as the seed says; the gap is not constant "
+                        "Both fall as p grows and variant 2 is always higher, as Varma says; the gap is not constant "
                                 + "but shrinks as p → 1. Natural logs: at p = 0.8 variant 1 is "
                                 + NumberText.fixed(r.variant1()[p8], 3) + " nats = "
                                 + NumberText.fixed(r.variant1()[p8] / Math.log(10), 3)
-                                + " in base 10 (the seed's 0.09 uses log10)."),
+                                + " in base 10 (Varma's 0.09 uses log10)."),
                 png, List.of(base + ".csv"),
                 List.of(new ResultRow(NUMBER, "p = 0.8: variant 1 / variant 2 (nats)",
                                 NumberText.fixed(r.variant1()[p8], 3) + " / " + NumberText.fixed(r.variant2()[p8], 3)),

@@ -51,7 +51,7 @@ public final class DemoRunner {
         BackendInfo backend;
         try (LossEngine engine = LossEngine.create()) {
             backend = engine.backend();
-            log.println("backend: " + backend);
+            log.println("backend: " + BackendSummary.headline(backend) + "; details: lossengine info");
             log.flush();
             DemoContext context = new DemoContext(engine, seed, outDir, progress);
             List<Experiment> all = experiments();

@@ -10,7 +10,7 @@ import java.util.List;
 import org.knowm.xchart.XYChart;
 
 /**
- * Experiment 2, the diagram of seed 004: hinge, cross-entropy and MSE on {@code σ(z)} against the
+ * Experiment 2, the diagram of the "Loss Functions" notes ({@link Sources}): hinge, cross-entropy and MSE on {@code σ(z)} against the
  * logit {@code z} for target class +1, and their gradients {@code dL/dz}. Each curve is one engine
  * call with reduction {@code NONE} over the whole grid of logits: hinge on {@code z} with label +1,
  * {@code bce_with_logits} on {@code z} with target 1, {@code mse} on {@code σ(z)} with target 1
@@ -64,6 +64,26 @@ public final class LogitLossesExperiment implements Experiment {
         return v;
     }
 
+    /**
+     * The hinge's gradient as what it is, a step: −1 up to the kink z = 1 (the engine's value at the
+     * kink, marked with a dot) and 0 after it, two separate pieces with no vertical line between them.
+     */
+    static void hingeGradientJump(XYChart grad, Result r) {
+        int kink = r.at(1.0);
+        double[] leftZ = java.util.Arrays.copyOfRange(r.z(), 0, kink + 1);
+        double[] leftG = java.util.Arrays.copyOfRange(r.hingeGrad(), 0, kink + 1);
+        double[] rightZ = java.util.Arrays.copyOfRange(r.z(), kink + 1, POINTS);
+        double[] rightG = java.util.Arrays.copyOfRange(r.hingeGrad(), kink + 1, POINTS);
+        Charts.line(grad, "hinge (jumps from −1 to 0 at z = 1)", leftZ, leftG, Charts.GREEN, Charts.SOLID);
+        Charts.line(grad, HINGE_RIGHT_PIECE, rightZ, rightG, Charts.GREEN, Charts.SOLID).setShowInLegend(false);
+        Charts.points(grad, HINGE_KINK, new double[] {r.z()[kink]}, new double[] {r.hingeGrad()[kink]},
+                Charts.GREEN, org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE).setShowInLegend(false);
+    }
+
+    /** Names of the hinge gradient's second piece and of its value at the kink (not in the legend). */
+    static final String HINGE_RIGHT_PIECE = "hinge, z > 1";
+    static final String HINGE_KINK = "hinge at z = 1";
+
     @Override
     public int number() {
         return NUMBER;
@@ -95,7 +115,7 @@ public final class LogitLossesExperiment implements Experiment {
         XYChart grad = Charts.xy("Their gradients", "logit z", "dL/dz");
         grad.getStyler().setYAxisMin(-1.1).setYAxisMax(0.1).setXAxisMin(Z_MIN).setXAxisMax(Z_MAX);
         Charts.roundXTicks(grad, Z_MIN, Z_MAX);
-        Charts.line(grad, "hinge", r.z(), r.hingeGrad(), Charts.GREEN, Charts.SOLID);
+        hingeGradientJump(grad, r);
         Charts.line(grad, "cross-entropy σ(z) − 1", r.z(), r.crossEntropyGrad(), Charts.BLUE, Charts.DASHED);
         Charts.line(grad, "MSE on σ(z): 2(σ(z) − 1)σ'(z)", r.z(), r.mseGrad(), Charts.VERMILION, Charts.DASH_DOT);
         String png = base + ".png";
@@ -105,7 +125,7 @@ public final class LogitLossesExperiment implements Experiment {
         return new ExperimentReport(NUMBER, title(),
                 List.of("Loss and gradient for target class +1 against the logit z, one engine call per loss over "
                                 + POINTS + " logits from " + NumberText.compact(Z_MIN) + " to " + NumberText.compact(Z_MAX)
-                                + " (seed 004's diagram, with the gradients added).",
+                                + " (the diagram of the \"Loss Functions\" notes, with the gradients added).",
                         "Hinge is piecewise linear and exactly 0 past z = 1; cross-entropy decays smoothly; MSE on σ(z) "
                                 + "is bounded: it only approaches 1 as z → −∞ (" + NumberText.fixed(r.mse()[wrong], 3)
                                 + " at z = −3) while its gradient fades (at z = −3: "

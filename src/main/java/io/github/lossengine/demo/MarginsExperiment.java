@@ -12,10 +12,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Experiment 6, the seeds' max-margin discussion: a linear classifier {@code z = w·x + b} trained by
+ * Experiment 6, the max-margin discussion of Varma (2018) ({@link Sources}): a linear classifier {@code z = w·x + b} trained by
  * gradient descent on linearly separable points, once with the hinge loss (labels ±1) and once with
  * cross-entropy ({@code bce_with_logits}, labels 0/1), both with the same small L2 penalty
- * {@code λ|w|²} (the "L2-regularised hinge loss" of seed 000). Reported: each boundary's geometric
+ * {@code λ|w|²} (Varma's "L2-regularised hinge loss"). Reported: each boundary's geometric
  * margin, the smallest distance of a point to it. Drawn, on axes of equal scale: each decision boundary
  * {@code z = 0} and its margin lines {@code z = ±m} with {@code m = min_i y_i z_i}, the lines through
  * its closest point parallel to it, so that the drawn gap on either side is that geometric margin.

@@ -14,7 +14,7 @@ import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Experiment 4, the other plot seed 000 refers to: the sigmoid and its derivative, with the
+ * Experiment 4, the other plot Varma (2018) refers to ({@link Sources}): the sigmoid and its derivative, with the
  * vanishing-gradient region marked where {@code σ'(z) < }{@value #VANISHING}, that is
  * {@code |z| > log(s / (1 - s))} with {@code s = (1 + sqrt(1 - 4·0.01)) / 2} (about 4.6). A second
  * panel shows what that does to training: the size of {@code dL/dz} for target 1, from the engine,
@@ -96,8 +96,8 @@ public final class SigmoidSaturationExperiment implements Experiment {
         XYChart grads = Charts.xy("Gradient reaching z for target 1 (engine)", "z", "|dL/dz| (log scale)");
         double[] ce = abs(r.crossEntropyGrad());
         double[] mse = abs(r.mseGrad());
-        double[] range = Charts.logYAxis(grads, ce, mse);
         Charts.roundXTicks(grads, Z_MIN, Z_MAX);
+        double[] range = Charts.logYAxis(grads, ce, mse);
         shade(grads, r.edge(), range[0], range[1]);
         Charts.line(grads, "cross-entropy |σ(z) − 1|", r.z(), ce, Charts.BLUE, Charts.SOLID);
         Charts.line(grads, "MSE on σ(z) |2(σ(z) − 1)σ'(z)|", r.z(), mse, Charts.VERMILION, Charts.DASHED);

@@ -12,7 +12,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 /**
- * Experiment 7, seed 000's example: the scores {@code [10, 8, 8]} and {@code [10, -10, -10]} with the
+ * Experiment 7, the example of Varma (2018) ({@link Sources}): the scores {@code [10, 8, 8]} and {@code [10, -10, -10]} with the
  * first class correct. Softmax cross-entropy ({@code softmax_cross_entropy}) gives the first a much
  * higher loss, {@code log(1 + 2e^-2)}, than the second, {@code log(1 + 2e^-20)}; the multi-class hinge
  * ({@code multiclass_hinge}, margin 1) is 0 for both, since the correct score already beats every other
@@ -59,27 +59,40 @@ public final class SoftmaxScoresExperiment implements Experiment {
     }
 
     /**
-     * A bar chart of one quantity for both score vectors, each bar labelled with its value (a bar of 0
-     * or 4e-9 has no visible height); the legend repeats the values ("[10,8,8] / [10,-10,-10]").
+     * A bar chart of one quantity for both score vectors on a logarithmic axis, so that 4e-9 has a
+     * visible bar next to 0.24, each bar labelled with its value. The hinge's values are exactly 0,
+     * which a log axis cannot show: they are a line of the legend, not bars.
      */
-    private static CategoryChart bars(String title, String yTitle, String ceName, double[] ce, String hingeName,
-                                      double[] hinge) {
+    static CategoryChart bars(String title, String yTitle, String ceName, double[] ce, String hingeNote) {
         CategoryChart chart = new CategoryChartBuilder().width(Charts.WIDTH).height(360).title(title)
-                .xAxisTitle("scores (class 1 is correct); each pair of bars: cross-entropy left, hinge right").yAxisTitle(yTitle).build();
+                .xAxisTitle("scores (class 1 is correct)").yAxisTitle(yTitle).build();
         Charts.style(chart);
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(0.3);
-        // one format for the ticks and the bar labels: 0, 0.05, ..., 0.2395, 4.12e-09
-        chart.setCustomYAxisTickLabelsFormatter(SoftmaxScoresExperiment::valueText);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(LOG_AXIS_MIN).setYAxisMax(1.0);
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(true);
+        chart.getStyler().setPlotGridHorizontalLinesVisible(false);
+        chart.setCustomYAxisTickLabelsFormatter(SoftmaxScoresExperiment::tickText);
         chart.getStyler().setLabelsVisible(true);
-        // above the bar's top, so that the labels of bars of height 0 sit on the baseline
         chart.getStyler().setLabelsPosition(1.05);
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
         chart.getStyler().setLabelsFontColor(Charts.BLACK);
         chart.getStyler().setLabelsFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        chart.getStyler().setAvailableSpaceFill(0.5);
         List<String> categories = List.of(LABELS);
         chart.addSeries(ceName, categories, List.of(ce[0], ce[1])).setFillColor(Charts.BLUE);
-        chart.addSeries(hingeName, categories, List.of(hinge[0], hinge[1])).setFillColor(Charts.ORANGE);
+        // a legend line with no bars: a series of values below the axis, in a transparent colour
+        chart.addSeries(hingeNote, categories, List.of(LOG_AXIS_MIN / 10, LOG_AXIS_MIN / 10))
+                .setFillColor(new java.awt.Color(0, 0, 0, 0));
         return chart;
+    }
+
+    /** The bottom of the log axes: below the smallest value, 4e-9. */
+    static final double LOG_AXIS_MIN = 1e-10;
+
+    /** A tick (a power of ten, as 10⁻⁴) or a bar's value (as {@link #valueText}): XChart uses one format for both. */
+    static String tickText(double v) {
+        boolean decade = v > 0 && Math.abs(v / Math.pow(10, Math.round(Math.log10(v))) - 1) < 1e-9;
+        return decade ? Charts.powerOfTen(v) : valueText(v);
     }
 
     /** A tick or bar value: 0 as "0", tiny values in scientific notation, others with 2 to 4 decimals. */
@@ -115,21 +128,21 @@ public final class SoftmaxScoresExperiment implements Experiment {
         }
         csv.write(context.file(base + ".csv"));
 
-        CategoryChart losses = bars("Scores with class 1 correct: loss", "loss",
+        CategoryChart losses = bars("Scores with class 1 correct: loss (log scale)", "loss",
                 "softmax cross-entropy: " + NumberText.fixed(r.crossEntropy()[0], 4) + " / "
                         + NumberText.significant(r.crossEntropy()[1]), r.crossEntropy(),
                 "multi-class hinge (margin 1): " + NumberText.compact(r.hinge()[0]) + " / "
-                        + NumberText.compact(r.hinge()[1]), r.hinge());
-        CategoryChart grads = bars("Size of the gradient with respect to the scores (L2 norm)", "‖dL/dscores‖₂",
+                        + NumberText.compact(r.hinge()[1]) + ", exactly (no bar on a log axis)");
+        CategoryChart grads = bars("Size of the gradient with respect to the scores (L2 norm, log scale)", "‖dL/dscores‖₂",
                 "softmax cross-entropy: " + NumberText.fixed(r.crossEntropyGradNorm()[0], 4) + " / "
                         + NumberText.significant(r.crossEntropyGradNorm()[1]), r.crossEntropyGradNorm(),
                 "multi-class hinge: " + NumberText.compact(r.hingeGradNorm()[0]) + " / "
-                        + NumberText.compact(r.hingeGradNorm()[1]), r.hingeGradNorm());
+                        + NumberText.compact(r.hingeGradNorm()[1]) + ", exactly");
         String png = base + ".png";
         Charts.png(List.of(losses, grads), context.file(png));
 
         return new ExperimentReport(NUMBER, title(),
-                List.of("Seed 000's example, class 1 correct: softmax cross-entropy and the multi-class hinge loss "
+                List.of("Varma (2018)'s example, class 1 correct: softmax cross-entropy and the multi-class hinge loss "
                                 + "(Weston-Watkins, margin 1) from the engine, for both score vectors; below, the L2 norm of "
                                 + "each loss's gradient with respect to the scores.",
                         "Hinge is 0 for both (every margin is met), with a zero gradient; cross-entropy is "

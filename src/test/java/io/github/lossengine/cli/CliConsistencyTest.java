@@ -60,10 +60,31 @@ class CliConsistencyTest {
         CliRunner.Result r = CliRunner.run("list");
         assertEquals(0, r.status(), r.toString());
         assertEquals(io.github.lossengine.Losses.names().size(), r.outLines().size(), r.out());
-        assertTrue(r.outLines().contains("huber  inputs [input, target]  params delta"), r.out());
+        assertTrue(r.outLines().contains("huber  inputs [input, target]  params delta  aliases huber_loss"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("softmax_cross_entropy  inputs [")
-                && l.contains("label_smoothing") && l.endsWith("--weight")), r.out());
-        assertTrue(r.outLines().contains("mse  inputs [input, target]  params none"), r.out());
+                && l.contains("label_smoothing") && l.endsWith("--weight  aliases cross_entropy")), r.out());
+        assertTrue(r.outLines().contains("mse  inputs [input, target]  params none  aliases mse_loss"), r.out());
+        assertTrue(r.outLines().contains("mae  inputs [input, target]  params none  aliases l1, l1_loss"), r.out());
+        assertTrue(r.outLines().contains("log_cosh  inputs [input, target]  params none"), "no aliases: " + r.out());
+    }
+
+    @Test
+    void pytorchNamesAreAliasesAndAnUnknownNameGetsADidYouMean() throws Exception {
+        Path x = NpyBytes.write(dir.resolve("x.npy"), f4(d(1, 2, 3), 3).bytes());
+        Path y = NpyBytes.write(dir.resolve("y.npy"), f4(d(1, 1, 1), 3).bytes());
+        CliRunner.Result alias = CliRunner.run("compute", "--loss", "mse_loss", "--input", x.toString(),
+                "--target", y.toString());
+        assertEquals(0, alias.status(), alias.toString());
+        CliRunner.Result canonical = CliRunner.run("compute", "--loss", "mse", "--input", x.toString(),
+                "--target", y.toString());
+        assertEquals(canonical.out(), alias.out(), "the same loss, reported by its catalogue name");
+        assertTrue(alias.out().contains("\"loss\": 1.6666"), alias.out());
+
+        CliRunner.Result typo = CliRunner.run("compute", "--loss", "mse_los", "--input", x.toString(),
+                "--target", y.toString());
+        assertEquals(2, typo.status(), typo.toString());
+        assertEquals(1, typo.errLines().size(), typo.err());
+        assertTrue(typo.err().contains("unknown loss 'mse_los'; did you mean mse_loss or mse?"), typo.err());
     }
 
     @Test

@@ -95,7 +95,7 @@ class DemoOutputTest {
         assertEquals(files(first, ".csv"), links);
         // a two-line caption under every chart, and the results table
         assertEquals(7, count(html, "<p class=\"caption\">[^<]+<br>[^<]+</p>"));
-        assertTrue(html.contains("<h2>Results</h2>"));
+        assertTrue(html.contains("<h2 id=\"results\">Results</h2>"));
         for (ExperimentReport r : report.reports()) {
             for (ResultRow row : r.results()) {
                 assertTrue(html.contains(IndexPage.esc(row.value())), row.toString());
@@ -165,7 +165,8 @@ class DemoOutputTest {
         return found;
     }
 
-    private static int count(String text, String regex) {
+    /** How many times {@code regex} matches in {@code text}. */
+    static int count(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         int n = 0;
         while (m.find()) {
