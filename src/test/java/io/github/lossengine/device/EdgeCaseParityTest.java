@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -46,7 +47,8 @@ class EdgeCaseParityTest {
     private static int refused;
     private static final TreeSet<String> BACKENDS = new TreeSet<>();
 
-    @Property(tries = 8, seed = "1010", shrinking = ShrinkingMode.OFF)
+    // PREVIOUS_SEED: after a failure jqwik would otherwise run the failed sample first, and the count shift
+    @Property(tries = 8, seed = "1010", shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.PREVIOUS_SEED)
     void everyLossEveryReductionEveryEdge(@ForAll long seed) {
         List<LossEngine> devices = devices();
         SplittableRandom r = new SplittableRandom(seed);
