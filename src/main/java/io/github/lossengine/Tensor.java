@@ -17,7 +17,8 @@ import java.util.Objects;
  * <p>lossengine never writes into a tensor passed as an input. It writes only into tensors passed as
  * gradient outputs.
  *
- * <p>Thread-safety: a tensor is as thread-safe as its storage. The view itself is immutable; a
+ * <p>Thread-safety: a tensor is as thread-safe as its storage (what a call does with storage another
+ * thread writes: {@link LossEngine}, "Inputs during a call"). The view itself is immutable; a
  * {@link FloatBuffer} is read with absolute get and put, which never move its position.
  */
 public final class Tensor {

@@ -182,4 +182,56 @@ class EngineRobustnessTest {
         }
         assertEquals(3000 * ENGINES.size(), results + refusals);
     }
+
+    /**
+     * Defect 6: the same bits whatever the storage (heap float[], heap or direct FloatBuffer), for the
+     * losses with a fused CPU path. Before: FloatBuffer inputs ran the double reference
+     * (1.6959168880922324 where float[] gave 1.6959168860740215).
+     */
+    @Test
+    void theCpuResultDoesNotDependOnTheStorage() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(6);
+        int n = 37;
+        int c = 11;
+        float[] x = new float[n * c];
+        float[] y = new float[n * c];
+        int[] labels = new int[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian(0, 2);
+            y[i] = r.nextBoolean() ? 1f : -1f;
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = r.nextInt(c);
+        }
+        Loss[] losses = {Losses.mse(), Losses.hinge(), Losses.byName("multiclass_hinge"), Losses.softmaxCrossEntropy().labelSmoothing(0.1)};
+        try (LossEngine cpu = LossEngine.builder().backend(Backend.CPU).threads(2).build()) {
+            for (Loss loss : losses) {
+                for (Reduction red : new Reduction[] {Reduction.MEAN, Reduction.NONE}) {
+                    Loss l = loss.reduction(red);
+                    boolean rows = loss.name().equals("multiclass_hinge") || loss.name().equals("softmax_cross_entropy");
+                    Tensor target = rows ? Tensor.ofInts(labels, n) : Tensor.of(y, n, c);
+                    LossResult heap = cpu.compute(l, Tensor.of(x, n, c), target);
+                    java.nio.FloatBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * x.length)
+                            .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(x);
+                    java.nio.FloatBuffer directGrad = java.nio.ByteBuffer.allocateDirect(4 * x.length)
+                            .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+                    Tensor[] buffers = {Tensor.of(java.nio.FloatBuffer.wrap(x.clone()), n, c), Tensor.of(direct, n, c)};
+                    for (Tensor in : buffers) {
+                        Tensor[] inputs = {in, rows ? target : Tensor.of(java.nio.FloatBuffer.wrap(y), n, c)};
+                        Tensor g = Tensor.of(directGrad, n, c);
+                        LossResult buf = cpu.computeInto(l, inputs, g);
+                        String what = l + " on " + in;
+                        if (red == Reduction.NONE) {
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(heap.values().toFloatArray(), buf.values().toFloatArray(), what);
+                        } else {
+                            assertEquals(Double.doubleToLongBits(heap.value()), Double.doubleToLongBits(buf.value()),
+                                    what + ": " + heap.value() + " vs " + buf.value());
+                        }
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(heap.gradient(0).toFloatArray(), g.toFloatArray(), what);
+                        assertTrue(buf.gradient(0) == g, "the caller's buffer is the result's gradient");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Backend;
+import io.github.lossengine.DType;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Mse;
@@ -16,10 +18,12 @@ import java.util.Map;
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
  * training time (softmax cross-entropy with class-index targets, mse, hinge, multi-class hinge)
- * also have a fused float32 implementation ({@link FusedLoss}) that runs when the inputs live in
- * heap {@code float[]} arrays: rows in parallel on the engine's threads, the JDK Vector API where
- * the JVM has it enabled ({@link KernelSelection}), results within the documented tolerance of the
- * reference and independent of the thread count. Anything else goes to the reference.
+ * also have a fused float32 implementation ({@link FusedLoss}): rows in parallel on the engine's
+ * threads, the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within
+ * the documented tolerance of the reference and independent of the thread count. It runs on heap
+ * {@code float[]} arrays; {@link java.nio.FloatBuffer} inputs and gradients go through heap copies
+ * (one extra copy of each), so that a result's bits never depend on the storage. Options the fused
+ * implementations do not take go to the reference.
  *
  * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
  * workers). {@link #close()} stops the worker threads.
@@ -77,10 +81,45 @@ public final class CpuBackend implements ComputeBackend {
     @SuppressWarnings("unchecked")
     public LossResult compute(Loss loss, Tensor[] inputs, Tensor[] gradients) {
         FusedLoss<Loss> fused = (FusedLoss<Loss>) FUSED.get(loss.getClass());
-        if (kernels != null && fused != null && fused.accepts(loss, inputs, gradients)) {
-            return fused.compute(loss, inputs, gradients, kernels, pool);
+        if (kernels != null && fused != null) {
+            if (fused.accepts(loss, inputs, gradients)) {
+                return fused.compute(loss, inputs, gradients, kernels, pool);
+            }
+            // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
+            Tensor[] in = heap(inputs, false);
+            Tensor[] g = heap(gradients, true);
+            if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {
+                LossResult r = fused.compute(loss, in, g, kernels, pool);
+                for (int i = 0; i < g.length; i++) {
+                    if (g[i] != gradients[i]) {
+                        float[] a = g[i].floatArrayOrNull();
+                        for (int j = 0; j < a.length; j++) {
+                            gradients[i].setFloat(j, a[j]);
+                        }
+                    }
+                }
+                boolean none = r.reduction() == Reduction.NONE;
+                return new LossResult(r.backend(), r.reduction(), none ? 0 : r.value(), none ? r.values() : null, gradients);
+            }
         }
         return CpuLosses.forLoss(loss).compute(loss, inputs, gradients);
+    }
+
+    /**
+     * {@code t} with every float tensor that is not on a heap {@code float[]} replaced by a heap copy
+     * (zeros for gradient buffers, which are written, not read); {@code t} itself when there is none.
+     */
+    private static Tensor[] heap(Tensor[] t, boolean zeros) {
+        Tensor[] out = t;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != null && t[i].dtype() == DType.FLOAT32 && t[i].floatArrayOrNull() == null) {
+                if (out == t) {
+                    out = t.clone();
+                }
+                out[i] = zeros ? Tensor.zeros(t[i].shape()) : Tensor.of(t[i].toFloatArray(), t[i].shape());
+            }
+        }
+        return out;
     }
 
     @Override

@@ -96,7 +96,7 @@ interface FloatKernels {
                      float m, double[] sums);
 
     /**
-     * Squared error: {@code d = x - y}, returns {@code sum d^2}; writes {@code g[i] = d * gScale}
+     * Squared error: {@code d = x - y}, returns {@code sum d^2}; writes {@code g[i] = (d + d) * gScale}
      * and {@code values[i] = d^2} where those arrays are non-null.
      */
     double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale);
@@ -115,8 +115,9 @@ interface FloatKernels {
      * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in
      * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}
      * {@code sum h(z_j)} and {@code sum g_j} over the active {@code j}, with {@code h(z) = z} ({@code p = 1})
-     * or {@code z^2} and {@code g_j = gj * h'(z_j)} (NaN for a NaN {@code z_j}); writes {@code g[j] = g_j} (0 where inactive) when
-     * {@code g} is non-null.
+     * or {@code z^2} and {@code g_j = (wy h'(z_j)) scale} in float32 (NaN for a NaN {@code z_j}; the
+     * derivative overflows before the reduction's scale, as the kernels'); writes {@code g[j] = g_j}
+     * (0 where inactive) when {@code g} is non-null.
      */
-    void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums);
+    void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, double[] sums);
 }

@@ -2,11 +2,15 @@ package io.github.lossengine.cpu;
 
 import io.github.lossengine.loss.Mse;
 
-/** Fused float32 {@link Mse}: {@code d = x - y}, loss {@code d^2}, gradient {@code 2 d scale}. */
+/**
+ * Fused float32 {@link Mse}: {@code d = x - y}, loss {@code d^2}, gradient {@code (d + d) scale}: the
+ * float32 derivative {@code 2 d} before the reduction's scale, so that it overflows where the kernels'
+ * does (docs/GPU.md, overflow policy); for finite {@code 2 d} the bits equal {@code d (2 scale)}'s.
+ */
 final class FusedMse extends FusedPointwise<Mse> {
     @Override
     protected float gradientScale(Mse loss, double scale) {
-        return (float) (2 * scale);
+        return (float) scale;
     }
 
     @Override

@@ -64,11 +64,12 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
     private static double westonWatkins(FloatKernels k, float[] x, float[] g, int off, int classes, int y, int p,
                                         double margin, double wy, double scale, double[] sums) {
         float shift = (float) (margin - x[off + y]);
-        float gj = (float) (wy * scale);
-        k.marginStretch(x, off, off + y, shift, p, gj, g, sums);
+        float fw = (float) wy;
+        float fs = (float) scale;
+        k.marginStretch(x, off, off + y, shift, p, fw, fs, g, sums);
         double loss = sums[0];
         double grad = sums[1];
-        k.marginStretch(x, off + y + 1, off + classes, shift, p, gj, g, sums);
+        k.marginStretch(x, off + y + 1, off + classes, shift, p, fw, fs, g, sums);
         loss += sums[0];
         grad += sums[1];
         if (g != null) {

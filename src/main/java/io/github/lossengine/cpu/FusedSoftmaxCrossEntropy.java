@@ -123,6 +123,17 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             return sum.value();
         }
 
+        /** {@code sum over open classes of w_c (m - z_c)} in double, where the float32 sum overflowed. */
+        private double distanceInDouble(int off, int end, float m) {
+            CompensatedSum d = new CompensatedSum();
+            for (int c = off; c < end; c++) {
+                if (z[c] != Float.NEGATIVE_INFINITY) {
+                    d.add((w == null ? 1.0 : w[c - off]) * ((double) m - z[c]));
+                }
+            }
+            return d.value();
+        }
+
         private double row(int i, Scratch s) {
             int off = i * classes;
             int end = off + classes;
@@ -232,6 +243,11 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 }
             }
             if (smoothing) {
+                if (Double.isInfinite(distance) && Double.isFinite(lse)) {
+                    // the float32 block sums of w_c (m - z_c) overflowed (entries near -FLT_MAX, or m near
+                    // FLT_MAX over many classes) while spread * distance need not: the sum again, in double
+                    distance = distanceInDouble(off, end, m);
+                }
                 double d = distance + logSum * openWeight;
                 if (offTarget && !yMasked) {
                     d -= wy * (((double) m - zy) + logSum);

@@ -115,7 +115,8 @@ final class MulticlassHingeCpu implements CpuLoss<MulticlassHinge> {
                 g.setFloat(base + j, 0f);
             }
             if (best >= 0) {
-                double gj = wy * dh(loss.p(), zBest) * scale;
+                // float32 range before the reduction's scale, as the kernels hold it (docs/GPU.md, overflow policy)
+                double gj = Reductions.float32Range(wy * Reductions.float32Range(dh(loss.p(), zBest))) * scale;
                 g.setFloat(base + best, (float) gj);
                 g.setFloat(base + y, (float) -gj);
             }

@@ -100,7 +100,7 @@ final class ScalarKernels implements FloatKernels {
                 float l = d * d;
                 s += l;
                 if (g != null) {
-                    g[i] = d * gScale;
+                    g[i] = (d + d) * gScale;
                 }
                 if (values != null) {
                     values[i] = l;
@@ -153,7 +153,9 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
-    public void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums) {
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                              double[] sums) {
+        float gj = wy * scale;
         double loss = 0;
         double grad = 0;
         for (int b = from; b < to; b += BLOCK) {
@@ -164,7 +166,7 @@ final class ScalarKernels implements FloatKernels {
                 float z = x[j] + shift;
                 boolean active = !(z <= 0);
                 float h = p == 1 ? z : z * z;
-                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : gj * 2f * z;
+                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : wy * (2f * z) * scale;
                 if (active) {
                     l += h;
                     gs += d;

@@ -60,6 +60,11 @@ final class WorkerPool implements AutoCloseable {
 
     /** A pool that runs calls on {@code threads} threads: the caller and {@code threads - 1} workers. */
     WorkerPool(int threads) {
+        this(threads, Thread::new);
+    }
+
+    /** As {@link #WorkerPool(int)}, the workers made by {@code factory} (a test's, to make a start fail). */
+    WorkerPool(int threads, java.util.function.BiFunction<Runnable, String, Thread> factory) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -68,7 +73,7 @@ final class WorkerPool implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(Math.max(1, 64 * (threads - 1)));
         try {
             for (int i = 0; i < workers.length; i++) {
-                Thread t = new Thread(this::serve, "lossengine-cpu-" + (i + 1));
+                Thread t = factory.apply(this::serve, "lossengine-cpu-" + (i + 1));
                 t.setDaemon(true);
                 t.start();
                 workers[i] = t;

@@ -205,7 +205,7 @@ final class VectorKernels implements FloatKernels {
                 FloatVector l = d.mul(d);
                 acc = acc.add(l);
                 if (g != null) {
-                    d.mul(gScale).intoArray(g, i);
+                    d.add(d).mul(gScale).intoArray(g, i);
                 }
                 if (values != null) {
                     l.intoArray(values, i);
@@ -255,7 +255,9 @@ final class VectorKernels implements FloatKernels {
     }
 
     @Override
-    public void marginStretch(float[] x, int from, int to, float shift, int p, float gj, float[] g, double[] sums) {
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                              double[] sums) {
+        float gj = wy * scale;
         double loss = 0;
         double grad = 0;
         for (int b = from; b < to; b += BLOCK) {
@@ -273,7 +275,7 @@ final class VectorKernels implements FloatKernels {
                     d = FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN));
                 } else {
                     h = z.mul(z);
-                    d = z.mul(gj * 2f);
+                    d = z.mul(2f).mul(wy).mul(scale);
                 }
                 l = l.add(h, active);
                 gs = gs.add(d, active);
@@ -281,7 +283,7 @@ final class VectorKernels implements FloatKernels {
                     d.blend(0f, active.not()).intoArray(g, j);
                 }
             }
-            TAIL.marginStretch(x, j, end, shift, p, gj, g, sums);
+            TAIL.marginStretch(x, j, end, shift, p, wy, scale, g, sums);
             loss += sumLanes(l) + sums[0];
             grad += sumLanes(gs) + sums[1];
         }

@@ -402,7 +402,37 @@ class FusedLossesTest {
         return fused.compute(loss, in, grads, k, pool);
     }
 
-    private static <L extends Loss> void assertMatchesReference(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
+    /**
+     * Issue 10, defect 5: at +-FLT_MAX the fused paths keep the reference's (and the kernels') overflow
+     * policy. Before: mse and Weston-Watkins p = 2 folded MEAN's 1/n into the gradient before 2 d
+     * overflowed (finite, where the reference and the kernels give +-Inf), and the smoothed
+     * cross-entropy's float32 sum of w_c (m - z_c) overflowed (+Inf, where the reference gives the
+     * finite loss).
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void overflowAtFltMaxFollowsTheReference(FloatKernels k) {
+        float max = Float.MAX_VALUE;
+        assertMatchesReference(new Mse(), new MseCpu(), new FusedMse(), k,
+                Tensor.of(new float[] {max, 1, 2, 3, -max, 0, 0, 0}), Tensor.of(new float[] {-1, 0, 0, 0, 1, 0, 0, 0}));
+        MulticlassHinge ww = new MulticlassHinge().p(2).classWeights(new float[] {2, 1, 1, 0.5f});
+        assertMatchesReference(ww, new MulticlassHingeCpu(), new FusedMulticlassHinge(), k,
+                Tensor.of(new float[] {-max, 0, 1, 2, 0, 1, 2, 3}, 2, 4), Tensor.ofInts(new int[] {0, 3}));
+        for (SmoothingConvention conv : SmoothingConvention.values()) {
+            SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy().labelSmoothing(0.1, conv);
+            LossResult ref = assertMatchesReference(ce, new SoftmaxCrossEntropyCpu(), new FusedSoftmaxCrossEntropy(), k,
+                    Tensor.of(new float[] {-max, -max, 0, 1, 0, 1, 2, 3}, 2, 4), Tensor.ofInts(new int[] {2, 0}));
+            assertTrue(Double.isFinite(ref.value()), "the true loss is finite: " + ref.value());
+        }
+        // Crammer-Singer shares the reference's row: its unscaled derivative 2 z beyond FLT_MAX is +-Inf (was finite)
+        LossResult cs = fused(new MulticlassHinge().variant(MulticlassHinge.Variant.CRAMMER_SINGER).p(2),
+                new FusedMulticlassHinge(), k, two, new Tensor[] {Tensor.of(new float[] {-max, 0, 1, 2}, 1, 4),
+                    Tensor.ofInts(new int[] {0})}, new Tensor[] {Tensor.zeros(1, 4), null});
+        // (z_1, z_2, z_3 = FLT_MAX + 1, + 2, + 3 are one double: the tie goes to the lowest index)
+        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0, 0}, cs.gradient().toFloatArray());
+    }
+
+    private static <L extends Loss> LossResult assertMatchesReference(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
                                                                 FloatKernels k, Tensor... in) {
         long[] shape = in[0].shape();
         LossResult ref = reference.compute(loss, in, new Tensor[] {Tensor.zeros(shape), null});
@@ -431,6 +461,7 @@ class FusedLossesTest {
             assertClose(rg[i], fg[i], GRAD_REL * Math.abs(rg[i]) + GRAD_ABS * max,
                     () -> what + ": gradient element " + at);
         }
+        return ref;
     }
 
     private static void assertValueClose(double ref, double got, String what) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -44,10 +45,10 @@ class EdgeCaseParityTest {
 
     private static int checked;
     private static int refused;
-    private static int known;
     private static final TreeSet<String> BACKENDS = new TreeSet<>();
 
-    @Property(tries = 8, seed = "1010", shrinking = ShrinkingMode.OFF)
+    // PREVIOUS_SEED: after a failure jqwik would otherwise run the failed sample first, and the count shift
+    @Property(tries = 8, seed = "1010", shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.PREVIOUS_SEED)
     void everyLossEveryReductionEveryEdge(@ForAll long seed) {
         List<LossEngine> devices = devices();
         SplittableRandom r = new SplittableRandom(seed);
@@ -122,10 +123,6 @@ class EdgeCaseParityTest {
                 System.out.println("MISMATCH " + edge + ": " + loss + " on " + Parity.describe(in) + ": " + e.getMessage() + "\n  inputs: " + dump(in));
                 return;
             }
-            if (known(loss, edge)) {
-                known++;
-                return;
-            }
             throw new AssertionError(edge + ": " + loss + " on " + Parity.describe(in) + ": " + e.getMessage()
                     + "\n  inputs: " + dump(in), e);
         }
@@ -156,18 +153,6 @@ class EdgeCaseParityTest {
         }
         double floor = smallest > 0 && Double.isFinite(smallest) ? Math.max(Parity.FLOOR, 1e-5 / smallest) : Parity.FLOOR;
         return new Parity.Tol(rel, 1e-6, floor);
-    }
-
-    /**
-     * The divergences still open (docs/GPU.md, "Where backends differ"), counted in the closing line
-     * rather than failed: the CPU's fused float32 paths (mse, multiclass_hinge Crammer-Singer, and
-     * softmax_cross_entropy with smoothing) fold MEAN's 1/n into the gradient before it can overflow, or
-     * overflow in a smoothing sum, at +-FLT_MAX entries, where the kernels give +-Inf (or finite).
-     */
-    private static boolean known(Loss loss, Edge edge) {
-        boolean atMax = edge == Edge.FLT_MAX || edge == Edge.NEG_FLT_MAX;
-        return atMax && (loss.name().equals("mse") || loss.name().equals("multiclass_hinge")
-                || loss.name().equals("softmax_cross_entropy"));
     }
 
     private static String dump(Tensor[] in) {
@@ -244,7 +229,6 @@ class EdgeCaseParityTest {
     @AfterContainer
     static void report() {
         System.out.println("EdgeCaseParityTest: " + checked + " cases checked on " + BACKENDS + " (" + refused
-                + " the same refusal, " + (checked - refused) + " the same result); " + known
-                + " known divergences at +-FLT_MAX (docs/GPU.md)");
+                + " the same refusal, " + (checked - refused) + " the same result)");
     }
 }
