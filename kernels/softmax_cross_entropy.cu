@@ -10,6 +10,9 @@
  * When the group's rows fit in local memory (cacheRow), pass 1 keeps them there and pass 2 reads
  * them back instead of reading global memory again. Masked (-inf) classes get no smoothing mass,
  * contribute 0 and get an exactly zero gradient; a masked class with target mass gives +inf.
+ * Options: cap > 0 soft-caps every logit as it is read (le_softcap; the gradient gets its chain
+ * factor); zcoef > 0 adds the z-loss coef w_y lse^2 to the row's loss and 2 coef w_y lse to W;
+ * flags & 4 writes each row's lse (NaN where ignored).
  */
 
 /*
@@ -36,10 +39,31 @@ KERNEL void le_class_targets_i64(GLOBAL const LONG* RESTRICT target, LONG rows, 
     le_group_partial(buf, acc, partials);
 }
 
-/* Logit c of the row at `off`, from the group's row cache when it holds the rows. */
+/*
+ * Logit soft-capping (cap > 0): cap tanh(v / cap); -inf (masked) stays -inf, NaN stays NaN, +inf
+ * becomes cap. cap = 0: the logit as it is.
+ */
+DEVICE float le_softcap(float v, float cap) {
+    return (cap > 0.0f && v != -LE_INF) ? cap * TANH(v / cap) : v;
+}
+
+/* The softcap's chain factor dz'/dz = 1 - (z' / cap)^2 on a gradient g of the capped logit v. */
+DEVICE float le_softcap_grad(float g, float v, float cap) {
+    float f = v / cap;
+    return cap > 0.0f ? g * (1.0f - f * f) : g;
+}
+
+/* Logit c of the row at `off` (soft-capped), from the group's row cache when it holds the rows. */
 DEVICE float le_row_logit(GLOBAL const float* RESTRICT z, LOCAL_ARG float* cache, int cacheRow, LONG off,
-                          LONG cacheOff, LONG c) {
-    return cacheRow ? cache[cacheOff + c] : z[off + c];
+                          LONG cacheOff, LONG c, float cap) {
+    return cacheRow ? cache[cacheOff + c] : le_softcap(z[off + c], cap);
+}
+
+/* A row's log-sum-exp for the lse output: NaN for an ignored row (not computed). */
+DEVICE void le_row_lse(GLOBAL float* RESTRICT lse, LONG row, int ignored, float m, float logs, int flags) {
+    if (flags & 4) {
+        lse[row] = ignored ? LE_NAN : m + logs;
+    }
 }
 
 /*
@@ -66,12 +90,12 @@ DEVICE void le_ce_pass1(float v, LONG c, float* m, float* r, float* k, float* ws
 /* Pass 2 on one logit: writes its gradient (flags & 2) and returns its loss term w_c q_c (lse - z_c). */
 DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int offTarget,
                          GLOBAL const float* RESTRICT w, int hasW, float m, float logs, float big, float scale,
-                         int flags, GLOBAL float* RESTRICT grad, LONG off) {
+                         int flags, GLOBAL float* RESTRICT grad, LONG off, float cap) {
     int masked = v == -LE_INF;
     float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
     float a = (hasW ? w[c] : 1.0f) * q;
     if (flags & 2) {
-        grad[off + c] = (masked ? 0.0f : le_softmax_grad((v - m) - logs, big, a)) * scale + 0.0f;
+        grad[off + c] = (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap)) * scale + 0.0f;
     }
     return (a != 0.0f && !masked) ? a * (logs - (v - m)) : 0.0f;
 }
@@ -79,8 +103,8 @@ DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int o
 KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG* RESTRICT target, LONG rows,
                               LONG classes, GLOBAL const float* RESTRICT w, int hasW, LONG ignoreIndex,
                               float eps, int offTarget, int seg, int cacheRow, float scale, int flags,
-                              GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
-                              GLOBAL float* RESTRICT partials) {
+                              float zcoef, float cap, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
+                              GLOBAL float* RESTRICT partials, GLOBAL float* RESTRICT lse) {
     LOCAL float bm[GROUP_SIZE];
     LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
@@ -109,13 +133,13 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
                 float v1 = z[off + c + seg];
                 float v2 = z[off + c + 2 * seg];
                 float v3 = z[off + c + 3 * seg];
-                le_ce_pass1(v0, c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v1, c + seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v2, c + 2 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(v3, c + 3 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v0, cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v1, cap), c + seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v2, cap), c + 2 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v3, cap), c + 3 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
             for (; c < classes; c += seg) {
-                le_ce_pass1(z[off + c], c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(z[off + c], cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
         }
         float sums[2] = {k, ws};
@@ -124,7 +148,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
         ws = sums[1];
         float logs = le_online_log_sum(m, r);
         /* the smoothed target: q_y = onT (+ spread under the uniform convention), q_c = spread elsewhere */
-        float zy = ignored ? 0.0f : le_row_logit(z, cache, cacheRow, off, cacheOff, y);
+        float zy = ignored ? 0.0f : le_row_logit(z, cache, cacheRow, off, cacheOff, y, cap);
         int ymask = zy == -LE_INF;
         float wy = (hasW && !ignored) ? w[y] : 1.0f;
         float spread;
@@ -140,24 +164,30 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             onT = 1.0f - eps;
             big = spread * ws + wy * onT;
         }
+        /* z-loss coef w_y lse^2: its gradient 2 coef w_y lse p_k joins W, which multiplies p_k */
+        float lseRow = m + logs;
+        int zterm = zcoef > 0.0f && !ignored && wy != 0.0f;
+        if (zterm) {
+            big += 2.0f * zcoef * wy * lseRow;
+        }
         /* pass 2: loss and gradient */
         float l = 0.0f;
         if (!ignored && k > 0.0f) {
             /* as pass 1: four reads in flight, then the rest; the loss adds up in the same order */
             LONG c = lane;
             for (; c + 3 * (LONG) seg < classes; c += 4 * (LONG) seg) {
-                float v0 = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
-                float v1 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + seg);
-                float v2 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 2 * seg);
-                float v3 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 3 * seg);
-                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off);
-                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off);
-                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off);
-                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off);
+                float v0 = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
+                float v1 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + seg, cap);
+                float v2 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 2 * seg, cap);
+                float v3 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 3 * seg, cap);
+                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
+                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
+                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
+                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
             }
             for (; c < classes; c += seg) {
-                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
-                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off);
+                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
+                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
             }
         } else if (active && (flags & 2)) {
             for (LONG c = lane; c < classes; c += seg) {
@@ -165,6 +195,9 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             }
         }
         l = le_seg_sum(bm, l, lane, seg);
+        if (zterm) {
+            l += zcoef * wy * lseRow * lseRow;
+        }
         if (ignored) {
             l = 0.0f;
         } else if (k == 0.0f || (ymask && wy * onT != 0.0f && !ISNAN(m + logs))) {
@@ -172,6 +205,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
         }
         if (lane == 0 && active) {
             le_row_loss(values, row, l, flags, &acc);
+            le_row_lse(lse, row, ignored, m, logs, flags);
         }
     }
     le_group_partial(bm, acc, partials);
@@ -184,9 +218,9 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
  */
 KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const float* RESTRICT t, LONG rows,
                                    LONG classes, GLOBAL const float* RESTRICT w, int hasW, float eps,
-                                   int offTarget, int seg, int cacheRow, float scale, int flags,
-                                   GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
-                                   GLOBAL float* RESTRICT partials) {
+                                   int offTarget, int seg, int cacheRow, float scale, int flags, float zcoef,
+                                   float cap, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
+                                   GLOBAL float* RESTRICT partials, GLOBAL float* RESTRICT lse) {
     LOCAL float bm[GROUP_SIZE];
     LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
@@ -209,7 +243,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
         float st = 0.0f;
         if (active) {
             for (LONG c = lane; c < classes; c += seg) {
-                float v = z[off + c];
+                float v = le_softcap(z[off + c], cap);
                 float tc = t[off + c];
                 float wc = hasW ? w[c] : 1.0f;
                 if (cacheRow) {
@@ -245,11 +279,16 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
             onT = 1.0f - eps;
             big = onT * sa + spread * ws;
         }
+        float lseRow = m + logs;
+        int zterm = zcoef > 0.0f && active;
+        if (zterm) {
+            big += 2.0f * zcoef * lseRow;
+        }
         float l = 0.0f;
         float inf = 0.0f;
         if (active && k > 0.0f) {
             for (LONG c = lane; c < classes; c += seg) {
-                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c);
+                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
                 float tc = t[off + c];
                 int masked = v == -LE_INF;
                 float q = masked ? onT * tc : onT * tc + spread * (offTarget ? le_max(st - tc, 0.0f) : 1.0f);
@@ -262,7 +301,8 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                     }
                 }
                 if (flags & 2) {
-                    grad[off + c] = (masked ? 0.0f : le_softmax_grad((v - m) - logs, big, a)) * scale + 0.0f;
+                    grad[off + c] = (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap))
+                            * scale + 0.0f;
                 }
             }
         } else if (active && (flags & 2)) {
@@ -272,13 +312,14 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
         }
         float ends[2] = {l, inf};
         le_seg_sums(bx, ends, 2, lane, seg);
-        l = ends[0];
+        l = ends[0] + (zterm ? zcoef * lseRow * lseRow : 0.0f);
         inf = ends[1];
         if (k == 0.0f || (inf > 0.0f && !ISNAN(m + logs))) {
             l = LE_INF;
         }
         if (lane == 0 && active) {
             le_row_loss(values, row, l, flags, &acc);
+            le_row_lse(lse, row, 0, m, logs, flags);
         }
     }
     le_group_partial(bm, acc, partials);

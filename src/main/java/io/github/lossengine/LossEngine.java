@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the reason when it cannot be used. The choice is logged once at INFO through SLF4J and shown by
  * {@link #backend()}.
  *
- * <p>Inputs are never modified. Gradients are written into buffers the engine allocates, or into
- * the caller's with {@link #computeInto}. On bad input an {@link InvalidInputException} names the
+ * <p>Inputs are never modified, except by {@link #computeInPlace}, which asks for it. Gradients are
+ * written into buffers the engine allocates, or into the caller's with {@link #computeInto}. On bad input an {@link InvalidInputException} names the
  * argument, position and value, and nothing has been written.
  *
  * <p>CPU: one call runs on {@link Builder#threads(int)} threads (the caller's and worker threads the
@@ -304,6 +304,33 @@ public final class LossEngine implements AutoCloseable {
             grads[i] = g;
         }
         return run(loss, inputs, grads);
+    }
+
+    /**
+     * Softmax cross-entropy with its gradient written over the logits: on return {@code logits}
+     * holds dL/dlogits (as {@link #compute} would return it), saving one {@code N x C} buffer. An
+     * explicit opt-in: no other call modifies an input. {@code logits} must be a writable float32
+     * tensor and must not share storage with {@code target}. On bad input (the loss's refusals, a
+     * read-only or shared buffer) an {@link InvalidInputException} is thrown and nothing has been
+     * written. On a device backend the logits are copied to the device, the gradient is computed
+     * into device scratch memory and copied back over them.
+     *
+     * @return the result; its {@link LossResult#gradient()} is {@code logits}
+     * @throws InvalidInputException (argument {@code loss}) for losses other than softmax cross-entropy
+     */
+    public LossResult computeInPlace(Loss loss, Tensor logits, Tensor target) {
+        checkInputs(loss, new Tensor[] {logits, target});
+        if (!(loss instanceof io.github.lossengine.loss.SoftmaxCrossEntropy)) {
+            throw new InvalidInputException("loss", "an in-place gradient is offered for softmax_cross_entropy only, not "
+                    + loss.name());
+        }
+        if (logits.dtype() != DType.FLOAT32 || !logits.isWritable()) {
+            throw new InvalidInputException("input", "an in-place gradient needs a writable float32 tensor, got " + logits);
+        }
+        if (logits.sharesStorageWith(target)) {
+            throw new InvalidInputException("target", "shares its storage with the input (logits), which the gradient overwrites");
+        }
+        return run(loss, new Tensor[] {logits, target}, new Tensor[] {logits, null});
     }
 
     private LossResult run(Loss loss, Tensor[] inputs, Tensor[] grads) {

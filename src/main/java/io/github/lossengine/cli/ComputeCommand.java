@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
             "    [--threads=N]",
             "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy]",
-            "    [--loss-out=L.npy] [-hV]"},
+            "    [--loss-out=L.npy] [--lse-out=L.npy] [-hV]"},
         versionProvider = Main.Version.class,
         description = {"Computes one loss on .npy or .npz inputs and prints one JSON line.",
                 "An array of an .npz archive (numpy.savez) is F.npz:NAME, or F.npz when it holds one.",
@@ -56,8 +56,9 @@ import picocli.CommandLine.Spec;
         // footer lines are printed as they are: each stays within 80 columns
         footer = {"", "Parameters by loss (--param key=value, repeatable):",
                 "  softmax_cross_entropy: label_smoothing, ignore_index,",
-                "      smoothing (uniform|off_target), all_ignored (zero|nan|error);",
-                "      --weight: class weights [C]",
+                "      smoothing (uniform|off_target), all_ignored (zero|nan|error),",
+                "      z_loss, softcap, normalizer (mean only); --weight: class weights [C];",
+                "      --lse-out: each row's log-sum-exp [N]",
                 "  nll: ignore_index, all_ignored; --weight: class weights [C]",
                 "  multiclass_hinge: variant (weston_watkins|crammer_singer), p (1|2),",
                 "      margin; --weight: class weights [C]",
@@ -122,15 +123,19 @@ final class ComputeCommand implements Callable<Integer> {
             description = "With --reduction=none: write the losses (<f4) there instead of listing them in the JSON line.")
     private String lossOut;
 
+    @Option(names = "--lse-out", paramLabel = "L.npy",
+            description = "softmax_cross_entropy: write each row's log-sum-exp [N] (after softcap; NaN where ignored).")
+    private String lseOut;
+
     @Override
     public Integer call() {
         Loss loss = configuredLoss();
         String[] inputFiles = {input, target, target2};
         checkArity(loss, inputFiles);
         Path[] gradFiles = gradientFiles(loss);
-        NpyOutputs.Target[] targets = targets(gradFiles, inputFiles);
         Path lossFile = lossFile(loss, gradFiles);
-        NpyOutputs.Target lossTarget = lossFile == null ? null : NpyOutputs.target("--loss-out", lossFile);
+        Path lseFile = lseFile(loss, gradFiles);
+        NpyOutputs.Target[] targets = targets(gradFiles, inputFiles, lseFile, lossFile);
         requireHeap(loss, inputFiles, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
@@ -159,7 +164,11 @@ final class ComputeCommand implements Callable<Integer> {
             }
         }
         if (lossFile != null) {
-            outputs.add("--loss-out", lossFile, lossTarget, result.values(), result.values().shape());
+            outputs.add("--loss-out", lossFile, targets[gradFiles.length + 1], result.values(), result.values().shape());
+        }
+        if (lseFile != null) {
+            Tensor lse = result.logSumExp();
+            outputs.add("--lse-out", lseFile, targets[gradFiles.length], lse, lse.shape());
         }
         outputs.writeAll();
 
@@ -187,6 +196,12 @@ final class ComputeCommand implements Callable<Integer> {
             inputShapes.add(JsonObject.array(s));
         }
         json.raw("input_shapes", inputShapes.toString()).raw("gradients", gradients.toString());
+        if (loss.name().equals("softmax_cross_entropy")) {
+            json.put("denominator", result.denominator()).put("z_loss", result.zLoss());
+            if (lseFile != null) {
+                json.put("lse_file", lseFile.toString());
+            }
+        }
         spec.commandLine().getOut().println(json);
         spec.commandLine().getOut().flush();
         return 0;
@@ -265,23 +280,47 @@ final class ComputeCommand implements Callable<Integer> {
                 throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has no gradient with respect to "
                         + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + INPUT_FLAGS[k] + ")");
             }
-            if (asked[k].endsWith("/") || asked[k].endsWith(java.io.File.separator)) {
-                throw new BadArgumentException(flag + " " + asked[k] + ": names a directory (trailing " + "/" + "), not a file");
-            }
-            Path p = path(flag, asked[k]);
+            Path p = outputPath(flag, asked[k]);
             if (!seen.add(p.toAbsolutePath().normalize())) {
                 throw new BadArgumentException(flag + " " + asked[k] + ": the same file is given for another gradient");
-            }
-            Path dir = p.toAbsolutePath().getParent();
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw new BadArgumentException(flag + " " + asked[k] + ": directory " + dir + " does not exist");
-            }
-            if (Files.isDirectory(p)) {
-                throw new BadArgumentException(flag + " " + asked[k] + ": is a directory");
             }
             files[k] = p;
         }
         return files;
+    }
+
+    /** The {@code --lse-out} file, or null; only softmax cross-entropy reports a log-sum-exp. */
+    private Path lseFile(Loss loss, Path[] gradFiles) {
+        if (lseOut == null) {
+            return null;
+        }
+        if (!loss.name().equals("softmax_cross_entropy")) {
+            throw new BadArgumentException("--lse-out " + lseOut + ": only softmax_cross_entropy has a per-row log-sum-exp, not "
+                    + loss.name());
+        }
+        Path p = outputPath("--lse-out", lseOut);
+        for (Path g : gradFiles) {
+            if (g != null && g.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())) {
+                throw new BadArgumentException("--lse-out " + lseOut + ": the same file is given for a gradient");
+            }
+        }
+        return p;
+    }
+
+    /** An output file's path: not a directory, in a directory that exists. */
+    private static Path outputPath(String flag, String file) {
+        if (file.endsWith("/") || file.endsWith(java.io.File.separator)) {
+            throw new BadArgumentException(flag + " " + file + ": names a directory (trailing " + "/" + "), not a file");
+        }
+        Path p = path(flag, file);
+        Path dir = p.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new BadArgumentException(flag + " " + file + ": directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(p)) {
+            throw new BadArgumentException(flag + " " + file + ": is a directory");
+        }
+        return p;
     }
 
     /**
@@ -290,8 +329,8 @@ final class ComputeCommand implements Callable<Integer> {
      * directory plus the name), so that {@code --grad-out in.npy}, {@code ./tgt.npy} or two names for
      * one file through a symlinked folder cannot overwrite an input or lose a gradient.
      */
-    private NpyOutputs.Target[] targets(Path[] gradFiles, String[] inputFiles) {
-        NpyOutputs.Target[] targets = new NpyOutputs.Target[gradFiles.length];
+    private NpyOutputs.Target[] targets(Path[] gradFiles, String[] inputFiles, Path lseFile, Path lossFile) {
+        NpyOutputs.Target[] targets = new NpyOutputs.Target[gradFiles.length + 2];
         java.util.Map<Path, String> taken = new java.util.HashMap<>();
         String[] inputs = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
         String[] inputFlags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
@@ -304,14 +343,16 @@ final class ComputeCommand implements Callable<Integer> {
                 }
             }
         }
-        for (int k = 0; k < gradFiles.length; k++) {
-            if (gradFiles[k] == null) {
+        for (int k = 0; k < targets.length; k++) {
+            Path file = k < gradFiles.length ? gradFiles[k] : k == gradFiles.length ? lseFile : lossFile;
+            if (file == null) {
                 continue;
             }
-            NpyOutputs.Target t = NpyOutputs.target(GRAD_FLAGS[k], gradFiles[k]);
-            String other = t.inPlace() ? null : taken.putIfAbsent(t.file(), GRAD_FLAGS[k] + " " + gradFiles[k]);
+            String flag = k < gradFiles.length ? GRAD_FLAGS[k] : k == gradFiles.length ? "--lse-out" : "--loss-out";
+            NpyOutputs.Target t = NpyOutputs.target(flag, file);
+            String other = t.inPlace() ? null : taken.putIfAbsent(t.file(), flag + " " + file);
             if (other != null) {
-                throw new BadArgumentException(GRAD_FLAGS[k] + " " + gradFiles[k] + ": is the same file as " + other
+                throw new BadArgumentException(flag + " " + file + ": is the same file as " + other
                         + " (" + t.file() + "); refusing to overwrite it");
             }
             targets[k] = t;

@@ -50,6 +50,9 @@ final class LossParameters {
                 .param("ignore_index", (l, v) -> l.ignoreIndex(integer(v)))
                 .param("smoothing", (l, v) -> l.labelSmoothing(l.labelSmoothing(), choice(v, SmoothingConvention.class)))
                 .param("all_ignored", (l, v) -> l.allIgnored(choice(v, AllIgnoredPolicy.class)))
+                .param("z_loss", (l, v) -> l.zLoss(number(v)))
+                .param("softcap", (l, v) -> l.softcap(number(v)))
+                .param("normalizer", (l, v) -> l.normalizer(number(v)))
                 .weight(SoftmaxCrossEntropy::classWeights, true);
         table(Nll.class).indexTargets()
                 .param("ignore_index", (l, v) -> l.ignoreIndex(integer(v)))

@@ -32,6 +32,15 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
     private static final class Scratch {
         final float[] blockMax = new float[MAX_BLOCKS];
         final double[] sums = new double[2];
+        /** A staged row of logits (soft-capped, or copied when the gradient overwrites them). */
+        float[] row = new float[0];
+
+        float[] row(int classes) {
+            if (row.length < classes) {
+                row = new float[classes];
+            }
+            return row;
+        }
     }
 
     @Override
@@ -60,7 +69,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         Rows job = new Rows(loss, checked, inputs[0].floatArrayOrNull(), target, FusedLoss.array(gradients[0]),
                 values, k, Chunking.count(rows, classes));
         double sum = job.runOn(pool);
-        return ClassRows.result(r, sum, checked.scale(), loss.allIgnored(), values, rows, gradients);
+        return ClassRows.result(r, sum, checked.scale(), loss.allIgnored(), values, rows, gradients)
+                .withStatistics(SoftmaxStatistics.of(loss, target, checked.weights(), job.lse, checked.denominator(),
+                        checked.scale()));
     }
 
     /** The rows of one call, in chunks. */
@@ -79,6 +90,10 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         private final boolean offTarget;
         private final double scale;
         private final double weightTotal;
+        private final float cap;
+        private final double zLoss;
+        /** Each row's log-sum-exp (NaN where ignored). */
+        final float[] lse;
 
         Rows(SoftmaxCrossEntropy loss, SoftmaxCrossEntropyCpu.Checked c, float[] z, Tensor target, float[] g,
              float[] values, FloatKernels k, int chunks) {
@@ -97,6 +112,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             this.offTarget = loss.smoothing() == SmoothingConvention.OFF_TARGET;
             this.scale = c.scale();
             this.weightTotal = w == null ? classes : sum(w);
+            this.cap = (float) loss.softcap();
+            this.zLoss = loss.zLoss();
+            this.lse = new float[rows];
         }
 
         private static double sum(float[] w) {
@@ -124,11 +142,13 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         }
 
         /** {@code sum over open classes of w_c (m - z_c)} in double, where the float32 sum overflowed. */
-        private double distanceInDouble(int off, int end, float m) {
+        /** Sum of w_c (m - z_c) over the open classes of row [off, end), read from {@code zs} at {@code c - shift}. */
+        private double distanceInDouble(float[] zs, int shift, int off, int end, float m) {
             CompensatedSum d = new CompensatedSum();
             for (int c = off; c < end; c++) {
-                if (z[c] != Float.NEGATIVE_INFINITY) {
-                    d.add((w == null ? 1.0 : w[c - off]) * ((double) m - z[c]));
+                float v = zs[c - shift];
+                if (v != Float.NEGATIVE_INFINITY) {
+                    d.add((w == null ? 1.0 : w[c - off]) * ((double) m - v));
                 }
             }
             return d.value();
@@ -142,9 +162,19 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 if (g != null) {
                     Arrays.fill(g, off, end, 0f);
                 }
+                lse[i] = Float.NaN;
                 return 0.0;
             }
             int y = (int) label;
+            // the logits as read: z itself (d = 0), or a staged copy (soft-capped, or kept from the gradient
+            // that overwrites z in place) at z index = g index - d
+            float[] zs = z;
+            int d = 0;
+            if (cap != 0 || z == g) {
+                zs = s.row(classes);
+                d = off;
+                stage(off, zs);
+            }
             // pass A: block maxima, exp(z - running max) into g, their sum
             float[] blockMax = s.blockMax;
             double expSum = 0;
@@ -154,9 +184,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             for (int b = off; b < end; b += block, blocks++) {
                 int e = Math.min(end, b + block);
                 if (eps > 0) {
-                    masked += k.countNegativeInfinity(z, b, e);
+                    masked += k.countNegativeInfinity(zs, b - d, e - d);
                 }
-                float mb = Math.max(m, k.max(z, b, e));
+                float mb = Math.max(m, k.max(zs, b - d, e - d));
                 blockMax[blocks] = mb;
                 if (mb == Float.NEGATIVE_INFINITY) {
                     if (g != null) {
@@ -167,18 +197,22 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 if (!(mb == m) && m != Float.NEGATIVE_INFINITY) {
                     expSum *= StrictMath.exp((double) m - mb);
                 }
-                expSum += k.expSum(z, b, e, mb, g, b);
+                expSum += k.expSum(zs, b - d, e - d, mb, g, b);
                 m = mb;
             }
             if (m == Float.NEGATIVE_INFINITY) {
                 // every class masked: no distribution (the gradient row is already 0)
+                lse[i] = Float.NEGATIVE_INFINITY;
                 return Double.POSITIVE_INFINITY;
             }
             double logSum = StrictMath.log(expSum);
             double lse = m + logSum;
-            float zy = z[off + y];
+            this.lse[i] = (float) lse;
+            float zy = zs[off + y - d];
             boolean yMasked = zy == Float.NEGATIVE_INFINITY;
             double wy = w == null ? 1.0 : w[y];
+            // the z-loss coef w_y lse^2 adds 2 coef w_y lse p_k to the gradient: to W, which multiplies p_k
+            boolean zTerm = zLoss > 0 && wy != 0;
 
             // the target distribution: t on y, spread * w_c on the other open classes (and on y for UNIFORM)
             int open = classes - masked;
@@ -197,12 +231,13 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             boolean ySpread = !offTarget && !yMasked;
             double openWeight = weightTotal;
             if (smoothing && masked > 0 && w != null) {
-                k.smoothedRow(z, off, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
+                k.smoothedRow(zs, off - d, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
                 openWeight = s.sums[1];
             } else if (smoothing && masked > 0) {
                 openWeight = open;
             }
-            double bigW = t + spread * (openWeight - (offTarget && !yMasked ? wy : 0.0));
+            double bigW = t + spread * (openWeight - (offTarget && !yMasked ? wy : 0.0))
+                    + (zTerm ? 2 * zLoss * wy * lse : 0.0);
 
             // pass B: the gradient row
             double ey = 0;
@@ -218,7 +253,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                     int e = Math.min(end, b + block);
                     float f = (float) (StrictMath.exp((double) blockMax[bi] - m) / expSum * bigW * scale);
                     if (careful) {
-                        k.smoothedRow(z, b, g, b, w, b - off, e - b, f, sf, m, s.sums);
+                        k.smoothedRow(zs, b - d, g, b, w, b - off, e - b, f, sf, m, s.sums);
                         distance += s.sums[0];
                     } else {
                         k.scale(g, b, e, f);
@@ -226,35 +261,60 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 }
                 double ay = t + (ySpread ? spread * wy : 0.0);
                 g[off + y] = yMasked ? 0f : (float) (ey * fy - ay * scale) + 0f;
+                if (cap != 0) {
+                    chain(g, off, zs);
+                }
             } else if (smoothing) {
-                k.smoothedRow(z, off, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
+                k.smoothedRow(zs, off - d, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
                 distance = s.sums[0];
             }
 
             // the loss
-            double l = 0;
+            double l = zTerm ? zLoss * wy * lse * lse : 0;
             if (t != 0) {
                 if (yMasked) {
                     if (!Double.isNaN(lse)) {
                         return Double.POSITIVE_INFINITY;
                     }
                 } else {
-                    l = t * (((double) m - zy) + logSum); // lse - z_y, without rounding lse near |m| first
+                    l += t * (((double) m - zy) + logSum); // lse - z_y, without rounding lse near |m| first
                 }
             }
             if (smoothing) {
                 if (Double.isInfinite(distance) && Double.isFinite(lse)) {
                     // the float32 block sums of w_c (m - z_c) overflowed (entries near -FLT_MAX, or m near
                     // FLT_MAX over many classes) while spread * distance need not: the sum again, in double
-                    distance = distanceInDouble(off, end, m);
+                    distance = distanceInDouble(zs, d, off, end, m);
                 }
-                double d = distance + logSum * openWeight;
+                double dist = distance + logSum * openWeight;
                 if (offTarget && !yMasked) {
-                    d -= wy * (((double) m - zy) + logSum);
+                    dist -= wy * (((double) m - zy) + logSum);
                 }
-                l += spread * d;
+                l += spread * dist;
             }
             return l;
+        }
+
+        /** Row {@code off} of z into {@code row}: soft-capped ({@code cap tanh(z / cap)}, -inf kept), or copied. */
+        private void stage(int off, float[] row) {
+            if (cap == 0) {
+                System.arraycopy(z, off, row, 0, classes);
+                return;
+            }
+            for (int c = 0; c < classes; c++) {
+                float v = z[off + c];
+                row[c] = v == Float.NEGATIVE_INFINITY ? v : (float) (cap * Math.tanh(v / (double) cap));
+            }
+        }
+
+        /** The softcap's chain factor {@code 1 - (z'/cap)^2} on the gradient row at {@code off}. */
+        private void chain(float[] g, int off, float[] capped) {
+            for (int c = 0; c < classes; c++) {
+                double f = capped[c] / (double) cap;
+                if (capped[c] != Float.NEGATIVE_INFINITY) {
+                    g[off + c] = (float) (g[off + c] * (1 - f * f)) + 0f;
+                }
+            }
         }
     }
 }

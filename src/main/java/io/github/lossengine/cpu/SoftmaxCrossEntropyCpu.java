@@ -20,7 +20,7 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
      * A call whose inputs passed every check: its shape, target kind, class weights (a copy, or
      * null) and the factor from summed row losses to the reduced loss.
      */
-    record Checked(long rows, long classes, boolean probabilities, float[] weights, double scale) {
+    record Checked(long rows, long classes, boolean probabilities, float[] weights, double scale, double denominator) {
     }
 
     /** Checks every input (throwing {@link InvalidInputException} before anything is written). */
@@ -32,14 +32,18 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         float[] w = loss.classWeights();
         Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
-        double scale = Reductions.scale(r, rows, rows, "input");
+        boolean own = SoftmaxStatistics.ownDenominator(loss);
+        double scale = own ? Reductions.scale(r, rows, rows, "input") : 1.0;
+        double denominator = rows;
         if (probabilities) {
             requireProbabilities(target);
         } else {
-            double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
-            scale = ClassRows.scale(r, total, loss.allIgnored(), "target");
+            denominator = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
+            if (own) {
+                scale = ClassRows.scale(r, denominator, loss.allIgnored(), "target");
+            }
         }
-        return new Checked(rows, classes, probabilities, w, scale);
+        return new Checked(rows, classes, probabilities, w, SoftmaxStatistics.scale(loss, scale), denominator);
     }
 
     @Override
@@ -59,9 +63,13 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         float[] values = r == Reduction.NONE ? new float[Math.toIntExact(rows)] : null;
         Tensor g = gradients[0];
         CompensatedSum sum = new CompensatedSum();
+        float[] lse = new float[Math.toIntExact(rows)];
+        Options o = new Options(loss.softcap(), loss.zLoss(), lse);
         for (long i = 0; i < rows; i++) {
             boolean ignored = !probabilities && target.getLong(i) == loss.ignoreIndex();
-            double l = ignored ? 0.0 : row(z, i, classes, w, q, scale, g);
+            lse[(int) i] = Float.NaN;
+            double zw = probabilities ? 1.0 : weight(w, ignored ? 0 : target.getLong(i));
+            double l = ignored ? 0.0 : row(z, i, classes, w, q, scale, g, o, zw);
             if (ignored && g != null) {
                 fill(g, i * classes, classes);
             }
@@ -70,17 +78,29 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
                 values[(int) i] = (float) l;
             }
         }
-        return ClassRows.result(r, sum.value(), scale, loss.allIgnored(), values, rows, gradients);
+        return ClassRows.result(r, sum.value(), scale, loss.allIgnored(), values, rows, gradients)
+                .withStatistics(SoftmaxStatistics.of(loss, probabilities ? null : target, w, lse,
+                        checked.denominator(), scale));
     }
 
-    /** The loss of row {@code i}; writes its gradient (times {@code scale}) when {@code g} is non-null. */
+    /** The softcap (0: off), the z-loss coefficient, and where each row's log-sum-exp goes. */
+    private record Options(double cap, double zLoss, float[] lse) {
+        double logit(Tensor z, long at) {
+            return SoftmaxStatistics.cap(z.getFloat(at), cap);
+        }
+    }
+
+    /**
+     * The loss of row {@code i} (its z-loss, weighted by {@code zw}, included); writes its gradient
+     * (times {@code scale}) when {@code g} is non-null, and its log-sum-exp into {@code o.lse()}.
+     */
     private static double row(Tensor z, long i, long classes, float[] w, TargetDistribution q, double scale,
-                              Tensor g) {
+                              Tensor g, Options o, double zw) {
         long off = i * classes;
         double max = Double.NEGATIVE_INFINITY;
         long support = 0;
         for (long c = 0; c < classes; c++) {
-            double zc = z.getFloat(off + c);
+            double zc = o.logit(z, off + c);
             if (zc != Double.NEGATIVE_INFINITY) {
                 support++;
                 max = Math.max(max, zc);
@@ -91,6 +111,7 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
             if (g != null) {
                 fill(g, off, classes);
             }
+            o.lse()[(int) i] = Float.NEGATIVE_INFINITY;
             return Double.POSITIVE_INFINITY;
         }
         q.startRow(i, support, z);
@@ -99,7 +120,7 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         boolean maxSeen = false;
         CompensatedSum weightedMass = new CompensatedSum();
         for (long c = 0; c < classes; c++) {
-            double zc = z.getFloat(off + c);
+            double zc = o.logit(z, off + c);
             boolean masked = zc == Double.NEGATIVE_INFINITY;
             if (!masked) {
                 if (zc == max && !maxSeen) {
@@ -113,11 +134,17 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         // a NaN logit (never equal to the maximum) or a +inf one leaves no distribution: NaN
         double logSum = maxSeen && max != Double.POSITIVE_INFINITY ? Math.log1p(excess.value()) : Double.NaN;
         double logSumExp = max + logSum;
-        double bigW = weightedMass.value();
+        o.lse()[(int) i] = (float) logSumExp;
+        // the z-loss coef w lse^2 adds 2 coef w lse p_k to the gradient: to W, which multiplies p_k
+        boolean zLoss = o.zLoss() > 0 && zw != 0;
+        double bigW = weightedMass.value() + (zLoss ? 2 * o.zLoss() * zw * logSumExp : 0.0);
         CompensatedSum loss = new CompensatedSum();
+        if (zLoss) {
+            loss.add(o.zLoss() * zw * logSumExp * logSumExp);
+        }
         boolean infinite = false;
         for (long c = 0; c < classes; c++) {
-            double zc = z.getFloat(off + c);
+            double zc = o.logit(z, off + c);
             boolean masked = zc == Double.NEGATIVE_INFINITY;
             double a = weight(w, c) * q.mass(c, masked);
             if (a != 0) {
@@ -129,6 +156,9 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
             }
             if (g != null) {
                 double d = masked ? 0.0 : Math.exp((zc - max) - logSum) * bigW - a;
+                if (o.cap() != 0 && !masked) {
+                    d *= 1 - (zc / o.cap()) * (zc / o.cap());
+                }
                 // + 0f: a zero gradient is +0, also under the 0 scale of an all-ignored mean
                 g.setFloat(off + c, (float) (d * scale) + 0f);
             }

@@ -8,6 +8,8 @@ import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.cpu.CpuBackend;
+import io.github.lossengine.cpu.SoftmaxStatistics;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Set;
@@ -125,7 +127,16 @@ public class DeviceBackend implements ComputeBackend {
             download(out.values(), v);
             values = v;
         }
-        return new LossResult(kind, loss.reduction(), out.value(), values, gradients);
+        LossResult result = new LossResult(kind, loss.reduction(), out.value(), values, gradients);
+        return out.lse() == null ? result : result.withStatistics(statistics((SoftmaxCrossEntropy) loss, inputs[1], out));
+    }
+
+    /** Softmax cross-entropy's statistics: the per-row log-sum-exp copied back, the z-loss part from it. */
+    private LossResult.RowStatistics statistics(SoftmaxCrossEntropy loss, Tensor target, DeviceOutcome out) {
+        float[] lse = new float[Math.toIntExact(out.valuesShape()[0])];
+        device.read(out.lse(), lse, lse.length);
+        return SoftmaxStatistics.of(loss, target.dtype().isInteger() ? target : null, loss.classWeights(), lse,
+                out.denominator(), out.scale());
     }
 
     /**

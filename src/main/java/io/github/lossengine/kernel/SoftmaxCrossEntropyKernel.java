@@ -4,6 +4,7 @@ import io.github.lossengine.DType;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.cpu.Checks;
 import io.github.lossengine.cpu.Reductions;
+import io.github.lossengine.cpu.SoftmaxStatistics;
 import io.github.lossengine.loss.SmoothingConvention;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import java.util.Arrays;
@@ -27,19 +28,25 @@ final class SoftmaxCrossEntropyKernel implements DeviceLoss<SoftmaxCrossEntropy>
         float[] w = loss.classWeights();
         Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
-        double scale = Reductions.scale(r, rows, rows, "input");
+        boolean own = SoftmaxStatistics.ownDenominator(loss);
+        double scale = own ? Reductions.scale(r, rows, rows, "input") : 1.0;
+        double denominator = rows;
         DeviceMemory wm = call.weights("weights", w);
         if (probabilities) {
             call.requireRange(target, "target", 0f, Float.MAX_VALUE, "probability");
         } else {
-            double total = ClassRowsKernel.weightTotal(call, target, classes, loss.ignoreIndex(), wm, w != null);
-            scale = ClassRowsKernel.scale(r, total, loss.allIgnored());
+            denominator = ClassRowsKernel.weightTotal(call, target, classes, loss.ignoreIndex(), wm, w != null);
+            if (own) {
+                scale = ClassRowsKernel.scale(r, denominator, loss.allIgnored());
+            }
         }
+        scale = SoftmaxStatistics.scale(loss, scale);
         Geometry geo = Geometry.rows(rows, classes);
         DeviceMemory partials = call.floats("partials", geo.groups());
         DeviceMemory values = r == Reduction.NONE ? call.floats("values", rows) : call.unused();
         DeviceMemory grad = gradients[0] != null ? gradients[0] : call.unused();
-        int flags = (r == Reduction.NONE ? 1 : 0) | (gradients[0] != null ? 2 : 0);
+        DeviceMemory lse = call.floats("lse", rows);
+        int flags = (r == Reduction.NONE ? 1 : 0) | (gradients[0] != null ? 2 : 0) | 4;
         boolean offTarget = loss.smoothing() == SmoothingConvention.OFF_TARGET;
         KernelArgs args = new KernelArgs().buf(z.memory()).buf(target.memory()).i64(rows).i64(classes)
                 .buf(wm).i32(w != null ? 1 : 0);
@@ -47,11 +54,11 @@ final class SoftmaxCrossEntropyKernel implements DeviceLoss<SoftmaxCrossEntropy>
             args.i64(loss.ignoreIndex());
         }
         args.f32(loss.labelSmoothing()).i32(offTarget ? 1 : 0).i32(geo.segment()).i32(geo.rowsFitCache(classes) ? 1 : 0)
-                .f32(scale).i32(flags).buf(values).buf(grad).buf(partials);
+                .f32(scale).i32(flags).f32(loss.zLoss()).f32(loss.softcap()).buf(values).buf(grad).buf(partials).buf(lse);
         call.device().launch(probabilities ? "le_softmax_ce_soft_f32" : "le_softmax_ce_f32", geo.groups(), args);
         float sum = call.reduce(partials, geo.groups(), 1)[0];
         double value = probabilities ? sum * scale : ClassRowsKernel.value(r, sum, scale, loss.allIgnored());
-        return new DeviceOutcome(value, r == Reduction.NONE ? values : null, new long[] {rows});
+        return new DeviceOutcome(value, r == Reduction.NONE ? values : null, new long[] {rows}, lse, denominator, scale);
     }
 
     /** As the CPU: indices [N] (integer) or probabilities [N, C] (float); anything else refused. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** {@link LossParameters}: the option names of the loss table, per loss. */
 class LossParametersTest {
     private static final Map<String, List<String>> TABLE = Map.ofEntries(
-            Map.entry("softmax_cross_entropy", List.of("label_smoothing", "ignore_index", "smoothing", "all_ignored")),
+            Map.entry("softmax_cross_entropy", List.of("label_smoothing", "ignore_index", "smoothing", "all_ignored",
+                    "z_loss", "softcap", "normalizer")),
             Map.entry("nll", List.of("ignore_index", "all_ignored")),
             Map.entry("binary_cross_entropy", List.of()),
             Map.entry("bce_with_logits", List.of("pos_weight")),
