@@ -38,6 +38,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         float[] row = new float[0];
         /** A staged gradient row, stored into the output once it is complete. */
         float[] grad = new float[0];
+        /** Set by a row whose bfloat16 gradient was rounded into the output by the scaling pass itself. */
+        boolean stored;
 
         float[] row(int classes) {
             if (row.length < classes) {
@@ -178,15 +180,17 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             }
             int y = (int) label;
             if (!staged) {
-                return rowAt(i, y, s, z, g, off);
+                return rowAt(i, y, s, z, g, off, null, 0);
             }
             // a staged row: the logits widened or soft-capped (or kept from the gradient that overwrites them
             // in place) into a float32 row, the gradient computed into another, then stored once
             float[] zs = s.row(classes);
             stage(off, zs);
             float[] gs = g != null || gh != null ? s.grad(classes) : null;
-            double l = rowAt(i, y, s, zs, gs, 0);
-            if (gs != null) {
+            s.stored = false;
+            // a bfloat16 gradient without softcap is rounded by the scaling pass (one pass less over the row)
+            double l = rowAt(i, y, s, zs, gs, 0, gType == DType.BFLOAT16 && cap == 0 ? gh : null, off);
+            if (gs != null && !s.stored) {
                 if (cap != 0) {
                     chain(gs, zs);
                 }
@@ -196,7 +200,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         }
 
         /** Row {@code i} with target {@code y}: its logits at {@code zs[off ..]}, its gradient (when wanted) at {@code g[off ..]}. */
-        private double rowAt(int i, int y, Scratch s, float[] zs, float[] g, int off) {
+        private double rowAt(int i, int y, Scratch s, float[] zs, float[] g, int off, short[] direct, int directOff) {
             int end = off + classes;
             // pass A: block maxima, exp(z - running max) into g, their sum
             float[] blockMax = s.blockMax;
@@ -278,12 +282,18 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                     if (careful) {
                         k.smoothedRow(zs, b, g, b, w, b - off, e - b, f, sf, m, s.sums);
                         distance += s.sums[0];
+                    } else if (direct != null) {
+                        k.scaleRoundBFloat16(g, b, e, f, direct, directOff + b - off);
                     } else {
                         k.scale(g, b, e, f);
                     }
                 }
                 double ay = t + (ySpread ? spread * wy : 0.0);
                 g[off + y] = yMasked ? 0f : (float) (ey * fy - ay * scale) + 0f;
+                if (direct != null && !careful) {
+                    direct[directOff + y] = HalfFloats.floatToBFloat16(g[off + y]);
+                    s.stored = true;
+                }
             } else if (smoothing) {
                 k.smoothedRow(zs, off, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
                 distance = s.sums[0];
@@ -315,9 +325,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             if (z != null) {
                 System.arraycopy(z, off, row, 0, classes);
             } else if (zType == DType.BFLOAT16) {
-                for (int c = 0; c < classes; c++) {
-                    row[c] = HalfFloats.bfloat16ToFloat(zh[off + c]);
-                }
+                k.widenBFloat16(zh, off, row, classes);
             } else {
                 for (int c = 0; c < classes; c++) {
                     row[c] = HalfFloats.float16ToFloat(zh[off + c]);
@@ -346,9 +354,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             if (g != null) {
                 System.arraycopy(gs, 0, g, off, classes);
             } else if (gType == DType.BFLOAT16) {
-                for (int c = 0; c < classes; c++) {
-                    gh[off + c] = HalfFloats.floatToBFloat16(gs[c]);
-                }
+                k.roundBFloat16(gs, gh, off, classes);
             } else {
                 for (int c = 0; c < classes; c++) {
                     gh[off + c] = HalfFloats.floatToFloat16(gs[c]);

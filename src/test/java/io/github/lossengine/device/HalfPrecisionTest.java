@@ -170,6 +170,12 @@ class HalfPrecisionTest {
         LossResult f32 = DeviceEngines.cpu().compute(l, widened(x), y);
         assertArrayEquals(f32.gradient().toFloatArray(), g.toFloatArray());
         assertEquals(f32.value(), half.value());
+        // the bfloat16 gradient is that float32 gradient rounded once (with and without smoothing)
+        for (SoftmaxCrossEntropy loss : List.of(l, Losses.softmaxCrossEntropy())) {
+            Tensor g16 = DeviceEngines.cpu().compute(loss, x, y).gradient();
+            Tensor g32 = DeviceEngines.cpu().compute(loss, widened(x), y).gradient();
+            assertArrayEquals(round(g32, DType.BFLOAT16).toFloatArray(), g16.toFloatArray(), loss.toString());
+        }
     }
 
     @Test
