@@ -42,3 +42,7 @@
 #define ILOGB(x) ilogbf(x)
 #define ISNAN(x) isnan(x)
 #define ISINF(x) isinf(x)
+#define USHORT unsigned short
+#define UINT unsigned int
+#define AS_FLOAT(u) __uint_as_float(u)
+#define AS_UINT(f) __float_as_uint(f)

@@ -35,3 +35,7 @@
 #define ILOGB(x) ilogb(x)
 #define ISNAN(x) isnan(x)
 #define ISINF(x) isinf(x)
+#define USHORT ushort
+#define UINT uint
+#define AS_FLOAT(u) as_float(u)
+#define AS_UINT(f) as_uint(f)

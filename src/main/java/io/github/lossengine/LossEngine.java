@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * the reason when it cannot be used. The choice is logged once at INFO through SLF4J and shown by
  * {@link #backend()}.
  *
+ * <p>16-bit inputs ({@link DType#BFLOAT16}, {@link DType#FLOAT16}) are taken by softmax
+ * cross-entropy, nll, mse, mae, huber, smooth_l1, bce_with_logits, hinge, multiclass_hinge and
+ * kl_div (refused by the others): math in float32 on their exact values, the gradient in the
+ * input's dtype from {@link #compute}, or in float32 when {@link #computeInto} is given a float32
+ * buffer, rounded once at the end.
+ *
  * <p>Inputs are never modified, except by {@link #computeInPlace}, which asks for it. Gradients are
  * written into buffers the engine allocates, or into the caller's with {@link #computeInto}. On bad input an {@link InvalidInputException} names the
  * argument, position and value, and nothing has been written.
@@ -244,7 +250,7 @@ public final class LossEngine implements AutoCloseable {
         Tensor[] grads = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             if (loss.differentiable(i)) {
-                grads[i] = Tensor.zeros(inputs[i].shape());
+                grads[i] = Tensor.zeros(gradientType(inputs[i]), inputs[i].shape());
             }
         }
         return run(loss, inputs, grads);
@@ -282,8 +288,8 @@ public final class LossEngine implements AutoCloseable {
             if (!loss.differentiable(i)) {
                 throw new InvalidInputException(arg, loss.name() + " has no gradient with respect to " + loss.inputNames().get(i));
             }
-            if (g.dtype() != DType.FLOAT32 || !g.isWritable()) {
-                throw new InvalidInputException(arg, "must be a writable float32 tensor, got " + g);
+            if (!(g.dtype() == DType.FLOAT32 || g.dtype() == inputs[i].dtype()) || !g.isWritable()) {
+                throw new InvalidInputException(arg, "must be a writable float32 tensor (or of the input's 16-bit dtype), got " + g);
             }
             if (!g.sameShape(inputs[i])) {
                 throw new InvalidInputException(arg, "shape " + java.util.Arrays.toString(g.shape())
@@ -324,8 +330,8 @@ public final class LossEngine implements AutoCloseable {
             throw new InvalidInputException("loss", "an in-place gradient is offered for softmax_cross_entropy only, not "
                     + loss.name());
         }
-        if (logits.dtype() != DType.FLOAT32 || !logits.isWritable()) {
-            throw new InvalidInputException("input", "an in-place gradient needs a writable float32 tensor, got " + logits);
+        if (!logits.isFloat() || !logits.isWritable()) {
+            throw new InvalidInputException("input", "an in-place gradient needs a writable float tensor, got " + logits);
         }
         if (logits.sharesStorageWith(target)) {
             throw new InvalidInputException("target", "shares its storage with the input (logits), which the gradient overwrites");
@@ -370,6 +376,11 @@ public final class LossEngine implements AutoCloseable {
         };
     }
 
+    /** The dtype of the gradient {@link #compute} allocates: the input's (a 16-bit one kept, as PyTorch), else float32. */
+    private static DType gradientType(Tensor input) {
+        return input.dtype().isHalf() ? input.dtype() : DType.FLOAT32;
+    }
+
     private static void checkInputs(Loss loss, Tensor[] inputs) {
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(inputs, "inputs");
@@ -381,6 +392,9 @@ public final class LossEngine implements AutoCloseable {
             if (inputs[i] == null) {
                 throw new InvalidInputException(loss.inputNames().get(i), "must not be null");
             }
+        }
+        HalfPrecision.check(loss, inputs);
+        for (int i = 0; i < inputs.length; i++) {
             long[] shape = inputs[i].shape();
             for (int d = 0; d < shape.length; d++) {
                 if (shape[d] > Tensor.MAX_ARRAY) {

@@ -1,6 +1,7 @@
 package io.github.lossengine;
 
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -9,7 +10,10 @@ import java.util.Objects;
  * lossengine.
  *
  * <p>A tensor wraps caller storage without copying: a heap {@code float[]}, {@code int[]} or
- * {@code long[]}, or a {@link FloatBuffer} (heap or direct). Element positions are {@code long} so
+ * {@code long[]}, a {@link FloatBuffer} (heap or direct), or for the 16-bit float types
+ * ({@link DType#BFLOAT16}, {@link DType#FLOAT16}) a {@code short[]} or {@link ShortBuffer} of bit
+ * patterns. 16-bit elements are read as their exact float32 values and written rounded to nearest
+ * even ({@link HalfFloats}). Element positions are {@code long} so
  * that storage kinds with more than 2<sup>31</sup> elements (device memory) can be added without
  * changing callers; the storage kinds available today hold at most {@code Integer.MAX_VALUE}
  * elements.
@@ -29,9 +33,18 @@ public final class Tensor {
     private final FloatBuffer buffer;
     private final int[] ints;
     private final long[] longs;
+    private final short[] shorts;
+    private final ShortBuffer shortBuffer;
 
     private Tensor(DType dtype, long[] shape, float[] floats, FloatBuffer buffer, int[] ints, long[] longs,
                    long capacity) {
+        this(dtype, shape, floats, buffer, ints, longs, null, null, capacity);
+    }
+
+    private Tensor(DType dtype, long[] shape, float[] floats, FloatBuffer buffer, int[] ints, long[] longs,
+                   short[] shorts, ShortBuffer shortBuffer, long capacity) {
+        this.shorts = shorts;
+        this.shortBuffer = shortBuffer;
         this.dtype = dtype;
         this.shape = shape.clone();
         long n = elements(this.shape);
@@ -59,6 +72,55 @@ public final class Tensor {
     public static Tensor of(FloatBuffer data, long... shape) {
         Objects.requireNonNull(data, "data");
         return new Tensor(DType.FLOAT32, shapeOr(shape, data.limit()), null, data, null, null, data.limit());
+    }
+
+    /** Wraps bfloat16 bit patterns (the top 16 bits of each float32) without copying. */
+    public static Tensor ofBFloat16(short[] bits, long... shape) {
+        return ofHalf(DType.BFLOAT16, bits, shape);
+    }
+
+    /** Wraps IEEE binary16 bit patterns without copying. */
+    public static Tensor ofFloat16(short[] bits, long... shape) {
+        return ofHalf(DType.FLOAT16, bits, shape);
+    }
+
+    /** Wraps a {@link ShortBuffer} of bfloat16 bit patterns without copying (absolute get/put, 0 to limit - 1). */
+    public static Tensor ofBFloat16(ShortBuffer bits, long... shape) {
+        return ofHalf(DType.BFLOAT16, bits, shape);
+    }
+
+    /** Wraps a {@link ShortBuffer} of IEEE binary16 bit patterns without copying. */
+    public static Tensor ofFloat16(ShortBuffer bits, long... shape) {
+        return ofHalf(DType.FLOAT16, bits, shape);
+    }
+
+    private static Tensor ofHalf(DType dtype, short[] bits, long[] shape) {
+        Objects.requireNonNull(bits, "bits");
+        return new Tensor(dtype, shapeOr(shape, bits.length), null, null, null, null, bits, null, bits.length);
+    }
+
+    private static Tensor ofHalf(DType dtype, ShortBuffer bits, long[] shape) {
+        Objects.requireNonNull(bits, "bits");
+        return new Tensor(dtype, shapeOr(shape, bits.limit()), null, null, null, null, null, bits, bits.limit());
+    }
+
+    /**
+     * A new zero-filled tensor of {@code dtype} ({@link DType#FLOAT32}, {@link DType#BFLOAT16} or
+     * {@link DType#FLOAT16}) on the heap.
+     */
+    public static Tensor zeros(DType dtype, long... shape) {
+        if (!dtype.isHalf()) {
+            if (dtype != DType.FLOAT32) {
+                throw new IllegalArgumentException("zeros of " + dtype + ": only float types");
+            }
+            return zeros(shape);
+        }
+        long n = elements(shape);
+        if (n > MAX_ARRAY) {
+            throw new InvalidInputException("shape", Arrays.toString(shape) + " has " + n
+                    + " elements, more than a heap array holds (" + MAX_ARRAY + ")");
+        }
+        return ofHalf(dtype, new short[(int) n], shape);
     }
 
     /** Wraps an {@code int[]} of class indices without copying. */
@@ -158,8 +220,10 @@ public final class Tensor {
                 return floats != null ? floats[(int) i] : buffer.get((int) i);
             case INT32:
                 return ints[(int) i];
-            default:
+            case INT64:
                 return longs[(int) i];
+            default:
+                return HalfFloats.widen(dtype, shorts != null ? shorts[(int) i] : shortBuffer.get((int) i));
         }
     }
 
@@ -180,12 +244,16 @@ public final class Tensor {
         }
     }
 
-    /** Writes element {@code i} of a float tensor. */
+    /** Writes element {@code i} of a float tensor (a 16-bit one rounded to nearest even). */
     public void setFloat(long i, float v) {
         if (floats != null) {
             floats[(int) i] = v;
         } else if (buffer != null) {
             buffer.put((int) i, v);
+        } else if (shorts != null) {
+            shorts[(int) i] = HalfFloats.round(dtype, v);
+        } else if (shortBuffer != null) {
+            shortBuffer.put((int) i, HalfFloats.round(dtype, v));
         } else {
             throw new IllegalStateException("setFloat on a " + dtype + " tensor");
         }
@@ -193,7 +261,18 @@ public final class Tensor {
 
     /** True when a float tensor can be written (a heap array, or a buffer that is not read-only). */
     public boolean isWritable() {
-        return floats != null || (buffer != null && !buffer.isReadOnly());
+        return floats != null || shorts != null || (buffer != null && !buffer.isReadOnly())
+                || (shortBuffer != null && !shortBuffer.isReadOnly());
+    }
+
+    /** True for the float types (float32 and the 16-bit ones). */
+    public boolean isFloat() {
+        return !dtype.isInteger();
+    }
+
+    /** The wrapped {@code short[]} of a 16-bit float tensor, or {@code null} when the storage is something else. */
+    public short[] shortArrayOrNull() {
+        return shorts;
     }
 
     /** The wrapped {@code float[]}, or {@code null} when the storage is something else. */
@@ -211,6 +290,15 @@ public final class Tensor {
         if (buffer != null && buffer == other.buffer) {
             return true;
         }
+        if (shortBuffer != null && shortBuffer == other.shortBuffer) {
+            return true;
+        }
+        short[] sa = shortArray();
+        if (sa != null && sa == other.shortArray()) {
+            long start = shortOffset();
+            long otherStart = other.shortOffset();
+            return size != 0 && other.size != 0 && start < otherStart + other.size && otherStart < start + size;
+        }
         float[] a = backingArray();
         if (a == null || a != other.backingArray() || size == 0 || other.size == 0) {
             return false;
@@ -218,6 +306,17 @@ public final class Tensor {
         long start = arrayOffset();
         long otherStart = other.arrayOffset();
         return start < otherStart + other.size && otherStart < start + size;
+    }
+
+    private short[] shortArray() {
+        if (shorts != null) {
+            return shorts;
+        }
+        return shortBuffer != null && shortBuffer.hasArray() ? shortBuffer.array() : null;
+    }
+
+    private int shortOffset() {
+        return shorts != null ? 0 : shortBuffer.arrayOffset();
     }
 
     private float[] backingArray() {

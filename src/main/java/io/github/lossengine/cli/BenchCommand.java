@@ -1,6 +1,8 @@
 package io.github.lossengine.cli;
 
 import io.github.lossengine.Backend;
+import io.github.lossengine.DType;
+import io.github.lossengine.HalfPrecision;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
@@ -92,6 +94,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A loss option, as for compute; repeatable.")
     private List<String> params = new ArrayList<>();
 
+    @Option(names = "--dtype", paramLabel = "fp32|bf16|fp16",
+            description = "The float inputs' type (rounded from the float32 inputs); the gradient comes in it on the"
+                    + " CPU, in float32 on a device. Default: fp32.")
+    private String dtype;
+
     @Option(names = "--json", description = "One JSON object per line instead of the table.")
     private boolean json;
 
@@ -127,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** What one run measured. */
-    record Measurement(Loss loss, long[] shape, String backend, String device, int threads, int warmup,
+    record Measurement(Loss loss, long[] shape, String dtype, String backend, String device, int threads, int warmup,
                        double[] samplesMs, long bytes, double copyGbps, String copy, boolean resident) {
         double medianMs() {
             return median(samplesMs);
@@ -146,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         String json() {
-            JsonObject o = new JsonObject().put("loss", loss.name()).put("backend", backend)
+            JsonObject o = new JsonObject().put("loss", loss.name()).put("backend", backend).put("dtype", dtype)
                     .put("median_ms", medianMs()).put("min_ms", minMs()).put("shape", shape);
             if (BenchInputs.ROW_LOSSES.contains(loss.name()) || shape.length == 2) {
                 o.put("rows", shape[0]).put("classes", shape[1]);
@@ -162,7 +169,8 @@ final class BenchCommand implements Callable<Integer> {
             String size = shape.length == 1 ? Long.toString(shape[0]) + " elements" : shape[0] + "x" + shape[1];
             StringBuilder sb = new StringBuilder();
             sb.append("lossengine bench: ").append(loss.name()).append(' ').append(size).append(", backend ")
-                    .append(backend).append(", ").append(threads).append(threads == 1 ? " thread\n" : " threads\n");
+                    .append(backend).append(", ").append(threads).append(threads == 1 ? " thread, " : " threads, ")
+                    .append(dtype).append('\n');
             sb.append("device: ").append(device).append('\n');
             sb.append(String.format(Locale.ROOT, "%-26s %12s %12s %10s %10s%n", "", "median ms", "min ms", "ns/elem",
                     "GB/s"));
@@ -220,6 +228,13 @@ final class BenchCommand implements Callable<Integer> {
             requireHeap(loss, shape);
         }
         Tensor[] inputs = new BenchInputs(0x5EED).of(loss, tileShape);
+        DType as = InputTypes.parse(dtype);
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i].isFloat()) {
+                inputs[i] = InputTypes.convert(inputs[i], as);
+            }
+        }
+        HalfPrecision.check(loss, inputs);
         try {
             return measure(engine, loss, inputs, repeats, shape);
         } catch (UnsupportedOperationException e) {
@@ -282,7 +297,7 @@ final class BenchCommand implements Callable<Integer> {
                 copy = hooks.copyDescription() + ", " + size(copied) + " read + written";
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            return new Measurement(loss, shape, engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
+            return new Measurement(loss, shape, inputs[0].dtype().name().toLowerCase(Locale.ROOT), engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
                     samples, bytes, copyGbps, copy, hooks != null);
         } finally {
             if (prepared != null) {
@@ -323,9 +338,9 @@ final class BenchCommand implements Callable<Integer> {
         long b = 0;
         for (int i = 0; i < inputs.length; i++) {
             long size = inputs[i].size();
-            b += size * (inputs[i].dtype().isInteger() ? (inputs[i].dtype().name().equals("INT64") ? 8 : 4) : 4);
+            b += size * inputs[i].dtype().bytes();
             if (loss.differentiable(i)) {
-                b += 4 * size;
+                b += size * (inputs[i].dtype().isHalf() ? 2 : 4);
             }
         }
         return b;

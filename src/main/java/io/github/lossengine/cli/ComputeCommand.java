@@ -2,6 +2,7 @@ package io.github.lossengine.cli;
 
 import io.github.lossengine.Backend;
 import io.github.lossengine.BackendUnavailableException;
+import io.github.lossengine.DType;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossEngine;
@@ -47,7 +48,7 @@ import picocli.CommandLine.Spec;
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
             "    [--threads=N]",
             "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy]",
-            "    [--loss-out=L.npy] [--lse-out=L.npy] [-hV]"},
+            "    [--loss-out=L.npy] [--lse-out=L.npy] [--dtype=fp32|bf16|fp16] [-hV]"},
         versionProvider = Main.Version.class,
         description = {"Computes one loss on .npy or .npz inputs and prints one JSON line.",
                 "An array of an .npz archive (numpy.savez) is F.npz:NAME, or F.npz when it holds one.",
@@ -123,6 +124,11 @@ final class ComputeCommand implements Callable<Integer> {
             description = "With --reduction=none: write the losses (<f4) there instead of listing them in the JSON line.")
     private String lossOut;
 
+    @Option(names = "--dtype", paramLabel = "fp32|bf16|fp16",
+            description = "Round the float inputs to this type on reading (bf16 has no NumPy dtype: a float32 .npy "
+                    + "rounded to nearest even); default: as the files hold them (<f2 is read as fp16).")
+    private String dtype;
+
     @Option(names = "--lse-out", paramLabel = "L.npy",
             description = "softmax_cross_entropy: write each row's log-sum-exp [N] (after softcap; NaN where ignored).")
     private String lseOut;
@@ -140,12 +146,13 @@ final class ComputeCommand implements Callable<Integer> {
         if (weight != null) {
             loss = withWeight(loss);
         }
+        DType as = InputTypes.parse(dtype);
         Tensor[] tensors = new Tensor[loss.arity()];
         long[][] shapes = new long[loss.arity()][];
         for (int i = 0; i < tensors.length; i++) {
             Npy.NpyArray a = read(INPUT_FLAGS[i], inputFiles[i]);
             boolean indices = i == 1 && LossParameters.indexTargets(loss) && a.tensor().dtype().isInteger();
-            tensors[i] = indices ? a.tensor() : a.asFloat();
+            tensors[i] = indices ? a.tensor() : InputTypes.convert(a.asFloat(), as);
             shapes[i] = a.shape();
         }
 
@@ -158,7 +165,8 @@ final class ComputeCommand implements Callable<Integer> {
         StringJoiner gradients = new StringJoiner(", ", "[", "]");
         for (int k = 0; k < gradFiles.length; k++) {
             if (gradFiles[k] != null) {
-                outputs.add(GRAD_FLAGS[k], gradFiles[k], targets[k], result.gradient(k), shapes[k]);
+                // a 16-bit gradient is written as <f4, widened exactly
+                outputs.add(GRAD_FLAGS[k], gradFiles[k], targets[k], InputTypes.float32(result.gradient(k)), shapes[k]);
                 gradients.add(new JsonObject().put("flag", GRAD_FLAGS[k]).put("input", loss.inputNames().get(k))
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
@@ -196,6 +204,7 @@ final class ComputeCommand implements Callable<Integer> {
             inputShapes.add(JsonObject.array(s));
         }
         json.raw("input_shapes", inputShapes.toString()).raw("gradients", gradients.toString());
+        InputTypes.describe(json, tensors, as);
         if (loss.name().equals("softmax_cross_entropy")) {
             json.put("denominator", result.denominator()).put("z_loss", result.zLoss());
             if (lseFile != null) {
@@ -494,7 +503,9 @@ final class ComputeCommand implements Callable<Integer> {
             Tensor[] grads = new Tensor[inputs.length];
             for (int k = 0; k < gradFiles.length; k++) {
                 if (gradFiles[k] != null) {
-                    grads[k] = Tensor.zeros(inputs[k].shape());
+                    // in the input's dtype, as LossEngine.compute gives it
+                    DType d = inputs[k].dtype();
+                    grads[k] = Tensor.zeros(d.isHalf() ? d : DType.FLOAT32, inputs[k].shape());
                     any = true;
                 }
             }

@@ -15,8 +15,9 @@ import java.util.Arrays;
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0).
  *
- * <p>Read: C order only, dtypes {@code <f4}, {@code <f8}, {@code <i4} and {@code <i8} (what NumPy
- * writes for float32, float64, int32 and int64 on every little-endian machine). {@code <f8} is
+ * <p>Read: C order only, dtypes {@code <f4}, {@code <f8}, {@code <f2}, {@code <i4} and {@code <i8} (what NumPy
+ * writes for float32, float64, float16, int32 and int64 on every little-endian machine); {@code <f2}
+ * (IEEE half) is read as a {@link DType#FLOAT16} tensor of its bits. {@code <f8} is
  * converted to float32, since lossengine computes in float32; {@code <i4} becomes an int32 tensor and
  * {@code <i8} an int64 tensor. Everything else is refused with an {@link NpyFormatException} naming
  * the file and the problem: a bad magic string, an unknown format version, a malformed header
@@ -71,7 +72,7 @@ public final class Npy {
 
         /** The data as float32, converting integer arrays (a copy only when a conversion is needed). */
         public Tensor asFloat() {
-            if (tensor.dtype() == DType.FLOAT32) {
+            if (tensor.dtype() == DType.FLOAT32 || tensor.dtype().isHalf()) {
                 return tensor;
             }
             return Tensor.of(tensor.toFloatArray(), tensor.shape());
@@ -99,7 +100,7 @@ public final class Npy {
 
         /** Bytes of heap the array read takes: float32 for {@code <f4}/{@code <f8}, int32 or int64 otherwise. */
         public long heapBytes() {
-            return count * (descr.equals("<i8") ? 8 : 4);
+            return count * (descr.equals("<i8") ? 8 : descr.equals("<f2") ? 2 : 4);
         }
     }
 
@@ -188,11 +189,13 @@ public final class Npy {
         int n = (int) h.count;
         long[] tensorShape = h.shape.length == 0 ? new long[] {1} : h.shape;
         float[] floats = null;
+        short[] halves = null;
         int[] ints = null;
         long[] longs = null;
         try {
             switch (h.descr) {
                 case "<f4", "<f8" -> floats = new float[n];
+                case "<f2" -> halves = new short[n];
                 case "<i4" -> ints = new int[n];
                 default -> longs = new long[n];
             }
@@ -217,6 +220,7 @@ public final class Npy {
                         floats[done + i] = (float) buf.getDouble(8 * i);
                     }
                 }
+                case "<f2" -> buf.asShortBuffer().get(halves, done, m);
                 case "<i4" -> buf.asIntBuffer().get(ints, done, m);
                 default -> buf.asLongBuffer().get(longs, done, m);
             }
@@ -225,7 +229,7 @@ public final class Npy {
         if (in.read() != -1) {
             throw trailing(source, h);
         }
-        Tensor t = floats != null ? Tensor.of(floats, tensorShape)
+        Tensor t = floats != null ? Tensor.of(floats, tensorShape) : halves != null ? Tensor.ofFloat16(halves, tensorShape)
                 : ints != null ? Tensor.ofInts(ints, tensorShape) : Tensor.ofLongs(longs, tensorShape);
         return new NpyArray(h.descr, h.shape, t);
     }
@@ -260,7 +264,7 @@ public final class Npy {
         }
         if (!(v.descr() instanceof String d)) {
             throw new NpyFormatException(source, "structured dtype 'descr': " + v.descr()
-                    + " is not supported (accepted: <f4, <f8, <i4, <i8)");
+                    + " is not supported (accepted: <f4, <f8, <f2, <i4, <i8)");
         }
         int itemSize = itemSize(d, source);
         long[] dims = v.shape();
@@ -297,6 +301,8 @@ public final class Npy {
 
     private static int itemSize(String descr, String source) throws NpyFormatException {
         switch (descr) {
+            case "<f2":
+                return 2;
             case "<f4":
             case "<i4":
                 return 4;
@@ -314,7 +320,7 @@ public final class Npy {
         } else {
             why = "dtype '" + descr + "' is not supported";
         }
-        throw new NpyFormatException(source, why + " (accepted: <f4, <f8, <i4, <i8)");
+        throw new NpyFormatException(source, why + " (accepted: <f4, <f8, <f2, <i4, <i8)");
     }
 
     private static byte[] readFully(InputStream in, int n, String source, String what) throws IOException {

@@ -11,7 +11,8 @@ public final class Checks {
     }
 
     public static void requireFloat(String arg, Tensor t) {
-        if (t.dtype() != DType.FLOAT32) {
+        // 16-bit floats are read as float32 values; LossEngine refuses them for the losses that do not take them
+        if (!t.isFloat()) {
             throw new InvalidInputException(arg, "must be float32, got " + t.dtype());
         }
     }

@@ -120,4 +120,25 @@ interface FloatKernels {
      * (0 where inactive) when {@code g} is non-null.
      */
     void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, double[] sums);
+
+    /** {@code dst[j] = } the float32 value of the bfloat16 {@code src[from + j]}, {@code j < n} (exact). */
+    default void widenBFloat16(short[] src, int from, float[] dst, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[j] = io.github.lossengine.HalfFloats.bfloat16ToFloat(src[from + j]);
+        }
+    }
+
+    /** {@code dst[to + j] = src[j]} rounded to bfloat16 (nearest even, NaN kept), {@code j < n}. */
+    default void roundBFloat16(float[] src, short[] dst, int to, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[to + j] = io.github.lossengine.HalfFloats.floatToBFloat16(src[j]);
+        }
+    }
+
+    /** {@code out[outFrom + j] = g[from + j] * f} rounded to bfloat16 (as {@link #roundBFloat16}), for {@code from + j < to}. */
+    default void scaleRoundBFloat16(float[] g, int from, int to, float f, short[] out, int outFrom) {
+        for (int j = from; j < to; j++) {
+            out[outFrom + j - from] = io.github.lossengine.HalfFloats.floatToBFloat16(g[j] * f);
+        }
+    }
 }

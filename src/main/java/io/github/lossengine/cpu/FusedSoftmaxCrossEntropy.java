@@ -1,5 +1,7 @@
 package io.github.lossengine.cpu;
 
+import io.github.lossengine.DType;
+import io.github.lossengine.HalfFloats;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -34,6 +36,10 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         final double[] sums = new double[2];
         /** A staged row of logits (soft-capped, or copied when the gradient overwrites them). */
         float[] row = new float[0];
+        /** A staged gradient row, stored into the output once it is complete. */
+        float[] grad = new float[0];
+        /** Set by a row whose bfloat16 gradient was rounded into the output by the scaling pass itself. */
+        boolean stored;
 
         float[] row(int classes) {
             if (row.length < classes) {
@@ -41,14 +47,22 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             }
             return row;
         }
+
+        float[] grad(int classes) {
+            if (grad.length < classes) {
+                grad = new float[classes];
+            }
+            return grad;
+        }
     }
 
     @Override
     public boolean accepts(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
         Tensor z = inputs[0];
         Tensor target = inputs[1];
-        return z.rank() == 2 && z.floatArrayOrNull() != null && target.rank() == 1 && target.dtype().isInteger()
-                && FusedLoss.heapFloats(gradients[0]);
+        Tensor g = gradients[0];
+        return z.rank() == 2 && (z.floatArrayOrNull() != null || z.shortArrayOrNull() != null) && target.rank() == 1
+                && target.dtype().isInteger() && (FusedLoss.heapFloats(g) || g.shortArrayOrNull() != null);
     }
 
     /** Block length for rows of {@code classes}: at least {@value #MIN_BLOCK}, at most 64 blocks. */
@@ -66,8 +80,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         int classes = Math.toIntExact(checked.classes());
         Reduction r = loss.reduction();
         float[] values = r == Reduction.NONE ? new float[rows] : null;
-        Rows job = new Rows(loss, checked, inputs[0].floatArrayOrNull(), target, FusedLoss.array(gradients[0]),
-                values, k, Chunking.count(rows, classes));
+        Rows job = new Rows(loss, checked, inputs[0], target, gradients[0], values, k, Chunking.count(rows, classes));
         double sum = job.runOn(pool);
         return ClassRows.result(r, sum, checked.scale(), loss.allIgnored(), values, rows, gradients)
                 .withStatistics(SoftmaxStatistics.of(loss, target, checked.weights(), job.lse, checked.denominator(),
@@ -77,9 +90,16 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
     /** The rows of one call, in chunks. */
     private static final class Rows extends SumJob {
         private final FloatKernels k;
+        /** The logits: float32 ({@code z}) or 16-bit ({@code zh} of {@code zType}); the gradient likewise, or neither. */
         private final float[] z;
+        private final short[] zh;
+        private final DType zType;
         private final Tensor target;
         private final float[] g;
+        private final short[] gh;
+        private final DType gType;
+        /** Whether rows go through float32 scratch rows (16-bit data, softcap, or a gradient over the logits). */
+        private final boolean staged;
         private final float[] values;
         private final float[] w;
         private final int rows;
@@ -95,13 +115,18 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         /** Each row's log-sum-exp (NaN where ignored). */
         final float[] lse;
 
-        Rows(SoftmaxCrossEntropy loss, SoftmaxCrossEntropyCpu.Checked c, float[] z, Tensor target, float[] g,
+        Rows(SoftmaxCrossEntropy loss, SoftmaxCrossEntropyCpu.Checked c, Tensor zt, Tensor target, Tensor gt,
              float[] values, FloatKernels k, int chunks) {
             super(chunks);
             this.k = k;
-            this.z = z;
+            this.z = zt.floatArrayOrNull();
+            this.zh = zt.shortArrayOrNull();
+            this.zType = zt.dtype();
             this.target = target;
-            this.g = g;
+            this.g = gt == null ? null : gt.floatArrayOrNull();
+            this.gh = gt == null ? null : gt.shortArrayOrNull();
+            this.gType = gt == null ? null : gt.dtype();
+            this.staged = loss.softcap() != 0 || zh != null || gh != null || (z != null && z == g);
             this.values = values;
             this.w = c.weights();
             this.rows = (int) c.rows();
@@ -141,8 +166,10 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             return sum.value();
         }
 
-        /** {@code sum over open classes of w_c (m - z_c)} in double, where the float32 sum overflowed. */
-        /** Sum of w_c (m - z_c) over the open classes of row [off, end), read from {@code zs} at {@code c - shift}. */
+        /**
+         * The sum over the open classes of w_c (m - z_c) in double, where the float32 sum overflowed:
+         * row [off, end) of the logits as read, {@code zs[c - shift]}.
+         */
         private double distanceInDouble(float[] zs, int shift, int off, int end, float m) {
             CompensatedSum d = new CompensatedSum();
             for (int c = off; c < end; c++) {
@@ -156,25 +183,40 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
 
         private double row(int i, Scratch s) {
             int off = i * classes;
-            int end = off + classes;
             long label = target.getLong(i);
             if (label == ignoreIndex) {
                 if (g != null) {
-                    Arrays.fill(g, off, end, 0f);
+                    Arrays.fill(g, off, off + classes, 0f);
+                } else if (gh != null) {
+                    Arrays.fill(gh, off, off + classes, (short) 0);
                 }
                 lse[i] = Float.NaN;
                 return 0.0;
             }
             int y = (int) label;
-            // the logits as read: z itself (d = 0), or a staged copy (soft-capped, or kept from the gradient
-            // that overwrites z in place) at z index = g index - d
-            float[] zs = z;
-            int d = 0;
-            if (cap != 0 || z == g) {
-                zs = s.row(classes);
-                d = off;
-                stage(off, zs);
+            if (!staged) {
+                return rowAt(i, y, s, z, g, off, null, 0);
             }
+            // a staged row: the logits widened or soft-capped (or kept from the gradient that overwrites them
+            // in place) into a float32 row, the gradient computed into another, then stored once
+            float[] zs = s.row(classes);
+            stage(off, zs);
+            float[] gs = g != null || gh != null ? s.grad(classes) : null;
+            s.stored = false;
+            // a bfloat16 gradient without softcap is rounded by the scaling pass (one pass less over the row)
+            double l = rowAt(i, y, s, zs, gs, 0, gType == DType.BFLOAT16 && cap == 0 ? gh : null, off);
+            if (gs != null && !s.stored) {
+                if (cap != 0) {
+                    chain(gs, zs);
+                }
+                store(gs, off);
+            }
+            return l;
+        }
+
+        /** Row {@code i} with target {@code y}: its logits at {@code zs[off ..]}, its gradient (when wanted) at {@code g[off ..]}. */
+        private double rowAt(int i, int y, Scratch s, float[] zs, float[] g, int off, short[] direct, int directOff) {
+            int end = off + classes;
             // pass A: block maxima, exp(z - running max) into g, their sum
             float[] blockMax = s.blockMax;
             double expSum = 0;
@@ -184,9 +226,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             for (int b = off; b < end; b += block, blocks++) {
                 int e = Math.min(end, b + block);
                 if (eps > 0) {
-                    masked += k.countNegativeInfinity(zs, b - d, e - d);
+                    masked += k.countNegativeInfinity(zs, b, e);
                 }
-                float mb = Math.max(m, k.max(zs, b - d, e - d));
+                float mb = Math.max(m, k.max(zs, b, e));
                 blockMax[blocks] = mb;
                 if (mb == Float.NEGATIVE_INFINITY) {
                     if (g != null) {
@@ -197,7 +239,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 if (!(mb == m) && m != Float.NEGATIVE_INFINITY) {
                     expSum *= StrictMath.exp((double) m - mb);
                 }
-                expSum += k.expSum(zs, b - d, e - d, mb, g, b);
+                expSum += k.expSum(zs, b, e, mb, g, b);
                 m = mb;
             }
             if (m == Float.NEGATIVE_INFINITY) {
@@ -208,7 +250,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             double logSum = StrictMath.log(expSum);
             double lse = m + logSum;
             this.lse[i] = (float) lse;
-            float zy = zs[off + y - d];
+            float zy = zs[off + y];
             boolean yMasked = zy == Float.NEGATIVE_INFINITY;
             double wy = w == null ? 1.0 : w[y];
             // the z-loss coef w_y lse^2 adds 2 coef w_y lse p_k to the gradient: to W, which multiplies p_k
@@ -231,7 +273,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             boolean ySpread = !offTarget && !yMasked;
             double openWeight = weightTotal;
             if (smoothing && masked > 0 && w != null) {
-                k.smoothedRow(zs, off - d, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
+                k.smoothedRow(zs, off, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
                 openWeight = s.sums[1];
             } else if (smoothing && masked > 0) {
                 openWeight = open;
@@ -253,19 +295,22 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                     int e = Math.min(end, b + block);
                     float f = (float) (StrictMath.exp((double) blockMax[bi] - m) / expSum * bigW * scale);
                     if (careful) {
-                        k.smoothedRow(zs, b - d, g, b, w, b - off, e - b, f, sf, m, s.sums);
+                        k.smoothedRow(zs, b, g, b, w, b - off, e - b, f, sf, m, s.sums);
                         distance += s.sums[0];
+                    } else if (direct != null) {
+                        k.scaleRoundBFloat16(g, b, e, f, direct, directOff + b - off);
                     } else {
                         k.scale(g, b, e, f);
                     }
                 }
                 double ay = t + (ySpread ? spread * wy : 0.0);
                 g[off + y] = yMasked ? 0f : (float) (ey * fy - ay * scale) + 0f;
-                if (cap != 0) {
-                    chain(g, off, zs);
+                if (direct != null && !careful) {
+                    direct[directOff + y] = HalfFloats.floatToBFloat16(g[off + y]);
+                    s.stored = true;
                 }
             } else if (smoothing) {
-                k.smoothedRow(zs, off - d, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
+                k.smoothedRow(zs, off, null, 0, w, 0, classes, 0f, 0f, m, s.sums);
                 distance = s.sums[0];
             }
 
@@ -284,7 +329,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 if (Double.isInfinite(distance) && Double.isFinite(lse)) {
                     // the float32 block sums of w_c (m - z_c) overflowed (entries near -FLT_MAX, or m near
                     // FLT_MAX over many classes) while spread * distance need not: the sum again, in double
-                    distance = distanceInDouble(zs, d, off, end, m);
+                    distance = distanceInDouble(zs, 0, off, end, m);
                 }
                 double dist = distance + logSum * openWeight;
                 if (offTarget && !yMasked) {
@@ -295,24 +340,44 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             return l;
         }
 
-        /** Row {@code off} of z into {@code row}: soft-capped ({@code cap tanh(z / cap)}, -inf kept), or copied. */
+        /** Row {@code off} of the logits into {@code row}: widened to float32, soft-capped ({@code cap tanh(z / cap)}, -inf kept). */
         private void stage(int off, float[] row) {
-            if (cap == 0) {
+            if (z != null) {
                 System.arraycopy(z, off, row, 0, classes);
-                return;
+            } else if (zType == DType.BFLOAT16) {
+                k.widenBFloat16(zh, off, row, classes);
+            } else {
+                for (int c = 0; c < classes; c++) {
+                    row[c] = HalfFloats.float16ToFloat(zh[off + c]);
+                }
             }
-            for (int c = 0; c < classes; c++) {
-                float v = z[off + c];
-                row[c] = v == Float.NEGATIVE_INFINITY ? v : (float) (cap * Math.tanh(v / (double) cap));
+            if (cap != 0) {
+                for (int c = 0; c < classes; c++) {
+                    float v = row[c];
+                    row[c] = v == Float.NEGATIVE_INFINITY ? v : (float) (cap * Math.tanh(v / (double) cap));
+                }
             }
         }
 
-        /** The softcap's chain factor {@code 1 - (z'/cap)^2} on the gradient row at {@code off}. */
-        private void chain(float[] g, int off, float[] capped) {
+        /** The softcap's chain factor {@code 1 - (z'/cap)^2} on a staged gradient row. */
+        private void chain(float[] gs, float[] capped) {
             for (int c = 0; c < classes; c++) {
                 double f = capped[c] / (double) cap;
                 if (capped[c] != Float.NEGATIVE_INFINITY) {
-                    g[off + c] = (float) (g[off + c] * (1 - f * f)) + 0f;
+                    gs[c] = (float) (gs[c] * (1 - f * f)) + 0f;
+                }
+            }
+        }
+
+        /** A staged gradient row into the output at {@code off}: copied, or rounded once to the output's 16-bit type. */
+        private void store(float[] gs, int off) {
+            if (g != null) {
+                System.arraycopy(gs, 0, g, off, classes);
+            } else if (gType == DType.BFLOAT16) {
+                k.roundBFloat16(gs, gh, off, classes);
+            } else {
+                for (int c = 0; c < classes; c++) {
+                    gh[off + c] = HalfFloats.floatToFloat16(gs[c]);
                 }
             }
         }

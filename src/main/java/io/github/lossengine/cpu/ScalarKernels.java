@@ -181,4 +181,18 @@ final class ScalarKernels implements FloatKernels {
         sums[0] = loss;
         sums[1] = grad;
     }
+
+    /** {@link #widenBFloat16} into {@code dst} from {@code at} on (the vector kernels' tails). */
+    void widenBFloat16(short[] src, int from, float[] dst, int at, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[at + j] = io.github.lossengine.HalfFloats.bfloat16ToFloat(src[from + j]);
+        }
+    }
+
+    /** {@link #roundBFloat16} from {@code src[at]} on (the vector kernels' tails). */
+    void roundBFloat16(float[] src, int at, short[] dst, int to, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[to + j] = io.github.lossengine.HalfFloats.floatToBFloat16(src[at + j]);
+        }
+    }
 }

@@ -66,7 +66,10 @@ public final class CudaEngine implements AutoCloseable {
     }
 
     /**
-     * A view of the caller's device memory (float32 or int64, row-major); closing it frees nothing.
+     * A view of the caller's device memory (float32, bfloat16, float16 or int64, row-major); closing it
+     * frees nothing. 16-bit tensors are widened into float32 workspace on the device for the losses
+     * that take them ({@link io.github.lossengine.LossEngine}); their gradient comes in their dtype
+     * from {@link #compute}, or in float32 into a float32 buffer passed to {@link #computeInto}.
      * Validated against the driver before it is accepted: the pointer must belong to this engine's
      * CUDA context, be aligned to its element size, and the whole tensor must lie inside one
      * allocation ({@code cuPointerGetAttribute}, {@code cuMemGetAddressRange}).
@@ -79,10 +82,7 @@ public final class CudaEngine implements AutoCloseable {
         if (dtype == DType.INT32) {
             throw new InvalidInputException("dtype", "device class indices must be int64; upload int32 indices with upload()");
         }
-        if (dtype != DType.FLOAT32 && dtype != DType.INT64) {
-            throw new InvalidInputException("dtype", "device tensors are float32 or int64, got " + dtype);
-        }
-        int element = dtype == DType.INT64 ? 8 : 4;
+        int element = dtype.bytes();
         long bytes = Math.multiplyExact(count(shape), element);
         entered(false, () -> {
             session.cuda.requireAllocation(pointer, bytes, element, "pointer");
@@ -105,8 +105,16 @@ public final class CudaEngine implements AutoCloseable {
 
     /** New float32 device memory of this shape, owned by the returned tensor (e.g. a gradient buffer reused every step). */
     public CudaTensor allocate(long... shape) {
-        long bytes = Math.multiplyExact(4, count(shape));
-        return entered(false, () -> new CudaTensor((CudaDevice.CudaMemory) session.cuda.allocate(bytes), DType.FLOAT32, shape));
+        return allocate(DType.FLOAT32, shape);
+    }
+
+    /** New device memory of {@code dtype} (float32, bfloat16 or float16) and this shape, owned by the returned tensor. */
+    public CudaTensor allocate(DType dtype, long... shape) {
+        if (dtype != DType.FLOAT32 && !dtype.isHalf()) {
+            throw new InvalidInputException("dtype", "allocate() makes float tensors, got " + dtype);
+        }
+        long bytes = Math.multiplyExact(dtype.bytes(), count(shape));
+        return entered(false, () -> new CudaTensor((CudaDevice.CudaMemory) session.cuda.allocate(bytes), dtype, shape));
     }
 
     /**
@@ -128,12 +136,24 @@ public final class CudaEngine implements AutoCloseable {
     }
 
     /**
-     * Copies a float32 device tensor to the host, on the legacy default stream (so it waits for work
+     * Copies a float device tensor (float32, or 16-bit as its bits) to the host, on the legacy default stream (so it waits for work
      * on blocking streams, as {@code cuMemcpyDtoH} does; synchronise a non-blocking stream first).
      */
     public Tensor download(CudaTensor t) {
+        if (t.dtype().isHalf()) {
+            synchronized (session) {
+                session.cuda.enter();
+                try {
+                    session.cuda.useStream(null);
+                    return DeviceBackend.copyOut16(session.cuda, t.tensor());
+                } finally {
+                    session.cuda.useOwnStream();
+                    session.cuda.exit();
+                }
+            }
+        }
         if (t.dtype() != DType.FLOAT32) {
-            throw new InvalidInputException("tensor", "download() copies float32 tensors, got " + t.dtype());
+            throw new InvalidInputException("tensor", "download() copies float tensors, got " + t.dtype());
         }
         float[] a = new float[Math.toIntExact(t.size())];
         entered(true, () -> {
@@ -149,7 +169,8 @@ public final class CudaEngine implements AutoCloseable {
         CudaTensor[] grads = new CudaTensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             if (loss.differentiable(i)) {
-                grads[i] = allocate(inputs[i].shape());
+                DType d = inputs[i].dtype();
+                grads[i] = allocate(d.isHalf() ? d : DType.FLOAT32, inputs[i].shape());
             }
         }
         try {
@@ -183,8 +204,10 @@ public final class CudaEngine implements AutoCloseable {
             if (!loss.differentiable(i)) {
                 throw new InvalidInputException(arg, loss.name() + " has no gradient with respect to " + loss.inputNames().get(i));
             }
-            if (g.dtype() != DType.FLOAT32 || !Arrays.equals(g.shape(), inputs[i].shape())) {
-                throw new InvalidInputException(arg, "must be float32 of shape " + Arrays.toString(inputs[i].shape()) + ", got " + g);
+            boolean type = g.dtype() == DType.FLOAT32 || (g.dtype().isHalf() && g.dtype() == inputs[i].dtype());
+            if (!type || !Arrays.equals(g.shape(), inputs[i].shape())) {
+                throw new InvalidInputException(arg, "must be float32 (or the input's 16-bit dtype) of shape "
+                        + Arrays.toString(inputs[i].shape()) + ", got " + g);
             }
         }
         return run(loss, stream, inputs, grads);
@@ -193,9 +216,11 @@ public final class CudaEngine implements AutoCloseable {
     private CudaResult run(Loss loss, CUstream stream, CudaTensor[] inputs, CudaTensor[] grads) {
         DeviceTensor[] in = new DeviceTensor[inputs.length];
         DeviceMemory[] g = new DeviceMemory[inputs.length];
+        DType[] types = new DType[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             in[i] = inputs[i].tensor();
             g[i] = grads[i] == null ? null : grads[i].memory();
+            types[i] = grads[i] == null ? null : grads[i].dtype();
         }
         synchronized (session) {
             if (stream != null) {
@@ -206,7 +231,7 @@ public final class CudaEngine implements AutoCloseable {
             }
             session.cuda.useStream(stream);
             try {
-                DeviceBackend.ResidentResult r = backend.computeResident(loss, in, g);
+                DeviceBackend.ResidentResult r = backend.computeResident(loss, in, g, types);
                 return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads);
             } finally {
                 session.cuda.useOwnStream();
@@ -239,9 +264,12 @@ public final class CudaEngine implements AutoCloseable {
             throw new InvalidInputException("inputs", loss.name() + " takes " + loss.arity() + " inputs " + loss.inputNames()
                     + ", got " + inputs.length);
         }
+        DType[] types = new DType[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Objects.requireNonNull(inputs[i], loss.inputNames().get(i));
+            types[i] = inputs[i].dtype();
         }
+        io.github.lossengine.HalfPrecision.check(loss, types);
     }
 
     private static long count(long[] shape) {

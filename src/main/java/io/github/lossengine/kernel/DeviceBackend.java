@@ -117,7 +117,7 @@ public class DeviceBackend implements ComputeBackend {
         }
         for (int i = 0; i < inputs.length; i++) {
             if (gradients[i] != null) {
-                download(dgrad[i], gradients[i]);
+                download(dgrad[i], gradients[i], "grad" + i);
             }
         }
         Tensor values = null;
@@ -156,18 +156,46 @@ public class DeviceBackend implements ComputeBackend {
     }
 
     private DeviceTensor upload(String role, Tensor t) {
+        if (t.dtype().isHalf()) {
+            // the 16-bit bits travel as they are and are widened on the device
+            DeviceTensor raw = copyIn(device, workspace.get(role + ".16", deviceBytes(t)), t);
+            return HalfTransfer.widen(device, raw.memory(), t.dtype(), t.shape(), t.size(), workspace.get(role, 4 * t.size()));
+        }
         return copyIn(device, workspace.get(role, deviceBytes(t)), t);
     }
 
-    /** Bytes {@code t} takes on a device: 4 per float32, 8 per class index (int32 indices are widened). */
+    /** Device tensors as the kernels take them: 16-bit ones widened into float32 workspace ({@code in<i>}). */
+    private DeviceTensor[] widened(DeviceTensor[] inputs) {
+        DeviceTensor[] out = inputs.clone();
+        for (int i = 0; i < out.length; i++) {
+            DeviceTensor t = out[i];
+            if (t.dtype().isHalf()) {
+                out[i] = HalfTransfer.widen(device, t.memory(), t.dtype(), t.shape(), t.size(),
+                        workspace.get("in" + i, 4 * t.size()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Bytes {@code t} takes on a device: 4 per float32, 2 per 16-bit float (rounded up to whole ints),
+     * 8 per class index (int32 indices are widened).
+     */
     public static long deviceBytes(Tensor t) {
-        return (t.dtype() == DType.FLOAT32 ? 4L : 8L) * t.size();
+        if (t.dtype().isHalf()) {
+            return HalfTransfer.bytes16(t.size());
+        }
+        return (t.isFloat() ? 4L : 8L) * t.size();
     }
 
     /** Copies {@code t} into {@code m} (at least {@link #deviceBytes} bytes), widening class indices to int64. */
     public static DeviceTensor copyIn(Device device, DeviceMemory m, Tensor t) {
         int count = Math.toIntExact(t.size());
-        if (t.dtype() == DType.FLOAT32) {
+        if (t.dtype().isHalf()) {
+            HalfTransfer.write(device, m, t);
+            return new DeviceTensor(m, t.dtype(), t.shape());
+        }
+        if (t.isFloat()) {
             float[] a = t.floatArrayOrNull();
             device.write(m, a != null ? a : t.toFloatArray(), count);
             return new DeviceTensor(m, DType.FLOAT32, t.shape());
@@ -180,13 +208,31 @@ public class DeviceBackend implements ComputeBackend {
         return new DeviceTensor(m, DType.INT64, t.shape());
     }
 
+    /** A host copy of a 16-bit device tensor (its bits). */
+    public static Tensor copyOut16(Device device, DeviceTensor t) {
+        short[] bits = new short[Math.toIntExact(t.size())];
+        HalfTransfer.read(device, t.memory(), bits, bits.length);
+        return t.dtype() == DType.BFLOAT16 ? Tensor.ofBFloat16(bits, t.shape()) : Tensor.ofFloat16(bits, t.shape());
+    }
+
     /**
      * Copies {@code tile} into {@code m} {@code repeats} times, one after another (int32 indices
      * widened to int64): a tensor of {@code shape} that never exists on the host.
      */
     static DeviceTensor copyInRepeated(Device device, DeviceMemory m, Tensor tile, long repeats, long[] shape) {
         int count = Math.toIntExact(tile.size());
-        if (tile.dtype() == DType.FLOAT32) {
+        if (tile.dtype().isHalf()) {
+            if (count % 2 != 0 && repeats != 1) {
+                throw new IllegalArgumentException("a 16-bit tile of odd size " + count + " cannot be repeated");
+            }
+            // the packed bits, moved as float32 words (Float.intBitsToFloat keeps every bit pattern)
+            float[] words = HalfTransfer.packedWords(tile);
+            for (long r = 0; r < repeats; r++) {
+                device.write(m, r * words.length, words, words.length);
+            }
+            return new DeviceTensor(m, tile.dtype(), shape);
+        }
+        if (tile.isFloat()) {
             float[] a = tile.toFloatArray();
             for (long r = 0; r < repeats; r++) {
                 device.write(m, r * count, a, count);
@@ -201,6 +247,19 @@ public class DeviceBackend implements ComputeBackend {
             device.write(m, r * count, idx, count);
         }
         return new DeviceTensor(m, DType.INT64, shape);
+    }
+
+    /** A gradient into {@code dst}; a 16-bit one on a {@code short[]} is rounded on the device and copied as 16 bits. */
+    private void download(DeviceMemory m, Tensor dst, String role) {
+        short[] bits = dst.shortArrayOrNull();
+        if (bits != null) {
+            int count = Math.toIntExact(dst.size());
+            DeviceMemory raw = workspace.get(role + ".16", HalfTransfer.bytes16(count));
+            HalfTransfer.narrow(device, m, count, dst.dtype(), raw);
+            HalfTransfer.read(device, raw, bits, count);
+            return;
+        }
+        download(m, dst);
     }
 
     private void download(DeviceMemory m, Tensor dst) {
@@ -231,6 +290,15 @@ public class DeviceBackend implements ComputeBackend {
      * @throws UnsupportedOperationException when the loss has no device kernel
      */
     public ResidentResult computeResident(Loss loss, DeviceTensor[] inputs, DeviceMemory[] gradients) {
+        return computeResident(loss, inputs, gradients, new DType[gradients.length]);
+    }
+
+    /**
+     * As {@link #computeResident(Loss, DeviceTensor[], DeviceMemory[])}, with inputs that may be
+     * 16-bit (widened on the device first) and the dtype of each gradient buffer ({@code null} or
+     * {@link DType#FLOAT32}: float32; a 16-bit type: computed in float32 and rounded once into it).
+     */
+    public ResidentResult computeResident(Loss loss, DeviceTensor[] inputs, DeviceMemory[] gradients, DType[] gradientTypes) {
         DeviceLoss<Loss> impl = DeviceLosses.forLoss(loss);
         if (impl == null) {
             throw new UnsupportedOperationException(loss.name() + " has no " + kind.id() + " kernel");
@@ -239,11 +307,23 @@ public class DeviceBackend implements ComputeBackend {
             requireOpen();
             device.enter();
             try {
+                DeviceTensor[] in = widened(inputs);
+                DeviceMemory[] g = gradients.clone();
+                for (int i = 0; i < g.length; i++) {
+                    if (g[i] != null && gradientTypes[i] != null && gradientTypes[i].isHalf()) {
+                        g[i] = workspace.get("grad" + i, 4 * in[i].size());
+                    }
+                }
                 DeviceOutcome out;
                 try {
-                    out = impl.run(loss, new DeviceCall(device, workspace), inputs, gradients.clone());
+                    out = impl.run(loss, new DeviceCall(device, workspace), in, g);
                 } catch (InvalidOnDevice | InvalidInputException e) {
-                    throw refusal(loss, hostCopies(inputs), e);
+                    throw refusal(loss, hostCopies(in), e);
+                }
+                for (int i = 0; i < g.length; i++) {
+                    if (g[i] != gradients[i]) {
+                        HalfTransfer.narrow(device, g[i], in[i].size(), gradientTypes[i], gradients[i]);
+                    }
                 }
                 Tensor values = null;
                 if (loss.reduction() == Reduction.NONE) {

@@ -52,7 +52,9 @@ public interface Benchmarking {
         Tensor[] grads = new Tensor[in.length];
         for (int i = 0; i < in.length; i++) {
             if (loss.differentiable(i)) {
-                grads[i] = Tensor.zeros(in[i].shape());
+                // in the input's dtype, as LossEngine.compute gives it (16-bit stays 16-bit)
+                io.github.lossengine.DType d = in[i].dtype();
+                grads[i] = Tensor.zeros(d.isHalf() ? d : io.github.lossengine.DType.FLOAT32, in[i].shape());
             }
         }
         return new Call() {

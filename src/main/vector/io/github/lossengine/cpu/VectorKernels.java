@@ -1,6 +1,8 @@
 package io.github.lossengine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -289,5 +291,49 @@ final class VectorKernels implements FloatKernels {
         }
         sums[0] = loss;
         sums[1] = grad;
+    }
+
+    private static final VectorSpecies<Short> S = L == 8 ? ShortVector.SPECIES_128 : ShortVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I = L == 8 ? IntVector.SPECIES_256 : IntVector.SPECIES_128;
+
+    /** As the scalar kernel: each bfloat16 widened to int, shifted into the top half, reinterpreted. */
+    @Override
+    public void widenBFloat16(short[] src, int from, float[] dst, int n) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            IntVector x = (IntVector) ShortVector.fromArray(S, src, from + j).convertShape(VectorOperators.S2I, I, 0);
+            x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, j);
+        }
+        TAIL.widenBFloat16(src, from + j, dst, j, n - j);
+    }
+
+    /** As {@link io.github.lossengine.HalfFloats#floatToBFloat16}: add 0x7fff + the kept lsb, keep the top half; NaN quieted. */
+    @Override
+    public void roundBFloat16(float[] src, short[] dst, int to, int n) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            roundLanes(FloatVector.fromArray(F, src, j), dst, to + j);
+        }
+        TAIL.roundBFloat16(src, j, dst, to + j, n - j);
+    }
+
+    /** {@link #scale} and {@link #roundBFloat16} in one pass. */
+    @Override
+    public void scaleRoundBFloat16(float[] g, int from, int to, float f, short[] out, int outFrom) {
+        int j = from;
+        for (int bound = from + F.loopBound(to - from); j < bound; j += L) {
+            roundLanes(FloatVector.fromArray(F, g, j).mul(f), out, outFrom + j - from);
+        }
+        for (; j < to; j++) {
+            out[outFrom + j - from] = io.github.lossengine.HalfFloats.floatToBFloat16(g[j] * f);
+        }
+    }
+
+    private static void roundLanes(FloatVector v, short[] dst, int at) {
+        IntVector x = v.reinterpretAsInts();
+        IntVector top = x.lanewise(VectorOperators.LSHR, 16);
+        IntVector r = x.add(0x7fff).add(top.and(1)).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Integer> nan = x.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        ((ShortVector) r.blend(top.or(0x40), nan).convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, at);
     }
 }

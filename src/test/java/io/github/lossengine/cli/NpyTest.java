@@ -149,7 +149,7 @@ class NpyTest {
                 Arguments.of("big-endian float32", NpyBytes.file(1, NpyBytes.dict(">f4", false, 1), four), "big-endian"),
                 Arguments.of("big-endian int64", NpyBytes.file(1, NpyBytes.dict(">i8", false, 1), new byte[8]), "big-endian"),
                 Arguments.of("native order", NpyBytes.file(1, NpyBytes.dict("=f4", false, 1), four), "'=f4'"),
-                Arguments.of("float16", NpyBytes.file(1, NpyBytes.dict("<f2", false, 2), four), "'<f2'"),
+                Arguments.of("uint16", NpyBytes.file(1, NpyBytes.dict("<u2", false, 2), four), "'<u2'"),
                 Arguments.of("bool", NpyBytes.file(1, NpyBytes.dict("|b1", false, 4), four), "'|b1'"),
                 Arguments.of("uint32", NpyBytes.file(1, NpyBytes.dict("<u4", false, 1), four), "'<u4'"),
                 Arguments.of("int8", NpyBytes.file(1, NpyBytes.dict("|i1", false, 4), four), "'|i1'"),

@@ -61,6 +61,68 @@ class TrainingOptionsCliTest {
     }
 
     @Test
+    void f2FilesAreFloat16AndDtypeBf16RoundsOnReading() throws IOException {
+        short[] half = new short[Z.length];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * Z.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < Z.length; i++) {
+            half[i] = io.github.lossengine.HalfFloats.floatToFloat16(Z[i]);
+            b.putShort(half[i]);
+        }
+        Path z16 = write("z16.npy", NpyBytes.file(1, NpyBytes.dict("<f2", false, 4, 3), b.array()));
+        Path z32 = write("z.npy", NpyBytes.f4(Z, 4, 3));
+        Path y = write("y.npy", NpyBytes.i8(Y, 4));
+        Path g = dir.resolve("g.npy");
+        SoftmaxCrossEntropy ce = Losses.softmaxCrossEntropy().softcap(30);
+        try (LossEngine e = LossEngine.create(Backend.CPU)) {
+            CliRunner.Result r = CliRunner.run("compute", "--loss", "softmax_cross_entropy", "--backend", "cpu",
+                    "--param", "softcap=30", "--input", z16.toString(), "--target", y.toString(), "--grad-out", g.toString());
+            assertEquals(0, r.status(), r.toString());
+            LossResult fp16 = e.compute(ce, Tensor.ofFloat16(half, 4, 3), Tensor.ofLongs(Y.clone()));
+            Map<String, Object> json = JsonReader.object(r.outLines().get(0));
+            assertEquals("float16", json.get("dtype"));
+            assertEquals(fp16.value(), ((Number) json.get("loss")).doubleValue(), 1e-12);
+            assertArrayEquals(fp16.gradient().toFloatArray(), Npy.read(g).tensor().toFloatArray());
+
+            CliRunner.Result bf = CliRunner.run("compute", "--loss", "softmax_cross_entropy", "--backend", "cpu",
+                    "--param", "softcap=30", "--dtype", "bf16", "--input", z32.toString(), "--target", y.toString());
+            assertEquals(0, bf.status(), bf.toString());
+            short[] bits = new short[Z.length];
+            for (int i = 0; i < Z.length; i++) {
+                bits[i] = io.github.lossengine.HalfFloats.floatToBFloat16(Z[i]);
+            }
+            LossResult bf16 = e.evaluate(ce, Tensor.ofBFloat16(bits, 4, 3), Tensor.ofLongs(Y.clone()));
+            Map<String, Object> j2 = JsonReader.object(bf.outLines().get(0));
+            assertEquals("bfloat16", j2.get("dtype"));
+            assertTrue(String.valueOf(j2.get("dtype_note")).contains("rounded to bfloat16"), j2.toString());
+            assertEquals(bf16.value(), ((Number) j2.get("loss")).doubleValue(), 1e-12);
+            double f32 = e.evaluate(ce, Tensor.of(Z.clone(), 4, 3), Tensor.ofLongs(Y.clone())).value();
+            assertTrue(Math.abs(f32 - bf16.value()) > 1e-6, "the rounding changed the inputs");
+            CliRunner.Result bad = CliRunner.run("compute", "--loss", "softmax_cross_entropy", "--dtype", "int8",
+                    "--input", z32.toString(), "--target", y.toString());
+            assertEquals(2, bad.status());
+            assertTrue(bad.err().contains("--dtype int8"), bad.err());
+        }
+    }
+
+    @Test
+    void benchTakesTheDtypeAndTheNewOptions() {
+        for (String d : new String[] {"bf16", "fp16", "fp32"}) {
+            CliRunner.Result r = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--backend", "cpu", "--rows", "8",
+                    "--classes", "300", "--dtype", d, "--param", "z_loss=1e-4", "--param", "softcap=30",
+                    "--param", "normalizer=1000", "--json", "--iterations", "2", "--warmup", "0", "--warmup-seconds", "0");
+            assertEquals(0, r.status(), r.toString());
+            Map<String, Object> json = JsonReader.object(r.outLines().get(0));
+            assertEquals(Map.of("bf16", "bfloat16", "fp16", "float16", "fp32", "float32").get(d), json.get("dtype"));
+            long bytes = ((Number) json.get("bytes")).longValue();
+            assertEquals(8 * 300 * (d.equals("fp32") ? 8 : 4) + 8 * 4, bytes, "16-bit logits and gradient: half the bytes");
+        }
+        CliRunner.Result focal = CliRunner.run("bench", "--loss", "focal", "--backend", "cpu", "--elements", "64",
+                "--dtype", "bf16", "--iterations", "1", "--warmup", "0", "--warmup-seconds", "0");
+        assertEquals(2, focal.status(), focal.toString());
+        assertTrue(focal.err().contains("BFLOAT16"), focal.err());
+    }
+
+    @Test
     void badValuesExitTwoNamingTheParameter() throws IOException {
         Path z = write("z.npy", NpyBytes.f4(Z, 4, 3));
         Path y = write("y.npy", NpyBytes.i8(Y, 4));
