@@ -232,7 +232,8 @@ public final class CudaEngine implements AutoCloseable {
             session.cuda.useStream(stream);
             try {
                 DeviceBackend.ResidentResult r = backend.computeResident(loss, in, g, types);
-                return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads);
+                return new CudaResult(loss.reduction(), loss.reduction() == Reduction.NONE ? Double.NaN : r.value(), r.values(), grads,
+                        r.statistics());
             } finally {
                 session.cuda.useOwnStream();
             }

@@ -276,8 +276,11 @@ public class DeviceBackend implements ComputeBackend {
         }
     }
 
-    /** The loss value and NONE's per-element values (copied to the host) of a device-resident call. */
-    public record ResidentResult(double value, Tensor values) {
+    /**
+     * The loss value and NONE's per-element values (copied to the host) of a device-resident call, and
+     * softmax cross-entropy's statistics (its log-sum-exp and class indices copied to the host), else null.
+     */
+    public record ResidentResult(double value, Tensor values, LossResult.RowStatistics statistics) {
     }
 
     /**
@@ -330,7 +333,15 @@ public class DeviceBackend implements ComputeBackend {
                     values = Tensor.zeros(out.valuesShape());
                     download(out.values(), values);
                 }
-                return new ResidentResult(out.value(), values);
+                LossResult.RowStatistics stats = null;
+                if (out.lse() != null) {
+                    // class indices copied back for the z-loss part only (probability targets need none)
+                    SoftmaxCrossEntropy ce = (SoftmaxCrossEntropy) loss;
+                    Tensor target = ce.zLoss() > 0 && in[1].dtype() == DType.INT64
+                            ? hostCopies(new DeviceTensor[] {in[1]})[0] : Tensor.zeros(1, 1);
+                    stats = statistics((SoftmaxCrossEntropy) loss, target, out);
+                }
+                return new ResidentResult(out.value(), values, stats);
             } finally {
                 device.exit();
             }

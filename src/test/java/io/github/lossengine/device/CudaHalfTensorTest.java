@@ -43,6 +43,10 @@ class CudaHalfTensorTest {
                     assertEquals(d, g.dtype());
                     assertEquals(host.value(), res.value(), 1e-6 * Math.abs(host.value()));
                     Parity.assertBitwise(host.gradient().toFloatArray(), cuda.download(g).toFloatArray(), "16-bit gradient " + d);
+                    // the statistics, as the host engine reports them
+                    assertEquals(host.denominator(), res.statistics().denominator());
+                    assertEquals(host.zLoss(), res.statistics().zLoss(), 1e-6 * host.zLoss());
+                    Parity.assertBitwise(host.logSumExp().toFloatArray(), res.statistics().logSumExp().toFloatArray(), "lse");
                 }
                 cuda.computeInto(ce, null, new CudaTensor[] {logits, labels}, g32);
                 Tensor f32 = Tensor.zeros(n, c);
