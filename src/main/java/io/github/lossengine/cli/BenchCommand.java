@@ -245,8 +245,8 @@ final class BenchCommand implements Callable<Integer> {
             return measureShape(engine, loss, shape, 1);
         } catch (DeviceException e) {
             if (e.getMessage() != null && e.getMessage().contains("OUT_OF_MEMORY")) {
-                throw new BadArgumentException(String.format(Locale.ROOT, "--rows x --classes: %d elements; the inputs and"
-                        + " gradients (%.1f GiB) do not fit the %s device: %s", BenchInputs.count(shape),
+                throw new BadArgumentException(String.format(Locale.ROOT, "%s: %d elements; the inputs and"
+                        + " gradients (%.1f GiB) do not fit the %s device: %s", sizeFlags(), BenchInputs.count(shape),
                         bytesMoved(loss, inputs) * (double) repeats / (1L << 30), engine.backend().active().id(), e.getMessage()));
             }
             throw e;
@@ -310,8 +310,13 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static BadArgumentException tooLargeForTheHost(LossEngine engine, long[] shape) {
-        return new BadArgumentException("--rows x --classes: " + BenchInputs.count(shape) + " elements; the "
+    /** The flags that gave the shape: {@code --rows x --classes} or {@code --elements}. */
+    private String sizeFlags() {
+        return rows != null ? "--rows x --classes" : "--elements";
+    }
+
+    private BadArgumentException tooLargeForTheHost(LossEngine engine, long[] shape) {
+        return new BadArgumentException(sizeFlags() + ": " + BenchInputs.count(shape) + " elements; the "
                 + engine.backend().active().id() + " backend computes on heap arrays, which hold at most " + MAX_HOST
                 + " (the device backends, --backend cuda or opencl, assemble larger inputs in device memory)");
     }

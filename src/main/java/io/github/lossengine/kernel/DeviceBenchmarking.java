@@ -32,9 +32,12 @@ final class DeviceBenchmarking implements Benchmarking {
 
     @Override
     public Call prepare(Loss loss, Tensor[] inputs) {
-        // one call before returning, so that invalid inputs are refused here, as compute refuses them
-        Call call = DeviceLosses.forLoss(loss) == null ? Benchmarking.hostCall(backend, loss, inputs)
-                : new ResidentCall(loss, inputs.clone());
+        return checked(DeviceLosses.forLoss(loss) == null ? Benchmarking.hostCall(backend, loss, inputs)
+                : new ResidentCall(loss, inputs.clone()));
+    }
+
+    /** Runs {@code call} once before returning it, so that invalid inputs are refused here, as compute refuses them. */
+    private static Call checked(Call call) {
         try {
             call.run();
         } catch (RuntimeException e) {
@@ -52,14 +55,7 @@ final class DeviceBenchmarking implements Benchmarking {
         if (DeviceLosses.forLoss(loss) == null) {
             throw new UnsupportedOperationException(loss.name() + " has no " + backend.kind().id() + " kernel: it runs on host arrays");
         }
-        Call call = new ResidentCall(loss, tiles.clone(), repeats);
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            call.close();
-            throw e;
-        }
-        return call;
+        return checked(new ResidentCall(loss, tiles.clone(), repeats));
     }
 
     /** Inputs and gradients in device memory of their own, outside the engine's workspace. */
