@@ -7,7 +7,6 @@ import io.github.lossengine.kernel.KernelSources;
 import io.github.lossengine.spi.BackendProvider;
 import io.github.lossengine.spi.ComputeBackend;
 import io.github.lossengine.spi.Probe;
-import io.github.lossengine.kernel.DeviceException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -234,13 +233,13 @@ public final class CudaBackendProvider implements BackendProvider {
 
     private Session start(String description) {
         CUdevice dev = new CUdevice();
-        check(CudaErrors.rc(() -> JCudaDriver.cuDeviceGet(dev, 0)), "cuDeviceGet");
+        CudaErrors.require(CudaErrors.rc(() -> JCudaDriver.cuDeviceGet(dev, 0)), "cuDeviceGet");
         CUcontext ctx = new CUcontext();
-        check(CudaErrors.rc(() -> JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev)), "cuDevicePrimaryCtxRetain");
+        CudaErrors.require(CudaErrors.rc(() -> JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev)), "cuDevicePrimaryCtxRetain");
         Session s = new Session(dev, ctx);
         boolean pushed = false;
         try {
-            check(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(ctx)), "cuCtxPushCurrent");
+            CudaErrors.require(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(ctx)), "cuCtxPushCurrent");
             pushed = true;
             CUmodule module = new CUmodule();
             String image = CudaModuleLoader.load(sources, bytes -> CudaErrors.rc(() -> JCudaDriver.cuModuleLoadData(module, bytes)));
@@ -264,12 +263,6 @@ public final class CudaBackendProvider implements BackendProvider {
             if (pushed) {
                 CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
             }
-        }
-    }
-
-    private static void check(int rc, String call) {
-        if (rc != 0) {
-            throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
         }
     }
 

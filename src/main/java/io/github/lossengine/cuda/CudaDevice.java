@@ -83,16 +83,10 @@ final class CudaDevice implements Device {
         }
         this.functions = Map.copyOf(f);
         CUstream s = new CUstream();
-        checkOpen(CudaErrors.rc(() -> JCudaDriver.cuStreamCreate(s, jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING)),
+        CudaErrors.require(CudaErrors.rc(() -> JCudaDriver.cuStreamCreate(s, jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING)),
                 "cuStreamCreate");
         this.own = s;
         this.stream = s;
-    }
-
-    private static void checkOpen(int rc, String call) {
-        if (rc != 0) {
-            throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
-        }
     }
 
     CUcontext context() {
@@ -115,7 +109,7 @@ final class CudaDevice implements Device {
         if (CudaErrors.meansDeviceLost(rc)) {
             throw lose(rc, call);
         }
-        throw new DeviceException(call + " failed: " + CudaErrors.name(rc));
+        CudaErrors.require(rc, call);
     }
 
     private DeviceLostException lose(int rc, String call) {

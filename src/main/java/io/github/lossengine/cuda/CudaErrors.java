@@ -82,6 +82,17 @@ final class CudaErrors {
         }
     }
 
+    /**
+     * Throws {@link io.github.lossengine.kernel.DeviceException} naming {@code call} and the CUDA error
+     * when {@code rc} is not success (for calls made while a session opens, before there is a session
+     * to lose).
+     */
+    static void require(int rc, String call) {
+        if (rc != 0) {
+            throw new io.github.lossengine.kernel.DeviceException(call + " failed: " + name(rc));
+        }
+    }
+
     /** Whether {@code code} means the backend cannot be used on this machine. */
     static boolean meansUnavailable(int code) {
         return code == STUB_LIBRARY || code == NO_DEVICE || code == NO_BINARY_FOR_GPU || code == INVALID_PTX
