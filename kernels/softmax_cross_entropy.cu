@@ -12,7 +12,9 @@
  * contribute 0 and get an exactly zero gradient; a masked class with target mass gives +inf.
  * Options: cap > 0 soft-caps every logit as it is read (le_softcap; the gradient gets its chain
  * factor); zcoef > 0 adds the z-loss coef w_y lse^2 to the row's loss and 2 coef w_y lse to W;
- * flags & 4 writes each row's lse (NaN where ignored).
+ * flags & 4 writes each row's lse (NaN where ignored). zt and gt are the types of the logits and
+ * of the gradient (common/dtype.h): 16-bit logits are read, and a 16-bit gradient written, as 16
+ * bits, with float32 math between (the gradient rounded once).
  */
 
 /*
@@ -54,9 +56,24 @@ DEVICE float le_softcap_grad(float g, float v, float cap) {
 }
 
 /* Logit c of the row at `off` (soft-capped), from the group's row cache when it holds the rows. */
-DEVICE float le_row_logit(GLOBAL const float* RESTRICT z, LOCAL_ARG float* cache, int cacheRow, LONG off,
+DEVICE float le_row_logit(GLOBAL const float* RESTRICT z, int zt, LOCAL_ARG float* cache, int cacheRow, LONG off,
                           LONG cacheOff, LONG c, float cap) {
-    return cacheRow ? cache[cacheOff + c] : le_softcap(z[off + c], cap);
+    return cacheRow ? cache[cacheOff + c] : le_softcap(le_load_as(z, off + c, zt), cap);
+}
+
+/* Logits c, c + seg, c + 2 seg, c + 3 seg of the row into v (as le_row_logit), the four loads in flight. */
+DEVICE void le_row_logits4(GLOBAL const float* RESTRICT z, int zt, LOCAL_ARG float* cache, int cacheRow, LONG off,
+                           LONG cacheOff, LONG c, LONG seg, float cap, float* v) {
+    if (cacheRow) {
+        for (int j = 0; j < 4; j++) {
+            v[j] = cache[cacheOff + c + j * seg];
+        }
+    } else {
+        le_load4_as(z, off + c, seg, zt, v);
+        for (int j = 0; j < 4; j++) {
+            v[j] = le_softcap(v[j], cap);
+        }
+    }
 }
 
 /* A row's log-sum-exp for the lse output: NaN for an ignored row (not computed). */
@@ -90,12 +107,13 @@ DEVICE void le_ce_pass1(float v, LONG c, float* m, float* r, float* k, float* ws
 /* Pass 2 on one logit: writes its gradient (flags & 2) and returns its loss term w_c q_c (lse - z_c). */
 DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int offTarget,
                          GLOBAL const float* RESTRICT w, int hasW, float m, float logs, float big, float scale,
-                         int flags, GLOBAL float* RESTRICT grad, LONG off, float cap) {
+                         int flags, GLOBAL float* RESTRICT grad, int gt, LONG off, float cap) {
     int masked = v == -LE_INF;
     float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
     float a = (hasW ? w[c] : 1.0f) * q;
     if (flags & 2) {
-        grad[off + c] = (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap)) * scale + 0.0f;
+        le_store_as(grad, off + c, (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap))
+                * scale + 0.0f, gt);
     }
     return (a != 0.0f && !masked) ? a * (logs - (v - m)) : 0.0f;
 }
@@ -103,8 +121,8 @@ DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int o
 KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG* RESTRICT target, LONG rows,
                               LONG classes, GLOBAL const float* RESTRICT w, int hasW, LONG ignoreIndex,
                               float eps, int offTarget, int seg, int cacheRow, float scale, int flags,
-                              float zcoef, float cap, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
-                              GLOBAL float* RESTRICT partials, GLOBAL float* RESTRICT lse) {
+                              float zcoef, float cap, int zt, int gt, GLOBAL float* RESTRICT values,
+                              GLOBAL float* RESTRICT grad, GLOBAL float* RESTRICT partials, GLOBAL float* RESTRICT lse) {
     LOCAL float bm[GROUP_SIZE];
     LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
@@ -129,17 +147,15 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             /* four loads issued before the math that waits on them (LE_BATCH), then the rest one by one */
             LONG c = lane;
             for (; c + 3 * (LONG) seg < classes; c += 4 * (LONG) seg) {
-                float v0 = z[off + c];
-                float v1 = z[off + c + seg];
-                float v2 = z[off + c + 2 * seg];
-                float v3 = z[off + c + 3 * seg];
-                le_ce_pass1(le_softcap(v0, cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(le_softcap(v1, cap), c + seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(le_softcap(v2, cap), c + 2 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
-                le_ce_pass1(le_softcap(v3, cap), c + 3 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                float v[4];
+                le_load4_as(z, off + c, seg, zt, v);
+                le_ce_pass1(le_softcap(v[0], cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v[1], cap), c + seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v[2], cap), c + 2 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(v[3], cap), c + 3 * seg, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
             for (; c < classes; c += seg) {
-                le_ce_pass1(le_softcap(z[off + c], cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
+                le_ce_pass1(le_softcap(le_load_as(z, off + c, zt), cap), c, &m, &r, &k, &ws, w, hasW, cache, cacheRow, cacheOff);
             }
         }
         float sums[2] = {k, ws};
@@ -148,7 +164,7 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
         ws = sums[1];
         float logs = le_online_log_sum(m, r);
         /* the smoothed target: q_y = onT (+ spread under the uniform convention), q_c = spread elsewhere */
-        float zy = ignored ? 0.0f : le_row_logit(z, cache, cacheRow, off, cacheOff, y, cap);
+        float zy = ignored ? 0.0f : le_row_logit(z, zt, cache, cacheRow, off, cacheOff, y, cap);
         int ymask = zy == -LE_INF;
         float wy = (hasW && !ignored) ? w[y] : 1.0f;
         float spread;
@@ -176,22 +192,24 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
             /* as pass 1: four reads in flight, then the rest; the loss adds up in the same order */
             LONG c = lane;
             for (; c + 3 * (LONG) seg < classes; c += 4 * (LONG) seg) {
-                float v0 = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
-                float v1 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + seg, cap);
-                float v2 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 2 * seg, cap);
-                float v3 = le_row_logit(z, cache, cacheRow, off, cacheOff, c + 3 * seg, cap);
-                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
-                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
-                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
-                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
+                float v[4];
+                le_row_logits4(z, zt, cache, cacheRow, off, cacheOff, c, seg, cap, v);
+                float v0 = v[0];
+                float v1 = v[1];
+                float v2 = v[2];
+                float v3 = v[3];
+                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
+                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
+                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
+                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
             }
             for (; c < classes; c += seg) {
-                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
-                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, off, cap);
+                float v = le_row_logit(z, zt, cache, cacheRow, off, cacheOff, c, cap);
+                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
             }
         } else if (active && (flags & 2)) {
             for (LONG c = lane; c < classes; c += seg) {
-                grad[off + c] = 0.0f;
+                le_store_as(grad, off + c, 0.0f, gt);
             }
         }
         l = le_seg_sum(bm, l, lane, seg);
@@ -219,8 +237,9 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
 KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const float* RESTRICT t, LONG rows,
                                    LONG classes, GLOBAL const float* RESTRICT w, int hasW, float eps,
                                    int offTarget, int seg, int cacheRow, float scale, int flags, float zcoef,
-                                   float cap, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
-                                   GLOBAL float* RESTRICT partials, GLOBAL float* RESTRICT lse) {
+                                   float cap, int zt, int gt, GLOBAL float* RESTRICT values,
+                                   GLOBAL float* RESTRICT grad, GLOBAL float* RESTRICT partials,
+                                   GLOBAL float* RESTRICT lse) {
     LOCAL float bm[GROUP_SIZE];
     LOCAL float br[GROUP_SIZE];
     LOCAL float bx[MAX_SUMS * GROUP_SIZE];
@@ -243,7 +262,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
         float st = 0.0f;
         if (active) {
             for (LONG c = lane; c < classes; c += seg) {
-                float v = le_softcap(z[off + c], cap);
+                float v = le_softcap(le_load_as(z, off + c, zt), cap);
                 float tc = t[off + c];
                 float wc = hasW ? w[c] : 1.0f;
                 if (cacheRow) {
@@ -288,7 +307,7 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
         float inf = 0.0f;
         if (active && k > 0.0f) {
             for (LONG c = lane; c < classes; c += seg) {
-                float v = le_row_logit(z, cache, cacheRow, off, cacheOff, c, cap);
+                float v = le_row_logit(z, zt, cache, cacheRow, off, cacheOff, c, cap);
                 float tc = t[off + c];
                 int masked = v == -LE_INF;
                 float q = masked ? onT * tc : onT * tc + spread * (offTarget ? le_max(st - tc, 0.0f) : 1.0f);
@@ -301,13 +320,13 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
                     }
                 }
                 if (flags & 2) {
-                    grad[off + c] = (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap))
-                            * scale + 0.0f;
+                    le_store_as(grad, off + c, (masked ? 0.0f
+                            : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap)) * scale + 0.0f, gt);
                 }
             }
         } else if (active && (flags & 2)) {
             for (LONG c = lane; c < classes; c += seg) {
-                grad[off + c] = 0.0f;
+                le_store_as(grad, off + c, 0.0f, gt);
             }
         }
         float ends[2] = {l, inf};
@@ -327,12 +346,13 @@ KERNEL void le_softmax_ce_soft_f32(GLOBAL const float* RESTRICT z, GLOBAL const 
 
 /*
  * nll on log-probabilities x [rows, classes]: l = -w_y x_y, gradient -w_y * scale at the target
- * class and 0 elsewhere; ignored rows and rows of weight 0 give exactly 0.
+ * class and 0 elsewhere; ignored rows and rows of weight 0 give exactly 0. xt, gt: the types of x
+ * and of the gradient (common/dtype.h).
  */
 KERNEL void le_nll_f32(GLOBAL const float* RESTRICT x, GLOBAL const LONG* RESTRICT target, LONG rows,
                        LONG classes, GLOBAL const float* RESTRICT w, int hasW, LONG ignoreIndex, int seg,
-                       float scale, int flags, GLOBAL float* RESTRICT values, GLOBAL float* RESTRICT grad,
-                       GLOBAL float* RESTRICT partials) {
+                       float scale, int flags, int xt, int gt, GLOBAL float* RESTRICT values,
+                       GLOBAL float* RESTRICT grad, GLOBAL float* RESTRICT partials) {
     LOCAL float buf[GROUP_SIZE];
     int lane = LOCAL_ID & (seg - 1);
     int slot = LOCAL_ID / seg;
@@ -347,11 +367,11 @@ KERNEL void le_nll_f32(GLOBAL const float* RESTRICT x, GLOBAL const LONG* RESTRI
             int skip = y == ignoreIndex || wy == 0.0f;
             if (flags & 2) {
                 for (LONG c = lane; c < classes; c += seg) {
-                    grad[off + c] = (!skip && c == y) ? -wy * scale : 0.0f;
+                    le_store_as(grad, off + c, (!skip && c == y) ? -wy * scale : 0.0f, gt);
                 }
             }
             if (lane == 0) {
-                le_row_loss(values, row, skip ? 0.0f : -wy * x[off + y], flags, &acc);
+                le_row_loss(values, row, skip ? 0.0f : -wy * le_load_as(x, off + y, xt), flags, &acc);
             }
         }
     }

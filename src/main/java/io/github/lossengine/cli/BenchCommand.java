@@ -95,8 +95,8 @@ final class BenchCommand implements Callable<Integer> {
     private List<String> params = new ArrayList<>();
 
     @Option(names = "--dtype", paramLabel = "fp32|bf16|fp16",
-            description = "The float inputs' type (rounded from the float32 inputs); the gradient comes in it on the"
-                    + " CPU, in float32 on a device. Default: fp32.")
+            description = "The float inputs' type (rounded from the float32 inputs); the gradient comes in it, as"
+                    + " compute returns it. Default: fp32.")
     private String dtype;
 
     @Option(names = "--json", description = "One JSON object per line instead of the table.")

@@ -128,6 +128,21 @@ interface FloatKernels {
         }
     }
 
+    /**
+     * {@link #widenBFloat16} into {@code dst[to ..]}, returning the maximum of the {@code n} values with
+     * {@link #max} semantics (NaN wins, {@code +0} above {@code -0}; {@code -inf} when empty). The
+     * vector kernels take the maximum on the 16-bit patterns themselves, as ordered integers.
+     */
+    default float widenMaxBFloat16(short[] src, int from, float[] dst, int to, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float v = io.github.lossengine.HalfFloats.bfloat16ToFloat(src[from + j]);
+            dst[to + j] = v;
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
     /** {@code dst[to + j] = src[j]} rounded to bfloat16 (nearest even, NaN kept), {@code j < n}. */
     default void roundBFloat16(float[] src, short[] dst, int to, int n) {
         for (int j = 0; j < n; j++) {

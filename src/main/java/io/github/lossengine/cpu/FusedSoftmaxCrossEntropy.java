@@ -40,6 +40,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         float[] grad = new float[0];
         /** Set by a row whose bfloat16 gradient was rounded into the output by the scaling pass itself. */
         boolean stored;
+        /** Set while {@link #stagedMax} holds the block maxima of the staged row (taken as it was widened). */
+        boolean premaxed;
+        final float[] stagedMax = new float[MAX_BLOCKS];
 
         float[] row(int classes) {
             if (row.length < classes) {
@@ -194,13 +197,14 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 return 0.0;
             }
             int y = (int) label;
+            s.premaxed = false;
             if (!staged) {
                 return rowAt(i, y, s, z, g, off, null, 0);
             }
             // a staged row: the logits widened or soft-capped (or kept from the gradient that overwrites them
             // in place) into a float32 row, the gradient computed into another, then stored once
             float[] zs = s.row(classes);
-            stage(off, zs);
+            stage(off, zs, s);
             float[] gs = g != null || gh != null ? s.grad(classes) : null;
             s.stored = false;
             // a bfloat16 gradient without softcap is rounded by the scaling pass (one pass less over the row)
@@ -228,7 +232,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 if (eps > 0) {
                     masked += k.countNegativeInfinity(zs, b, e);
                 }
-                float mb = Math.max(m, k.max(zs, b, e));
+                float mb = Math.max(m, s.premaxed ? s.stagedMax[blocks] : k.max(zs, b, e));
                 blockMax[blocks] = mb;
                 if (mb == Float.NEGATIVE_INFINITY) {
                     if (g != null) {
@@ -340,10 +344,19 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             return l;
         }
 
-        /** Row {@code off} of the logits into {@code row}: widened to float32, soft-capped ({@code cap tanh(z / cap)}, -inf kept). */
-        private void stage(int off, float[] row) {
+        /**
+         * Row {@code off} of the logits into {@code row}: widened to float32, soft-capped
+         * ({@code cap tanh(z / cap)}, -inf kept). bfloat16 without softcap is widened block by block
+         * with each block's maximum taken on the way ({@code s.stagedMax}), so pass A need not read it again.
+         */
+        private void stage(int off, float[] row, Scratch s) {
             if (z != null) {
                 System.arraycopy(z, off, row, 0, classes);
+            } else if (zType == DType.BFLOAT16 && cap == 0) {
+                for (int b = 0, bi = 0; b < classes; b += block, bi++) {
+                    s.stagedMax[bi] = k.widenMaxBFloat16(zh, off + b, row, b, Math.min(classes, b + block) - b);
+                }
+                s.premaxed = true;
             } else if (zType == DType.BFLOAT16) {
                 k.widenBFloat16(zh, off, row, classes);
             } else {

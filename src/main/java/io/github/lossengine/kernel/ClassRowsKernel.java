@@ -15,7 +15,7 @@ final class ClassRowsKernel {
 
     /** Float32 scores [N, C] with C > 0 when N > 0. */
     static void requireScores(DeviceTensor x, String layout) {
-        DeviceCall.requireFloat(x, "input");
+        DeviceCall.requireFloatOrHalf(x, "input");
         DeviceCall.requireRank(x, "input", 2, layout);
         if (x.dim(1) == 0 && x.dim(0) > 0) {
             throw new InvalidOnDevice("input", "shape [" + x.dim(0) + ", 0]: no classes");

@@ -2,6 +2,7 @@ package io.github.lossengine.kernel;
 
 import io.github.lossengine.Backend;
 import io.github.lossengine.DType;
+import io.github.lossengine.HalfFloats;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
@@ -98,17 +99,22 @@ public class DeviceBackend implements ComputeBackend {
     }
 
     private LossResult computeEntered(DeviceLoss<Loss> impl, Loss loss, Tensor[] inputs, Tensor[] gradients) {
-        DeviceCall call = new DeviceCall(device, workspace);
         DeviceTensor[] din = new DeviceTensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            din[i] = upload("in" + i, inputs[i]);
+            din[i] = upload("in" + i, inputs[i], impl.takes16(i));
         }
+        // a 16-bit gradient of an input the kernels take in 16 bits is written by them as 16 bits
+        DType[] gradientTypes = new DType[inputs.length];
         DeviceMemory[] dgrad = new DeviceMemory[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            if (gradients[i] != null) {
-                dgrad[i] = call.floats("grad" + i, gradients[i].size());
+            if (gradients[i] != null && impl.takes16(i) && gradients[i].dtype().isHalf()) {
+                gradientTypes[i] = gradients[i].dtype();
+                dgrad[i] = workspace.get("grad" + i + ".16", HalfTransfer.bytes16(gradients[i].size()));
+            } else if (gradients[i] != null) {
+                dgrad[i] = workspace.get("grad" + i, 4 * gradients[i].size());
             }
         }
+        DeviceCall call = new DeviceCall(device, workspace, gradientTypes);
         DeviceOutcome out;
         try {
             out = impl.run(loss, call, din, dgrad);
@@ -116,7 +122,9 @@ public class DeviceBackend implements ComputeBackend {
             throw refusal(loss, inputs, e);
         }
         for (int i = 0; i < inputs.length; i++) {
-            if (gradients[i] != null) {
+            if (gradientTypes[i] != null) {
+                download16(dgrad[i], gradients[i]);
+            } else if (gradients[i] != null) {
                 download(dgrad[i], gradients[i], "grad" + i);
             }
         }
@@ -155,7 +163,11 @@ public class DeviceBackend implements ComputeBackend {
         return found;
     }
 
-    private DeviceTensor upload(String role, Tensor t) {
+    /** {@code t} on the device: a 16-bit tensor as 16 bits when {@code as16}, else widened there into float32. */
+    private DeviceTensor upload(String role, Tensor t, boolean as16) {
+        if (t.dtype().isHalf() && as16) {
+            return copyIn(device, workspace.get(role + ".16", deviceBytes(t)), t);
+        }
         if (t.dtype().isHalf()) {
             // the 16-bit bits travel as they are and are widened on the device
             DeviceTensor raw = copyIn(device, workspace.get(role + ".16", deviceBytes(t)), t);
@@ -164,12 +176,15 @@ public class DeviceBackend implements ComputeBackend {
         return copyIn(device, workspace.get(role, deviceBytes(t)), t);
     }
 
-    /** Device tensors as the kernels take them: 16-bit ones widened into float32 workspace ({@code in<i>}). */
-    private DeviceTensor[] widened(DeviceTensor[] inputs) {
+    /**
+     * Device tensors as the kernels take them: 16-bit ones widened into float32 workspace ({@code in<i>}),
+     * except those the kernels read in 16 bits.
+     */
+    private DeviceTensor[] widened(DeviceLoss<Loss> impl, DeviceTensor[] inputs) {
         DeviceTensor[] out = inputs.clone();
         for (int i = 0; i < out.length; i++) {
             DeviceTensor t = out[i];
-            if (t.dtype().isHalf()) {
+            if (t.dtype().isHalf() && !impl.takes16(i)) {
                 out[i] = HalfTransfer.widen(device, t.memory(), t.dtype(), t.shape(), t.size(),
                         workspace.get("in" + i, 4 * t.size()));
             }
@@ -249,6 +264,19 @@ public class DeviceBackend implements ComputeBackend {
         return new DeviceTensor(m, DType.INT64, shape);
     }
 
+    /** A gradient the kernels wrote in 16 bits ({@code dst}'s type) into {@code dst}, copied as 16 bits. */
+    private void download16(DeviceMemory m, Tensor dst) {
+        int count = Math.toIntExact(dst.size());
+        short[] bits = dst.shortArrayOrNull();
+        short[] read = bits != null ? bits : new short[count];
+        HalfTransfer.read(device, m, read, count);
+        if (bits == null) {
+            for (int i = 0; i < count; i++) {
+                dst.setFloat(i, HalfFloats.widen(dst.dtype(), read[i]));
+            }
+        }
+    }
+
     /** A gradient into {@code dst}; a 16-bit one on a {@code short[]} is rounded on the device and copied as 16 bits. */
     private void download(DeviceMemory m, Tensor dst, String role) {
         short[] bits = dst.shortArrayOrNull();
@@ -310,16 +338,21 @@ public class DeviceBackend implements ComputeBackend {
             requireOpen();
             device.enter();
             try {
-                DeviceTensor[] in = widened(inputs);
+                DeviceTensor[] in = widened(impl, inputs);
                 DeviceMemory[] g = gradients.clone();
+                DType[] direct = new DType[g.length];
                 for (int i = 0; i < g.length; i++) {
                     if (g[i] != null && gradientTypes[i] != null && gradientTypes[i].isHalf()) {
-                        g[i] = workspace.get("grad" + i, 4 * in[i].size());
+                        if (impl.takes16(i)) {
+                            direct[i] = gradientTypes[i];
+                        } else {
+                            g[i] = workspace.get("grad" + i, 4 * in[i].size());
+                        }
                     }
                 }
                 DeviceOutcome out;
                 try {
-                    out = impl.run(loss, new DeviceCall(device, workspace), in, g);
+                    out = impl.run(loss, new DeviceCall(device, workspace, direct), in, g);
                 } catch (InvalidOnDevice | InvalidInputException e) {
                     throw refusal(loss, hostCopies(in), e);
                 }
@@ -356,6 +389,8 @@ public class DeviceBackend implements ComputeBackend {
                 float[] a = new float[n];
                 device.read(inputs[i].memory(), a, n);
                 host[i] = Tensor.of(a, inputs[i].shape());
+            } else if (inputs[i].dtype().isHalf()) {
+                host[i] = copyOut16(device, inputs[i]);
             } else {
                 long[] a = new long[n];
                 device.read(inputs[i].memory(), a, n);

@@ -1,5 +1,6 @@
 package io.github.lossengine.kernel;
 
+import io.github.lossengine.DType;
 import io.github.lossengine.Loss;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -63,6 +64,8 @@ final class DeviceBenchmarking implements Benchmarking {
         private final Loss loss;
         private final DeviceTensor[] inputs;
         private final DeviceMemory[] gradients;
+        /** Per gradient, its type: a 16-bit input's own (as the CPU and PyTorch return it), else float32. */
+        private final DType[] gradientTypes;
         private final List<DeviceMemory> held = new ArrayList<>();
 
         ResidentCall(Loss loss, Tensor[] host) {
@@ -74,6 +77,7 @@ final class DeviceBenchmarking implements Benchmarking {
             this.loss = loss;
             this.inputs = new DeviceTensor[tiles.length];
             this.gradients = new DeviceMemory[tiles.length];
+            this.gradientTypes = new DType[tiles.length];
             synchronized (backend.lock()) {
                 backend.requireOpen();
                 Device device = backend.device();
@@ -91,7 +95,10 @@ final class DeviceBenchmarking implements Benchmarking {
                         inputs[i] = repeats == 1 ? DeviceBackend.copyIn(device, m, tiles[i])
                                 : DeviceBackend.copyInRepeated(device, m, tiles[i], repeats, shape);
                         if (loss.differentiable(i)) {
-                            gradients[i] = hold(device.allocate(Math.multiplyExact(4L, elements)));
+                            boolean half = tiles[i].dtype().isHalf();
+                            gradientTypes[i] = half ? tiles[i].dtype() : DType.FLOAT32;
+                            gradients[i] = hold(device.allocate(half ? HalfTransfer.bytes16(elements)
+                                    : Math.multiplyExact(4L, elements)));
                         }
                     }
                 } catch (RuntimeException e) {
@@ -111,7 +118,7 @@ final class DeviceBenchmarking implements Benchmarking {
 
         @Override
         public double run() {
-            DeviceBackend.ResidentResult r = backend.computeResident(loss, inputs, gradients);
+            DeviceBackend.ResidentResult r = backend.computeResident(loss, inputs, gradients, gradientTypes);
             return loss.reduction() == Reduction.NONE ? Double.NaN : r.value();
         }
 

@@ -11,10 +11,37 @@ import java.util.Arrays;
 public final class DeviceCall {
     private final Device device;
     private final Workspace workspace;
+    /** Per input, the type of its gradient buffer when it is not float32 (see {@link DeviceLoss#takes16}). */
+    private final DType[] gradientTypes;
 
     public DeviceCall(Device device, Workspace workspace) {
+        this(device, workspace, new DType[0]);
+    }
+
+    /** A call whose gradient buffers {@code i} hold {@code gradientTypes[i]} ({@code null}: float32). */
+    public DeviceCall(Device device, Workspace workspace, DType[] gradientTypes) {
         this.device = device;
         this.workspace = workspace;
+        this.gradientTypes = gradientTypes.clone();
+    }
+
+    /** The type of input {@code i}'s gradient buffer: float32 unless the backend gave it a 16-bit one. */
+    public DType gradientType(int i) {
+        return i < gradientTypes.length && gradientTypes[i] != null ? gradientTypes[i] : DType.FLOAT32;
+    }
+
+    /** The kernels' code for a float type (kernels/common/dtype.h): 0 float32, 1 bfloat16, 2 binary16. */
+    public static int typeCode(DType t) {
+        switch (t) {
+            case FLOAT32:
+                return 0;
+            case BFLOAT16:
+                return 1;
+            case FLOAT16:
+                return 2;
+            default:
+                throw new IllegalArgumentException("not a float type: " + t);
+        }
     }
 
     public Device device() {
@@ -77,6 +104,13 @@ public final class DeviceCall {
         runCheck("le_check_labels_i64", Geometry.elementwise(t.size()).groups(),
                 new KernelArgs().buf(t.memory()).i64(t.size()).i64(classes).i64(ignoreIndex).i32(allowIgnore ? 1 : 0),
                 argument, "class index");
+    }
+
+    /** Refuses a tensor that is neither float32 nor 16-bit (for the kernels that {@link DeviceLoss#takes16}). */
+    public static void requireFloatOrHalf(DeviceTensor t, String argument) {
+        if (t.dtype() != DType.FLOAT32 && !t.dtype().isHalf()) {
+            throw new InvalidOnDevice(argument, "must be float32, bfloat16 or float16, got " + t.dtype());
+        }
     }
 
     /** Refuses a tensor that is not float32 (checked on the host). */

@@ -16,4 +16,15 @@ public interface DeviceLoss<L extends Loss> {
      * @param gradients per input, the device memory for its gradient, or {@code null} when not wanted
      */
     DeviceOutcome run(L loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients);
+
+    /**
+     * Whether the kernels read input {@code i} in its own type when it is 16-bit (bfloat16 or
+     * binary16, passed to them as a type code: {@link DeviceCall#typeCode}) and write its gradient in
+     * the type {@link DeviceCall#gradientType} gives, so that 16-bit data moves as 16 bits. Otherwise
+     * (the default) a 16-bit input is widened into float32 workspace first and its gradient rounded
+     * from float32 workspace afterwards.
+     */
+    default boolean takes16(int i) {
+        return false;
+    }
 }

@@ -8,6 +8,12 @@ import io.github.lossengine.loss.Nll;
 /** Device nll ({@code le_nll_f32}) after the class-index check and MEAN denominator of {@code le_class_targets_i64}. */
 final class NllKernel implements DeviceLoss<Nll> {
 
+    /** The log-probabilities are read, and their gradient written, in their own 16-bit type. */
+    @Override
+    public boolean takes16(int i) {
+        return i == 0;
+    }
+
     @Override
     public DeviceOutcome run(Nll loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
         DeviceTensor x = inputs[0];
@@ -30,7 +36,8 @@ final class NllKernel implements DeviceLoss<Nll> {
         int flags = (r == Reduction.NONE ? 1 : 0) | (gradients[0] != null ? 2 : 0);
         call.device().launch("le_nll_f32", geo.groups(), new KernelArgs().buf(x.memory()).buf(target.memory())
                 .i64(rows).i64(classes).buf(wm).i32(w != null ? 1 : 0).i64(loss.ignoreIndex()).i32(geo.segment())
-                .f32(scale).i32(flags).buf(values).buf(grad).buf(partials));
+                .f32(scale).i32(flags).i32(DeviceCall.typeCode(x.dtype())).i32(DeviceCall.typeCode(call.gradientType(0)))
+                .buf(values).buf(grad).buf(partials));
         float sum = call.reduce(partials, geo.groups(), 1)[0];
         return new DeviceOutcome(ClassRowsKernel.value(r, sum, scale, loss.allIgnored()),
                 r == Reduction.NONE ? values : null, new long[] {rows});

@@ -17,6 +17,12 @@ import java.util.Arrays;
  */
 final class SoftmaxCrossEntropyKernel implements DeviceLoss<SoftmaxCrossEntropy> {
 
+    /** The logits are read, and their gradient written, in their own 16-bit type. */
+    @Override
+    public boolean takes16(int i) {
+        return i == 0;
+    }
+
     @Override
     public DeviceOutcome run(SoftmaxCrossEntropy loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
         DeviceTensor z = inputs[0];
@@ -54,7 +60,8 @@ final class SoftmaxCrossEntropyKernel implements DeviceLoss<SoftmaxCrossEntropy>
             args.i64(loss.ignoreIndex());
         }
         args.f32(loss.labelSmoothing()).i32(offTarget ? 1 : 0).i32(geo.segment()).i32(geo.rowsFitCache(classes) ? 1 : 0)
-                .f32(scale).i32(flags).f32(loss.zLoss()).f32(loss.softcap()).buf(values).buf(grad).buf(partials).buf(lse);
+                .f32(scale).i32(flags).f32(loss.zLoss()).f32(loss.softcap()).i32(DeviceCall.typeCode(z.dtype()))
+                .i32(DeviceCall.typeCode(call.gradientType(0))).buf(values).buf(grad).buf(partials).buf(lse);
         call.device().launch(probabilities ? "le_softmax_ce_soft_f32" : "le_softmax_ce_f32", geo.groups(), args);
         float sum = call.reduce(partials, geo.groups(), 1)[0];
         double value = probabilities ? sum * scale : ClassRowsKernel.value(r, sum, scale, loss.allIgnored());

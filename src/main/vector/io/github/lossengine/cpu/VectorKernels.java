@@ -301,10 +301,51 @@ final class VectorKernels implements FloatKernels {
     public void widenBFloat16(short[] src, int from, float[] dst, int n) {
         int j = 0;
         for (; j <= n - L; j += L) {
-            IntVector x = (IntVector) ShortVector.fromArray(S, src, from + j).convertShape(VectorOperators.S2I, I, 0);
-            x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, j);
+            widenLanes(src, from + j, dst, j);
         }
         TAIL.widenBFloat16(src, from + j, dst, j, n - j);
+    }
+
+    /** Shorts of a whole float vector's width: {@code 2 L} bfloat16 patterns. */
+    private static final VectorSpecies<Short> S2 = L == 8 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    /** The order key of {@code -inf}'s pattern 0xff80 (see {@link #widenMaxBFloat16}). */
+    private static final short KEY_NEGATIVE_INFINITY = (short) 0x807f;
+
+    /**
+     * The maximum on the patterns, {@code 2 L} lanes at a time: a bfloat16 pattern {@code b} orders as
+     * the signed integer {@code b ^ ((b >> 15) & 0x7fff)} (sign and magnitude to two's complement,
+     * {@code -0} just below {@code +0}); a NaN shows as a magnitude {@code b & 0x7fff} above
+     * {@code 0x7f80}. The widening is {@link #widenBFloat16}'s, from the same lines of cache.
+     */
+    @Override
+    public float widenMaxBFloat16(short[] src, int from, float[] dst, int to, int n) {
+        ShortVector key = ShortVector.broadcast(S2, KEY_NEGATIVE_INFINITY);
+        ShortVector magnitude = ShortVector.zero(S2);
+        int j = 0;
+        for (; j <= n - 2 * L; j += 2 * L) {
+            ShortVector x = ShortVector.fromArray(S2, src, from + j);
+            key = key.max(x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff)));
+            magnitude = magnitude.max(x.and((short) 0x7fff));
+            widenLanes(src, from + j, dst, to + j);
+            widenLanes(src, from + j + L, dst, to + j + L);
+        }
+        float m = TAIL.widenMaxBFloat16(src, from + j, dst, to + j, n - j);
+        short top = KEY_NEGATIVE_INFINITY;
+        short mag = 0;
+        for (int l = 0; l < 2 * L; l++) {
+            top = (short) Math.max(top, key.lane(l));
+            mag = (short) Math.max(mag, magnitude.lane(l));
+        }
+        if (mag > 0x7f80) {
+            return Float.NaN;
+        }
+        short bits = (short) (top ^ ((top >> 15) & 0x7fff));
+        return Math.max(m, io.github.lossengine.HalfFloats.bfloat16ToFloat(bits));
+    }
+
+    private static void widenLanes(short[] src, int from, float[] dst, int to) {
+        IntVector x = (IntVector) ShortVector.fromArray(S, src, from).convertShape(VectorOperators.S2I, I, 0);
+        x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, to);
     }
 
     /** As {@link io.github.lossengine.HalfFloats#floatToBFloat16}: add 0x7fff + the kept lsb, keep the top half; NaN quieted. */
@@ -332,8 +373,8 @@ final class VectorKernels implements FloatKernels {
     private static void roundLanes(FloatVector v, short[] dst, int at) {
         IntVector x = v.reinterpretAsInts();
         IntVector top = x.lanewise(VectorOperators.LSHR, 16);
-        IntVector r = x.add(0x7fff).add(top.and(1)).lanewise(VectorOperators.LSHR, 16);
-        VectorMask<Integer> nan = x.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        IntVector r = x.add(top.and(1)).add(0x7fff).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Integer> nan = v.compare(VectorOperators.NE, v).cast(I);
         ((ShortVector) r.blend(top.or(0x40), nan).convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, at);
     }
 }

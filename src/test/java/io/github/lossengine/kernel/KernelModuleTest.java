@@ -134,18 +134,21 @@ class KernelModuleTest {
         int start = ptx.indexOf(".entry le_softmax_ce_f32(");
         assertTrue(start >= 0, "le_softmax_ce_f32 in the PTX");
         String body = ptx.substring(start, ptx.indexOf("\n}", start));
-        // four loads with only address arithmetic (no float register) between them
-        int run = 0;
-        int best = 0;
-        for (String line : body.split("\n")) {
-            String l = line.strip();
-            if (l.startsWith("ld.global.nc.f32")) {
-                best = Math.max(best, ++run);
-            } else if (l.contains("%f") || l.endsWith(":") || l.contains("bra")) {
-                run = 0;
+        // four loads with only address arithmetic (no float register) between them, for float32
+        // logits and for 16-bit ones (read as 16 bits: kernels/common/dtype.h)
+        for (String load : new String[] {"ld.global.nc.f32", "ld.global.nc.u16"}) {
+            int run = 0;
+            int best = 0;
+            for (String line : body.split("\n")) {
+                String l = line.strip();
+                if (l.startsWith(load)) {
+                    best = Math.max(best, ++run);
+                } else if (l.contains("%f") || l.endsWith(":") || l.contains("bra")) {
+                    run = 0;
+                }
             }
+            assertTrue(best >= 4, "longest run of " + load + " logit loads without float math between them: " + best);
         }
-        assertTrue(best >= 4, "longest run of logit loads without float math between them: " + best);
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lossengine.Backend;
+import io.github.lossengine.DType;
+import io.github.lossengine.HalfFloats;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
@@ -168,6 +170,56 @@ class WorkspaceReuseTest {
                     assertEquals(List.of(a, b, bigger), device.allocated);
                     assertEquals(8000 + 4000, ws.bytes(), "the outgrown buffer is dropped from the workspace");
                 }
+            }
+        }
+    }
+    /** {@code t} rounded to the 16-bit {@code dtype}. */
+    private static Tensor half(Tensor t, DType dtype) {
+        short[] bits = new short[(int) t.size()];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = HalfFloats.round(dtype, t.getFloat(i));
+        }
+        return dtype == DType.BFLOAT16 ? Tensor.ofBFloat16(bits, t.shape()) : Tensor.ofFloat16(bits, t.shape());
+    }
+
+    /**
+     * 16-bit logits are read by the softmax cross-entropy and nll kernels as 16 bits, and the 16-bit
+     * gradient written by them: no float32 copy of either (4 bytes per logit each) is ever allocated,
+     * so the whole workspace of a call stays under 2 + 2 bytes per logit plus the per-row buffers.
+     * A loss without 16-bit kernels (mse) still widens into float32 workspace.
+     */
+    @Test
+    void halfLogitsAndTheirGradientMoveAsSixteenBits() {
+        DeviceEngines.open(Backend.OPENCL);
+        try (DeviceBackend opened = (DeviceBackend) new OpenClBackendProvider().open()) {
+            CountingDevice device = new CountingDevice(opened.device());
+            try (DeviceBackend backend = new DeviceBackend(Backend.OPENCL, device, opened.lock())) {
+                RandomTensors r = new RandomTensors(62);
+                int rows = 64;
+                int classes = 4096;
+                long logits = (long) rows * classes;
+                for (DType d : List.of(DType.BFLOAT16, DType.FLOAT16)) {
+                    Tensor y = r.indices(rows, classes);
+                    for (Loss loss : List.of(Losses.softmaxCrossEntropy().labelSmoothing(0.1), Losses.nll())) {
+                        Tensor z = half(r.uniform(-6, -0.01, rows, classes), d);
+                        Tensor g = half(Tensor.zeros(rows, classes), d);
+                        LossResult got = backend.compute(loss, new Tensor[] {z, y}, new Tensor[] {g, null});
+                        assertEquals(Backend.OPENCL, got.backend());
+                        LossResult cpu = new io.github.lossengine.cpu.CpuBackend().compute(loss, new Tensor[] {z, y},
+                                new Tensor[] {half(Tensor.zeros(rows, classes), d), null});
+                        assertEquals(cpu.value(), got.value(), 1e-5 * Math.abs(cpu.value()), loss.name() + " " + d);
+                        assertTrue(Math.abs(g.getFloat(classes + (int) y.getLong(1))) > 0, "the gradient was written");
+                        for (DeviceMemory m : device.allocated) {
+                            assertTrue(m.bytes() < 4 * logits, loss.name() + " " + d + ": a buffer of " + m.bytes()
+                                    + " bytes, a float32 copy of the " + logits + " logits or their gradient");
+                        }
+                        assertTrue(backend.workspaceBytes() <= 4 * logits + 64 * 1024, backend.workspaceBytes() + " bytes");
+                    }
+                }
+                Tensor a = half(r.normal(1, rows, classes), DType.BFLOAT16);
+                backend.compute(Losses.mse(), new Tensor[] {a, a}, new Tensor[] {half(Tensor.zeros(rows, classes),
+                        DType.BFLOAT16), null});
+                assertTrue(device.allocated.stream().anyMatch(m -> m.bytes() >= 4 * logits), "mse widens into float32");
             }
         }
     }
