@@ -12,8 +12,8 @@ import java.util.Objects;
  * <p>A tensor wraps caller storage without copying: a heap {@code float[]}, {@code int[]} or
  * {@code long[]}, a {@link FloatBuffer} (heap or direct), or for the 16-bit float types
  * ({@link DType#BFLOAT16}, {@link DType#FLOAT16}) a {@code short[]} or {@link ShortBuffer} of bit
- * patterns. 16-bit elements are read as their exact float32 values and written rounded to nearest
- * even ({@link HalfFloats}). Element positions are {@code long} so
+ * patterns, or a range of a {@code float[]} ({@link #ofRange}). 16-bit elements are read as their
+ * exact float32 values and written rounded to nearest even ({@link HalfFloats}). Element positions are {@code long} so
  * that storage kinds with more than 2<sup>31</sup> elements (device memory) can be added without
  * changing callers; the storage kinds available today hold at most {@code Integer.MAX_VALUE}
  * elements.
@@ -72,6 +72,28 @@ public final class Tensor {
     public static Tensor of(FloatBuffer data, long... shape) {
         Objects.requireNonNull(data, "data");
         return new Tensor(DType.FLOAT32, shapeOr(shape, data.limit()), null, data, null, null, data.limit());
+    }
+
+    /**
+     * Wraps {@code data[offset ..]} without copying: a view of part of a larger array (a partial
+     * batch, one micro-batch of a bigger buffer). With no shape given, the view runs to the end of
+     * the array. The view is a heap {@link FloatBuffer} slice, and computes as fast as a whole array.
+     *
+     * @throws IllegalArgumentException when {@code offset} is negative or the shape does not fit
+     *                                  between {@code offset} and the end of {@code data}
+     */
+    public static Tensor ofRange(float[] data, int offset, long... shape) {
+        Objects.requireNonNull(data, "data");
+        if (offset < 0 || offset > data.length) {
+            throw new IllegalArgumentException("offset " + offset + " is outside the array of " + data.length + " floats");
+        }
+        long[] s = shapeOr(shape, data.length - offset);
+        long n = elements(s);
+        if (n > data.length - (long) offset) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has " + n + " elements but the array holds "
+                    + (data.length - offset) + " from offset " + offset);
+        }
+        return of(FloatBuffer.wrap(data, offset, (int) n).slice(), s);
     }
 
     /** Wraps bfloat16 bit patterns (the top 16 bits of each float32) without copying. */
@@ -256,6 +278,56 @@ public final class Tensor {
             shortBuffer.put((int) i, HalfFloats.round(dtype, v));
         } else {
             throw new IllegalStateException("setFloat on a " + dtype + " tensor");
+        }
+    }
+
+    /**
+     * Copies elements {@code [from, from + len)} of a float tensor into {@code dst[off .. off + len)}:
+     * one bulk copy for float32 storage (arrays and buffers, heap or direct, of either byte order),
+     * the exact float32 values for 16-bit ones.
+     *
+     * @throws IndexOutOfBoundsException when the range is outside the tensor or {@code dst}
+     * @throws IllegalStateException     for an integer tensor
+     */
+    public void read(long from, float[] dst, int off, int len) {
+        Objects.checkFromIndexSize(from, len, size);
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int at = (int) from;
+        if (floats != null) {
+            System.arraycopy(floats, at, dst, off, len);
+        } else if (buffer != null) {
+            buffer.get(at, dst, off, len);
+        } else if (!isFloat()) {
+            throw new IllegalStateException("read on a " + dtype + " tensor");
+        } else {
+            for (int j = 0; j < len; j++) {
+                dst[off + j] = getFloat(at + j);
+            }
+        }
+    }
+
+    /**
+     * Writes {@code src[off .. off + len)} into elements {@code [from, from + len)} of a float tensor
+     * (rounded to nearest even for a 16-bit one): one bulk copy for float32 storage.
+     *
+     * @throws IndexOutOfBoundsException when the range is outside the tensor or {@code src}
+     * @throws IllegalStateException     for an integer tensor
+     * @throws java.nio.ReadOnlyBufferException for a read-only buffer
+     */
+    public void write(long from, float[] src, int off, int len) {
+        Objects.checkFromIndexSize(from, len, size);
+        Objects.checkFromIndexSize(off, len, src.length);
+        int at = (int) from;
+        if (floats != null) {
+            System.arraycopy(src, off, floats, at, len);
+        } else if (buffer != null) {
+            buffer.put(at, src, off, len);
+        } else if (!isFloat()) {
+            throw new IllegalStateException("write on a " + dtype + " tensor");
+        } else {
+            for (int j = 0; j < len; j++) {
+                setFloat(at + j, src[off + j]);
+            }
         }
     }
 

@@ -24,6 +24,11 @@ import java.util.Arrays;
  * share {@code s sum_c w_c (lse - z_c)} (summed as {@code sum w_c (m - z_c) + log(sum) sum w_c}, with
  * no cancellation); {@code t} is the target class's mass. The target class's gradient is written
  * last, in double. Rows are summed per chunk with {@link CompensatedSum}, chunks in order.
+ *
+ * <p>Logits or a gradient that are not a whole heap array (a direct or heap {@code FloatBuffer}, a
+ * range of an array, 16-bit bits in a {@code ShortBuffer}) are staged row by row through per-thread
+ * float32 rows, one bulk copy each way ({@link Tensor#read}, {@link Tensor#write}): the same kernels,
+ * so the same bits as from an array.
  */
 final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
     private static final int MAX_BLOCKS = 64;
@@ -64,8 +69,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         Tensor z = inputs[0];
         Tensor target = inputs[1];
         Tensor g = gradients[0];
-        return z.rank() == 2 && (z.floatArrayOrNull() != null || z.shortArrayOrNull() != null) && target.rank() == 1
-                && target.dtype().isInteger() && (FusedLoss.heapFloats(g) || g.shortArrayOrNull() != null);
+        return z.rank() == 2 && z.isFloat() && target.rank() == 1 && target.dtype().isInteger()
+                && (g == null || g.isFloat());
     }
 
     /** Block length for rows of {@code classes}: at least {@value #MIN_BLOCK}, at most 64 blocks. */
@@ -93,7 +98,13 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
     /** The rows of one call, in chunks. */
     private static final class Rows extends SumJob {
         private final FloatKernels k;
-        /** The logits: float32 ({@code z}) or 16-bit ({@code zh} of {@code zType}); the gradient likewise, or neither. */
+        /**
+         * The logits: a heap float32 ({@code z}) or 16-bit ({@code zh} of {@code zType}) array, else
+         * neither (a buffer or a range of an array, read row by row from {@code zt}); the gradient
+         * likewise ({@code gt}, null when not wanted).
+         */
+        private final Tensor zt;
+        private final Tensor gt;
         private final float[] z;
         private final short[] zh;
         private final DType zType;
@@ -122,6 +133,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
              float[] values, FloatKernels k, int chunks) {
             super(chunks);
             this.k = k;
+            this.zt = zt;
+            this.gt = gt;
             this.z = zt.floatArrayOrNull();
             this.zh = zt.shortArrayOrNull();
             this.zType = zt.dtype();
@@ -129,7 +142,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             this.g = gt == null ? null : gt.floatArrayOrNull();
             this.gh = gt == null ? null : gt.shortArrayOrNull();
             this.gType = gt == null ? null : gt.dtype();
-            this.staged = loss.softcap() != 0 || zh != null || gh != null || (z != null && z == g);
+            this.staged = loss.softcap() != 0 || zh != null || gh != null || (z != null && z == g)
+                    || z == null || (gt != null && g == null);
             this.values = values;
             this.w = c.weights();
             this.rows = (int) c.rows();
@@ -192,6 +206,10 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                     Arrays.fill(g, off, off + classes, 0f);
                 } else if (gh != null) {
                     Arrays.fill(gh, off, off + classes, (short) 0);
+                } else if (gt != null) {
+                    float[] zeros = s.grad(classes);
+                    Arrays.fill(zeros, 0, classes, 0f);
+                    gt.write(off, zeros, 0, classes);
                 }
                 lse[i] = Float.NaN;
                 return 0.0;
@@ -205,7 +223,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             // in place) into a float32 row, the gradient computed into another, then stored once
             float[] zs = s.row(classes);
             stage(off, zs, s);
-            float[] gs = g != null || gh != null ? s.grad(classes) : null;
+            float[] gs = gt != null ? s.grad(classes) : null;
             s.stored = false;
             // a bfloat16 gradient without softcap is rounded by the scaling pass (one pass less over the row)
             double l = rowAt(i, y, s, zs, gs, 0, gType == DType.BFLOAT16 && cap == 0 ? gh : null, off);
@@ -352,6 +370,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         private void stage(int off, float[] row, Scratch s) {
             if (z != null) {
                 System.arraycopy(z, off, row, 0, classes);
+            } else if (zh == null) {
+                zt.read(off, row, 0, classes); // a buffer, a range of an array, or 16-bit bits in a buffer
             } else if (zType == DType.BFLOAT16 && cap == 0) {
                 for (int b = 0, bi = 0; b < classes; b += block, bi++) {
                     s.stagedMax[bi] = k.widenMaxBFloat16(zh, off + b, row, b, Math.min(classes, b + block) - b);
@@ -386,6 +406,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         private void store(float[] gs, int off) {
             if (g != null) {
                 System.arraycopy(gs, 0, g, off, classes);
+            } else if (gh == null) {
+                gt.write(off, gs, 0, classes);
             } else if (gType == DType.BFLOAT16) {
                 k.roundBFloat16(gs, gh, off, classes);
             } else {
