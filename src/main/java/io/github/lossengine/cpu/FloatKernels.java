@@ -143,6 +143,20 @@ interface FloatKernels {
         return m;
     }
 
+    /** {@code dst[j] = } the float32 value of the binary16 {@code src[from + j]}, {@code j < n} (exact). */
+    default void widenFloat16(short[] src, int from, float[] dst, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[j] = io.github.lossengine.HalfFloats.float16ToFloat(src[from + j]);
+        }
+    }
+
+    /** {@code dst[to + j] = src[j]} rounded to binary16 as {@link io.github.lossengine.HalfFloats#floatToFloat16}, {@code j < n}. */
+    default void roundFloat16(float[] src, short[] dst, int to, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[to + j] = io.github.lossengine.HalfFloats.floatToFloat16(src[j]);
+        }
+    }
+
     /** {@code dst[to + j] = src[j]} rounded to bfloat16 (nearest even, NaN kept), {@code j < n}. */
     default void roundBFloat16(float[] src, short[] dst, int to, int n) {
         for (int j = 0; j < n; j++) {

@@ -380,9 +380,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             } else if (zType == DType.BFLOAT16) {
                 k.widenBFloat16(zh, off, row, classes);
             } else {
-                for (int c = 0; c < classes; c++) {
-                    row[c] = HalfFloats.float16ToFloat(zh[off + c]);
-                }
+                k.widenFloat16(zh, off, row, classes);
             }
             if (cap != 0) {
                 for (int c = 0; c < classes; c++) {
@@ -411,9 +409,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             } else if (gType == DType.BFLOAT16) {
                 k.roundBFloat16(gs, gh, off, classes);
             } else {
-                for (int c = 0; c < classes; c++) {
-                    gh[off + c] = HalfFloats.floatToFloat16(gs[c]);
-                }
+                k.roundFloat16(gs, gh, off, classes);
             }
         }
     }

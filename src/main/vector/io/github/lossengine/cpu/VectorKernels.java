@@ -348,6 +348,54 @@ final class VectorKernels implements FloatKernels {
         x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, to);
     }
 
+    /**
+     * binary16 to float32, exact: the exponent and mantissa shifted into float32's places and
+     * multiplied by 2^112 (which rebiases normals and turns subnormals, float32 subnormals after the
+     * shift, into their exact values); Inf and NaN (exponent 31) keep their mantissa; the sign or-ed in.
+     */
+    @Override
+    public void widenFloat16(short[] src, int from, float[] dst, int n) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            IntVector x = (IntVector) ShortVector.fromArray(S, src, from + j).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            IntVector scaled = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            VectorMask<Integer> special = x.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
+            scaled.blend(em.or(0x7f800000), special).or(x.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().intoArray(dst, j);
+        }
+        for (; j < n; j++) {
+            dst[j] = io.github.lossengine.HalfFloats.float16ToFloat(src[from + j]);
+        }
+    }
+
+    /**
+     * float32 to binary16 as {@link io.github.lossengine.HalfFloats#floatToFloat16}, lane by lane:
+     * normals rebiased with the 13 dropped bits rounded to nearest even; below 2^-14 the float32
+     * addition {@code |f| + 0.5} rounds {@code |f| 2^24} to nearest even in the low bits (subnormals
+     * and zero); from 65520 up Inf; NaN quiet with its top mantissa bits.
+     */
+    @Override
+    public void roundFloat16(float[] src, short[] dst, int to, int n) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector v = FloatVector.fromArray(F, src, j);
+            IntVector x = v.reinterpretAsInts();
+            IntVector abs = x.and(0x7fffffff);
+            IntVector r = abs.sub(0x38000000);
+            r = r.add(r.lanewise(VectorOperators.LSHR, 13).and(1)).add(0xfff).lanewise(VectorOperators.LSHR, 13);
+            IntVector sub = abs.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3f000000);
+            r = r.blend(sub, abs.compare(VectorOperators.LT, 0x38800000));
+            r = r.blend(0x7c00, abs.compare(VectorOperators.GE, 0x477ff000));
+            r = r.blend(abs.lanewise(VectorOperators.LSHR, 13).and(0x3ff).or(0x7e00), abs.compare(VectorOperators.GT, 0x7f800000));
+            r = r.or(x.lanewise(VectorOperators.LSHR, 16).and(0x8000));
+            ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, to + j);
+        }
+        for (; j < n; j++) {
+            dst[to + j] = io.github.lossengine.HalfFloats.floatToFloat16(src[j]);
+        }
+    }
+
     /** As {@link io.github.lossengine.HalfFloats#floatToBFloat16}: add 0x7fff + the kept lsb, keep the top half; NaN quieted. */
     @Override
     public void roundBFloat16(float[] src, short[] dst, int to, int n) {
