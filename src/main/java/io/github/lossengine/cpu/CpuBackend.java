@@ -7,8 +7,12 @@ import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.Hinge;
+import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.LogCosh;
+import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
@@ -17,9 +21,9 @@ import java.util.Map;
 /**
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
- * training time (softmax cross-entropy with class-index targets, mse, hinge, multi-class hinge)
- * also have a fused float32 implementation ({@link FusedLoss}): rows in parallel on the engine's
- * threads, the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within
+ * training time (softmax cross-entropy with class-index targets, multi-class hinge and the
+ * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge) also have a fused float32
+ * implementation ({@link FusedLoss}): rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within
  * the documented tolerance of the reference and independent of the thread count. It runs on heap
  * {@code float[]} arrays; {@link java.nio.FloatBuffer} inputs and gradients go through heap copies
  * (one extra copy of each), so that a result's bits never depend on the storage. Options the fused
@@ -29,11 +33,15 @@ import java.util.Map;
  * workers). {@link #close()} stops the worker threads.
  */
 public final class CpuBackend implements ComputeBackend {
-    private static final Map<Class<?>, FusedLoss<?>> FUSED = Map.of(
-            SoftmaxCrossEntropy.class, new FusedSoftmaxCrossEntropy(),
-            Mse.class, new FusedMse(),
-            Hinge.class, new FusedHinge(),
-            MulticlassHinge.class, new FusedMulticlassHinge());
+    private static final Map<Class<?>, FusedLoss<?>> FUSED = Map.ofEntries(
+            Map.entry(SoftmaxCrossEntropy.class, new FusedSoftmaxCrossEntropy()),
+            Map.entry(Mse.class, new FusedMse()),
+            Map.entry(Mae.class, new FusedMae()),
+            Map.entry(Huber.class, new FusedHuber()),
+            Map.entry(SmoothL1.class, new FusedSmoothL1()),
+            Map.entry(LogCosh.class, new FusedLogCosh()),
+            Map.entry(Hinge.class, new FusedHinge()),
+            Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()));
 
     private final WorkerPool pool;
     private final FloatKernels kernels;

@@ -15,8 +15,9 @@ package io.github.lossengine.cpu;
  *       fixed blocks of {@link #BLOCK} elements and the lanes combined in a fixed order into a
  *       double; no operation with an unspecified order (such as {@code reduceLanes(ADD)}) and no
  *       library {@code exp} (whose last bit may differ between the interpreter and compiled
- *       code) is used: {@link #exp} is a fixed sequence of IEEE additions and multiplications
- *       (fused multiply-adds in the vector kernels where the CPU has FMA, decided once per JVM).</li>
+ *       code) is used: {@link FloatMath} holds the transcendental functions, fixed sequences of
+ *       IEEE operations (fused multiply-adds on both paths where the CPU has FMA, decided once per
+ *       JVM), which the vector kernels perform lane by lane.</li>
  *   <li>NaN in an input shows in the outputs that depend on it.</li>
  * </ul>
  * Implementations are stateless and thread-safe.
@@ -24,44 +25,6 @@ package io.github.lossengine.cpu;
 interface FloatKernels {
     /** Elements per partial float sum; lanes are combined into a double after each block. */
     int BLOCK = 512;
-
-    /** {@code ln 2} split for range reduction (Cephes): {@code LN2_HI + LN2_LO}. */
-    float LN2_HI = 0.693359375f;
-    float LN2_LO = -2.12194440e-4f;
-    float LOG2E = 1.44269504088896341f;
-    /** {@code 1.5 * 2^23}: adding it rounds to an integer held in the low mantissa bits. */
-    float ROUNDER = 12582912f;
-    /** Below this {@link #exp} returns exactly 0 (its result would be subnormal). */
-    float EXP_UNDERFLOW = -87.3f;
-    /** Cephes {@code expf} polynomial for {@code (e^r - 1 - r) / r^2} on {@code |r| <= ln2 / 2}. */
-    float P0 = 1.9875691500e-4f;
-    float P1 = 1.3981999507e-3f;
-    float P2 = 8.3334519073e-3f;
-    float P3 = 4.1665795894e-2f;
-    float P4 = 1.6666665459e-1f;
-    float P5 = 5.0000001201e-1f;
-
-    /**
-     * {@code e^x} for {@code x <= 0} (and NaN) in float32 within 2 ulp: exactly 0 below
-     * {@link #EXP_UNDERFLOW} and for {@code -inf}, NaN for NaN. The vector implementation performs
-     * the same operations lane by lane (fusing the multiply-adds where the CPU has FMA).
-     */
-    static float exp(float x) {
-        float t = x * LOG2E + ROUNDER;
-        float n = t - ROUNDER;
-        float r = x - n * LN2_HI;
-        r = r - n * LN2_LO;
-        float p = P0;
-        p = p * r + P1;
-        p = p * r + P2;
-        p = p * r + P3;
-        p = p * r + P4;
-        p = p * r + P5;
-        float y = p * (r * r) + r + 1f;
-        float pow2 = Float.intBitsToFloat((Float.floatToRawIntBits(t) + 127) << 23);
-        float e = y * pow2;
-        return x < EXP_UNDERFLOW ? 0f : e;
-    }
 
     /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
     String description();
@@ -110,6 +73,15 @@ interface FloatKernels {
 
     /** The first index in {@code [from, to)} whose value is not exactly -1 or +1, or -1 when there is none. */
     int firstNotPlusMinusOne(float[] y, int from, int to);
+
+    /**
+     * The first index in {@code [from, to)} whose value lies outside {@code [lo, hi]} (NaN lies outside),
+     * or -1 when there is none.
+     */
+    int firstOutside(float[] a, int from, int to, float lo, float hi);
+
+    /** The element-wise regression kernels (mae, huber, smooth_l1, log_cosh) of this implementation. */
+    RegressionKernels regression();
 
     /**
      * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in

@@ -18,12 +18,7 @@ final class FusedHinge extends FusedPointwise<Hinge> {
     }
 
     @Override
-    protected float gradientScale(Hinge loss, double scale) {
-        return (float) scale;
-    }
-
-    @Override
-    protected double chunk(Hinge loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
+    protected double block(Hinge loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
                            int to, float gScale) {
         return k.hinge(x, y, g, values, from, to, (float) loss.margin(), gScale);
     }

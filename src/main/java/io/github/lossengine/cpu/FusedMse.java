@@ -9,12 +9,7 @@ import io.github.lossengine.loss.Mse;
  */
 final class FusedMse extends FusedPointwise<Mse> {
     @Override
-    protected float gradientScale(Mse loss, double scale) {
-        return (float) scale;
-    }
-
-    @Override
-    protected double chunk(Mse loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from, int to,
+    protected double block(Mse loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from, int to,
                            float gScale) {
         return k.squaredError(x, y, g, values, from, to, gScale);
     }

@@ -1,14 +1,17 @@
 package io.github.lossengine.cpu;
 
+import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 
 /**
- * Fused float32 element-wise losses of a prediction and a target of the same shape (no element
- * weights): value and gradient in one pass, chunks of the elements in parallel, chunk boundaries
- * on multiples of {@link FloatKernels#BLOCK}. Checks as {@link PointwiseCpu}.
+ * Fused float32 element-wise losses of a prediction and a target of the same shape: value and
+ * gradient in one pass, chunks of the elements in parallel, chunk boundaries on multiples of
+ * {@link FloatKernels#BLOCK}, each chunk's blocks handed to {@link #block} in order (so a block is
+ * the same elements, and its sum the same bits, on any number of threads). Checks as
+ * {@link PointwiseCpu}, in the same order and with the same messages, before anything is written.
  */
 abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
@@ -16,11 +19,16 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
     protected void validate(L loss, Tensor x, Tensor y, FloatKernels k, WorkerPool pool) {
     }
 
-    /** The gradient factor handed to {@link #chunk}, from the reduction's scale. */
-    protected abstract float gradientScale(L loss, double scale);
+    /** The gradient factor handed to {@link #block}, from the reduction's scale: by default the scale in float32. */
+    protected float gradientScale(L loss, double scale) {
+        return (float) scale;
+    }
 
-    /** Elements {@code [from, to)}: writes {@code g} and {@code values} where non-null, returns the sum of the losses. */
-    protected abstract double chunk(L loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values,
+    /**
+     * Elements {@code [from, to)}, one block (at most {@link FloatKernels#BLOCK} elements, starting on
+     * a multiple of it): writes {@code g} and {@code values} where non-null, returns the sum of the losses.
+     */
+    protected abstract double block(L loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values,
                                     int from, int to, float gScale);
 
     @Override
@@ -52,21 +60,29 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             double sumChunk(int c) {
                 int from = (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK);
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
-                return chunk(loss, k, xa, ya, g, values, from, to, gScale);
+                double total = 0;
+                for (int b = from; b < to; b += FloatKernels.BLOCK) {
+                    total += block(loss, k, xa, ya, g, values, b, Math.min(to, b + FloatKernels.BLOCK), gScale);
+                }
+                return total;
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, values, x.shape(), gradients);
     }
 
-    /** The first index of {@code y} whose value is not -1 or +1, or -1; chunks in parallel. */
-    static int firstNotPlusMinusOne(float[] y, FloatKernels k, WorkerPool pool) {
-        int n = y.length;
+    /** A search of one range of indices: the first that fails a check in {@code [from, to)}, or -1. */
+    interface RangeSearch {
+        int first(int from, int to);
+    }
+
+    /** The first index of {@code [0, n)} that {@code search} finds, or -1; chunks in parallel. */
+    static int firstIndex(int n, WorkerPool pool, RangeSearch search) {
         int chunks = Chunking.count(n, 1);
         int[] first = new int[chunks];
         pool.run(new WorkerPool.Job(chunks) {
             @Override
             void runChunk(int c) {
-                first[c] = k.firstNotPlusMinusOne(y, (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK),
+                first[c] = search.first((int) Chunking.start(n, chunks, c, FloatKernels.BLOCK),
                         (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK));
             }
         });
@@ -76,5 +92,23 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             }
         }
         return -1;
+    }
+
+    /** The first index of {@code y} whose value is not -1 or +1, or -1. */
+    static int firstNotPlusMinusOne(float[] y, FloatKernels k, WorkerPool pool) {
+        return firstIndex(y.length, pool, (from, to) -> k.firstNotPlusMinusOne(y, from, to));
+    }
+
+    /**
+     * Refuses the first value of {@code t} outside {@code [lo, hi]} (NaN included), as
+     * {@link InvalidInputException#at} words it with {@code problem}; a parallel pass.
+     */
+    static void requireWithin(String arg, Tensor t, float lo, float hi, String problem, FloatKernels k,
+                              WorkerPool pool) {
+        float[] a = t.floatArrayOrNull();
+        int bad = firstIndex(a.length, pool, (from, to) -> k.firstOutside(a, from, to, lo, hi));
+        if (bad >= 0) {
+            throw InvalidInputException.at(arg, t, bad, Checks.format(a[bad]), problem);
+        }
     }
 }

@@ -6,6 +6,7 @@ package io.github.lossengine.cpu;
  * enabled, and what the vector implementation is checked against.
  */
 final class ScalarKernels implements FloatKernels {
+    private static final RegressionKernels REGRESSION = new ScalarRegressionKernels();
 
     @Override
     public String description() {
@@ -41,7 +42,7 @@ final class ScalarKernels implements FloatKernels {
             float s = 1;
             float lost = 0;
             for (int i = b; i < end; i++) {
-                float e = FloatKernels.exp(z[i] - m);
+                float e = FloatMath.exp(z[i] - m);
                 if (out != null) {
                     out[outFrom + i - from] = e;
                 }
@@ -153,6 +154,21 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
+    public int firstOutside(float[] a, int from, int to, float lo, float hi) {
+        for (int i = from; i < to; i++) {
+            if (!(a[i] >= lo && a[i] <= hi)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public RegressionKernels regression() {
+        return REGRESSION;
+    }
+
+    @Override
     public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
                               double[] sums) {
         float gj = wy * scale;
@@ -180,6 +196,20 @@ final class ScalarKernels implements FloatKernels {
         }
         sums[0] = loss;
         sums[1] = grad;
+    }
+
+    /**
+     * The common end of an element of the element-wise kernels: writes the gradient {@code dl} and the
+     * value {@code l} of element {@code i} where those arrays are non-null; returns {@code sum + l}.
+     */
+    static float emit(float sum, float l, float dl, float[] g, float[] values, int i) {
+        if (g != null) {
+            g[i] = dl;
+        }
+        if (values != null) {
+            values[i] = l;
+        }
+        return sum + l;
     }
 
     /** {@link #widenBFloat16} into {@code dst} from {@code at} on (the vector kernels' tails). */

@@ -1,5 +1,7 @@
 package io.github.lossengine.cpu;
 
+import static io.github.lossengine.cpu.VectorMath.sumLanes;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -13,21 +15,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules jdk.incubator.vector} and instantiated only by {@link KernelSelection}, by
  * reflection, when that module is in the boot layer: nothing else refers to this class.
  *
- * <p>Every lane does what {@link ScalarKernels} does for one element ({@link FloatKernels#exp} is the
- * same operation sequence, with fused multiply-adds where the CPU has FMA); the order of the float
+ * <p>Every lane does what {@link ScalarKernels} does for one element ({@link VectorMath} performs
+ * {@link FloatMath}'s operation sequences lane by lane); the order of the float
  * additions in sums differs (one partial sum per lane, the lanes then added into a double in lane
  * order). No {@code reduceLanes(ADD)}, whose order is unspecified, and no {@code EXP} operator,
  * whose last bit may differ between the interpreter and compiled code: results never depend on
  * the JIT, so they are deterministic.
  */
 final class VectorKernels implements FloatKernels {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
-            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
-    private static final int L = F.length();
-    /** Fused multiply-adds in {@link #exp} (without hardware FMA the Vector API would emulate them, slowly). */
-    static final boolean FMA = fastFma();
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final int L = VectorMath.L;
     /** The elements after the last whole vector of a range: the scalar kernels, element by element. */
     private static final ScalarKernels TAIL = new ScalarKernels();
+    private static final RegressionKernels REGRESSION = new VectorRegressionKernels();
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -41,71 +41,7 @@ final class VectorKernels implements FloatKernels {
 
     @Override
     public String description() {
-        return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes" + (FMA ? ", FMA" : "") + ")";
-    }
-
-    /** The lanes of {@code v} added in lane order into a double. */
-    private static double sumLanes(FloatVector v) {
-        double s = 0;
-        for (int l = 0; l < L; l++) {
-            s += v.lane(l);
-        }
-        return s;
-    }
-
-    /**
-     * {@link FloatKernels#exp}, lane by lane: the same operations in the same order, with the
-     * multiply-adds fused where the CPU has FMA ({@link #FMA}; then the last bit may differ from
-     * the scalar {@code exp}, still the same on every run).
-     */
-    static FloatVector exp(FloatVector x) {
-        // two small methods rather than one with both: the JIT must inline all of it (a vector that
-        // crosses a call that is not inlined is boxed, which is slower than scalar code)
-        return FMA ? expFused(x) : expUnfused(x);
-    }
-
-    private static FloatVector expFused(FloatVector x) {
-        FloatVector t = x.fma(LOG2E, ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(F, P2));
-        p = p.fma(r, FloatVector.broadcast(F, P3));
-        p = p.fma(r, FloatVector.broadcast(F, P4));
-        p = p.fma(r, FloatVector.broadcast(F, P5));
-        return scale(p.fma(r.mul(r), r).add(1f), t, x);
-    }
-
-    private static FloatVector expUnfused(FloatVector x) {
-        FloatVector t = x.mul(LOG2E).add(ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = x.sub(n.mul(LN2_HI));
-        r = r.sub(n.mul(LN2_LO));
-        FloatVector p = r.mul(P0).add(P1);
-        p = p.mul(r).add(P2);
-        p = p.mul(r).add(P3);
-        p = p.mul(r).add(P4);
-        p = p.mul(r).add(P5);
-        return scale(p.mul(r.mul(r)).add(r).add(1f), t, x);
-    }
-
-    /** {@code e^r * 2^n}, with {@code n} in the low bits of {@code t}; exactly 0 below the underflow bound. */
-    private static FloatVector scale(FloatVector er, FloatVector t, FloatVector x) {
-        FloatVector pow2 = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
-                .reinterpretAsFloats();
-        return er.mul(pow2).blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOW));
-    }
-
-    /** Whether HotSpot uses FMA instructions ({@code -XX:+UseFMA}, on by default where the CPU has them). */
-    private static boolean fastFma() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean hs = java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return hs != null && Boolean.parseBoolean(hs.getVMOption("UseFMA").getValue());
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
+        return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes" + (FloatMath.FMA ? ", FMA" : "") + ")";
     }
 
     @Override
@@ -143,7 +79,7 @@ final class VectorKernels implements FloatKernels {
             FloatVector lost = FloatVector.zero(F);
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, z, i).sub(m));
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, z, i).sub(m));
                 if (out != null) {
                     e.intoArray(out, i + shift);
                 }
@@ -254,6 +190,24 @@ final class VectorKernels implements FloatKernels {
             }
         }
         return TAIL.firstNotPlusMinusOne(y, i, to);
+    }
+
+    @Override
+    public int firstOutside(float[] a, int from, int to, float lo, float hi) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, a, i);
+            VectorMask<Float> bad = v.compare(VectorOperators.GE, lo).and(v.compare(VectorOperators.LE, hi)).not();
+            if (bad.anyTrue()) {
+                return i + bad.firstTrue();
+            }
+        }
+        return TAIL.firstOutside(a, i, to, lo, hi);
+    }
+
+    @Override
+    public RegressionKernels regression() {
+        return REGRESSION;
     }
 
     @Override

@@ -1,5 +1,12 @@
 package io.github.lossengine.cpu;
 
+import static io.github.lossengine.cpu.FusedAssertions.assertMatchesReference;
+import static io.github.lossengine.cpu.FusedAssertions.assertSameBits;
+import static io.github.lossengine.cpu.FusedAssertions.assertSameRefusal;
+import static io.github.lossengine.cpu.FusedAssertions.fused;
+import static io.github.lossengine.cpu.FusedAssertions.logits;
+import static io.github.lossengine.cpu.FusedAssertions.positive;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,8 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,29 +46,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and NaN where the reference has them.
  */
 class FusedLossesTest {
-    private static final double VALUE_REL = 1e-5;
-    private static final double GRAD_REL = 1e-5;
-    private static final double GRAD_ABS = 1e-6;
-    private static WorkerPool one;
-    private static WorkerPool two;
-    private static WorkerPool three;
-
-    @BeforeAll
-    static void pools() {
-        one = new WorkerPool(1);
-        two = new WorkerPool(2);
-        three = new WorkerPool(3);
-    }
-
-    @AfterAll
-    static void closePools() {
-        one.close();
-        two.close();
-        three.close();
-    }
+    private static final WorkerPool one = FusedAssertions.ONE;
+    private static final WorkerPool two = FusedAssertions.TWO;
 
     static Stream<FloatKernels> kernels() {
-        return Stream.of(KernelSelection.kernels(), new ScalarKernels());
+        return FusedAssertions.kernels();
     }
 
     @Test
@@ -318,14 +305,14 @@ class FusedLossesTest {
     @Test
     void expIsWithinTwoUlpAndExactAtTheEdges() {
         for (float x = -87.3f; x <= 0f; x += 0.000731f) {
-            float e = FloatKernels.exp(x);
+            float e = FloatMath.exp(x);
             double exact = Math.exp(x);
             assertTrue(Math.abs(e - exact) <= 2 * Math.ulp((float) exact), () -> "exp(" + e + ")");
         }
-        assertEquals(1f, FloatKernels.exp(0f));
-        assertEquals(0f, FloatKernels.exp(Float.NEGATIVE_INFINITY));
-        assertEquals(0f, FloatKernels.exp(-100f));
-        assertTrue(Float.isNaN(FloatKernels.exp(Float.NaN)));
+        assertEquals(1f, FloatMath.exp(0f));
+        assertEquals(0f, FloatMath.exp(Float.NEGATIVE_INFINITY));
+        assertEquals(0f, FloatMath.exp(-100f));
+        assertTrue(Float.isNaN(FloatMath.exp(Float.NaN)));
     }
 
     @Test
@@ -379,29 +366,6 @@ class FusedLossesTest {
         assertSameBits(new Hinge(), new FusedHinge(), k, new Tensor[] {Tensor.of(x), Tensor.of(t)});
     }
 
-    // ---- helpers
-
-    private static <L extends Loss> void assertSameBits(L loss, FusedLoss<L> fused, FloatKernels k, Tensor[] in) {
-        long[] shape = in[0].shape();
-        LossResult[] results = new LossResult[3];
-        WorkerPool[] pools = {one, two, three};
-        for (int i = 0; i < 3; i++) {
-            results[i] = fused(loss, fused, k, pools[i], in, new Tensor[] {Tensor.zeros(shape), null});
-        }
-        for (int i = 1; i < 3; i++) {
-            assertEquals(Double.doubleToRawLongBits(results[0].value()), Double.doubleToRawLongBits(results[i].value()),
-                    loss.name() + " value on " + (i + 1) + " threads");
-            assertArrayEquals(results[0].gradient().toFloatArray(), results[i].gradient().toFloatArray(),
-                    loss.name() + " gradient on " + (i + 1) + " threads");
-        }
-    }
-
-    private static <L extends Loss> LossResult fused(L loss, FusedLoss<L> fused, FloatKernels k, WorkerPool pool,
-                                                     Tensor[] in, Tensor[] grads) {
-        assertTrue(fused.accepts(loss, in, grads), "the fused path takes this call");
-        return fused.compute(loss, in, grads, k, pool);
-    }
-
     /**
      * Issue 10, defect 5: at +-FLT_MAX the fused paths keep the reference's (and the kernels') overflow
      * policy. Before: mse and Weston-Watkins p = 2 folded MEAN's 1/n into the gradient before 2 d
@@ -430,90 +394,6 @@ class FusedLossesTest {
                     Tensor.ofInts(new int[] {0})}, new Tensor[] {Tensor.zeros(1, 4), null});
         // (z_1, z_2, z_3 = FLT_MAX + 1, + 2, + 3 are one double: the tie goes to the lowest index)
         assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0, 0}, cs.gradient().toFloatArray());
-    }
-
-    private static <L extends Loss> LossResult assertMatchesReference(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
-                                                                FloatKernels k, Tensor... in) {
-        long[] shape = in[0].shape();
-        LossResult ref = reference.compute(loss, in, new Tensor[] {Tensor.zeros(shape), null});
-        // with a gradient, on three threads; without one (evaluate)
-        LossResult got = fused(loss, fused, k, three, in, new Tensor[] {Tensor.zeros(shape), null});
-        LossResult valueOnly = fused(loss, fused, k, two, in, new Tensor[] {null, null});
-        String what = loss + " on " + k.description();
-        if (loss.reduction() == Reduction.NONE) {
-            float[] rv = ref.values().toFloatArray();
-            assertValuesClose(rv, got.values().toFloatArray(), what);
-            assertValuesClose(rv, valueOnly.values().toFloatArray(), what + " (value only)");
-        } else {
-            assertValueClose(ref.value(), got.value(), what);
-            assertValueClose(ref.value(), valueOnly.value(), what + " (value only)");
-        }
-        float[] rg = ref.gradient().toFloatArray();
-        float[] fg = got.gradient().toFloatArray();
-        double max = 0;
-        for (float v : rg) {
-            if (Float.isFinite(v)) {
-                max = Math.max(max, Math.abs(v));
-            }
-        }
-        for (int i = 0; i < rg.length; i++) {
-            int at = i;
-            assertClose(rg[i], fg[i], GRAD_REL * Math.abs(rg[i]) + GRAD_ABS * max,
-                    () -> what + ": gradient element " + at);
-        }
-        return ref;
-    }
-
-    private static void assertValueClose(double ref, double got, String what) {
-        assertClose(ref, got, VALUE_REL * Math.abs(ref) + 1e-6, () -> what + ": value");
-    }
-
-    private static void assertValuesClose(float[] ref, float[] got, String what) {
-        assertEquals(ref.length, got.length);
-        for (int i = 0; i < ref.length; i++) {
-            int at = i;
-            assertClose(ref[i], got[i], VALUE_REL * Math.abs(ref[i]) + 1e-6, () -> what + ": value " + at);
-        }
-    }
-
-    private static void assertClose(double ref, double got, double tol, java.util.function.Supplier<String> what) {
-        if (Double.isNaN(ref) || Double.isInfinite(ref)) {
-            assertEquals(ref, got, what);
-            return;
-        }
-        assertTrue(Math.abs(ref - got) <= tol, () -> what.get() + ": reference " + ref + ", fused " + got
-                + " (tolerance " + tol + ")");
-    }
-
-    private static <L extends Loss> void assertSameRefusal(L loss, CpuLoss<L> reference, FusedLoss<L> fused,
-                                                           Tensor x, Tensor y) {
-        Tensor[] in = {x, y};
-        InvalidInputException expected = assertThrows(InvalidInputException.class,
-                () -> reference.compute(loss, in, new Tensor[] {Tensor.zeros(x.shape()), null}));
-        float[] sentinel = new float[(int) x.size()];
-        Arrays.fill(sentinel, 42f);
-        Tensor g = Tensor.of(sentinel.clone(), x.shape());
-        assertTrue(fused.accepts(loss, in, new Tensor[] {g, null}));
-        InvalidInputException got = assertThrows(InvalidInputException.class,
-                () -> fused.compute(loss, in, new Tensor[] {g, null}, KernelSelection.kernels(), two));
-        assertEquals(expected.getMessage(), got.getMessage());
-        assertArrayEquals(sentinel, g.toFloatArray(), "nothing written");
-    }
-
-    private static float[] logits(Random rnd, int rows, int classes, double sigma) {
-        float[] z = new float[rows * classes];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = (float) (rnd.nextGaussian() * sigma);
-        }
-        return z;
-    }
-
-    private static float[] positive(Random rnd, int n) {
-        float[] w = new float[n];
-        for (int i = 0; i < n; i++) {
-            w[i] = 0.25f + rnd.nextFloat() * 2;
-        }
-        return w;
     }
 
     @Test

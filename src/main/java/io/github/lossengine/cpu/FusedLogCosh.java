@@ -1,0 +1,17 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.loss.LogCosh;
+
+/**
+ * Fused float32 {@link LogCosh}: {@code d = x - y}, loss {@code log cosh d}, gradient
+ * {@code tanh(d) scale}, from one {@code expm1(|d|)} per element ({@link RegressionKernels#logCosh}:
+ * {@code d^2 / 2} kept for tiny residuals, {@code |d| - ln 2} from {@code |d| = 10} on, so nothing
+ * overflows at any size). NaN propagates; {@code ±inf} costs {@code inf} with gradient {@code ±scale}.
+ */
+final class FusedLogCosh extends FusedPointwise<LogCosh> {
+    @Override
+    protected double block(LogCosh loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
+                           int to, float gScale) {
+        return k.regression().logCosh(x, y, g, values, from, to, gScale);
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.lossengine.cpu;
+
+import static io.github.lossengine.cpu.VectorMath.F;
+import static io.github.lossengine.cpu.VectorMath.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link RegressionKernels} on the Vector API: every lane computes what
+ * {@link ScalarRegressionKernels} computes for its element, with the same operations (branches as
+ * blends), so values and gradients are the same bits; the block's sum is one float partial sum per
+ * lane, the lanes added into a double in lane order, then the scalar tail. Instantiated only through
+ * {@code VectorKernels}. Stateless and thread-safe.
+ */
+final class VectorRegressionKernels implements RegressionKernels {
+    private static final ScalarRegressionKernels TAIL = new ScalarRegressionKernels();
+
+    /** Writes the lanes' gradients and values at {@code i} where those arrays are non-null; returns {@code acc + l}. */
+    static FloatVector emit(FloatVector acc, FloatVector l, FloatVector dl, float[] g, float[] values, int i) {
+        if (g != null) {
+            dl.intoArray(g, i);
+        }
+        if (values != null) {
+            l.intoArray(values, i);
+        }
+        return acc.add(l);
+    }
+
+    /** {@link Math#signum(float)} lane by lane: ±1, and {@code d} itself for ±0 and NaN. */
+    static FloatVector signum(FloatVector d) {
+        return d.blend(1f, d.compare(VectorOperators.GT, 0f)).blend(-1f, d.compare(VectorOperators.LT, 0f));
+    }
+
+    @Override
+    public double piecewise(float[] x, float[] y, float[] g, float[] values, int from, int to, float beta,
+                            float quad, float lin, float gScale) {
+        float half = 0.5f * beta;
+        FloatVector acc = FloatVector.zero(F);
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+            FloatVector a = d.abs();
+            VectorMask<Float> inside = a.compare(VectorOperators.LT, beta);
+            FloatVector l = a.sub(half).mul(lin).blend(a.mul(0.5f).mul(a).mul(quad), inside);
+            FloatVector dl = signum(d).mul(lin).blend(d.mul(quad), inside);
+            acc = emit(acc, l, dl.mul(gScale), g, values, i);
+        }
+        return VectorMath.sumLanes(acc) + TAIL.piecewise(x, y, g, values, i, to, beta, quad, lin, gScale);
+    }
+
+    /**
+     * Two loops over the block's whole vectors, each small enough for the JIT to inline all of it
+     * (one loop with both ran 10x slower: C2's inlining node budget cut it off and boxed its
+     * vectors): the first writes the gradient and leaves {@code |d|} and {@code e^2 / (2 (1 + e))} in
+     * per-thread scratch, the second takes the log and sums.
+     */
+    @Override
+    public double logCosh(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+        float[][] s = Scratch.get(2);
+        int bound = from + F.loopBound(to - from);
+        logCoshGradient(x, y, g, from, bound, gScale, s[0], s[1]);
+        return logCoshValues(values, from, bound, s[0], s[1]) + TAIL.logCosh(x, y, g, values, bound, to, gScale);
+    }
+
+    private static void logCoshGradient(float[] x, float[] y, float[] g, int from, int bound, float gScale,
+                                        float[] abs, float[] u) {
+        for (int i = from; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+            FloatVector a = d.abs();
+            FloatVector e = VectorMath.expm1(a);
+            FloatVector q = e.mul(e.add(2f));
+            FloatVector t = q.div(q.add(2f)).blend(1f, a.compare(VectorOperators.GE, LOG_COSH_LINEAR));
+            if (g != null) {
+                t.blend(t.neg(), d.compare(VectorOperators.LT, 0f)).mul(gScale).intoArray(g, i);
+            }
+            a.intoArray(abs, i - from);
+            e.mul(e).div(e.add(1f).mul(2f)).intoArray(u, i - from);
+        }
+    }
+
+    private static double logCoshValues(float[] values, int from, int bound, float[] abs, float[] u) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = from; i < bound; i += L) {
+            FloatVector a = FloatVector.fromArray(F, abs, i - from);
+            FloatVector l = VectorMath.log1p(FloatVector.fromArray(F, u, i - from))
+                    .blend(a.sub(FloatMath.LN2), a.compare(VectorOperators.GE, LOG_COSH_LINEAR));
+            if (values != null) {
+                l.intoArray(values, i);
+            }
+            acc = acc.add(l);
+        }
+        return VectorMath.sumLanes(acc);
+    }
+}
