@@ -151,7 +151,8 @@ final class ComputeCommand implements Callable<Integer> {
         long[][] shapes = new long[loss.arity()][];
         for (int i = 0; i < tensors.length; i++) {
             Npy.NpyArray a = read(INPUT_FLAGS[i], inputFiles[i]);
-            boolean indices = i == 1 && LossParameters.indexTargets(loss) && a.tensor().dtype().isInteger();
+            boolean indices = loss.inputNames().get(i).equals("target") && LossParameters.indexTargets(loss)
+                    && a.tensor().dtype().isInteger();
             tensors[i] = indices ? a.tensor() : InputTypes.convert(a.asFloat(), as);
             shapes[i] = a.shape();
         }

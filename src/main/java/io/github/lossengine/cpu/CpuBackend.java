@@ -7,6 +7,7 @@ import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.Hinge;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
@@ -33,7 +34,8 @@ public final class CpuBackend implements ComputeBackend {
             SoftmaxCrossEntropy.class, new FusedSoftmaxCrossEntropy(),
             Mse.class, new FusedMse(),
             Hinge.class, new FusedHinge(),
-            MulticlassHinge.class, new FusedMulticlassHinge());
+            MulticlassHinge.class, new FusedMulticlassHinge(),
+            LinearCrossEntropy.class, new LinearCrossEntropyCpu());
 
     private final WorkerPool pool;
     private final FloatKernels kernels;
