@@ -82,21 +82,6 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         return new Checked((int) h.dim(0), (int) h.dim(1), (int) classes, ce);
     }
 
-    /**
-     * Rows per chunk: {@link LinearCrossEntropy#chunkRows()} when set, else as many rows of V logits as
-     * fit in {@code max(maxWorkspaceBytes, bytes of hidden)}; at least 1, at most N, and a Java array.
-     */
-    static int chunkRows(LinearCrossEntropy loss, int rows, int hidden, int classes) {
-        long perRow = 4L * Math.max(1, classes);
-        long r = loss.chunkRows();
-        if (r == 0) {
-            long bound = Math.max(loss.maxWorkspaceBytes(), 4L * rows * hidden);
-            r = bound / perRow;
-        }
-        r = Math.min(r, (Integer.MAX_VALUE - 8) / Math.max(1, classes));
-        return (int) Math.max(1, Math.min(r, rows));
-    }
-
     @Override
     public boolean accepts(LinearCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
         return true;
@@ -127,7 +112,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         float[] db = output(gb);
         boolean wantGradient = dh != null || dw != null || db != null;
         Reduction r = loss.reduction();
-        int rowsPerChunk = chunkRows(loss, n, d, v);
+        int rowsPerChunk = loss.rowsPerChunk(n, d, v);
         float[] block = n == 0 ? new float[0] : workspace.apply(rowsPerChunk * v);
         long[] chunkTarget = new long[rowsPerChunk];
         float[] chunkValues = r == Reduction.NONE ? new float[rowsPerChunk] : null;

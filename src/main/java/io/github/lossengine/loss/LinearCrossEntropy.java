@@ -99,6 +99,23 @@ public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunk
         return new LinearCrossEntropy(ce, bias, chunkRows, bytes);
     }
 
+    /**
+     * Rows per chunk for a call of {@code rows} x {@code hidden} hidden states and {@code classes}
+     * classes: {@link #chunkRows()} when set, else as many rows of {@code classes} float32 logits as fit
+     * in {@code max(maxWorkspaceBytes, bytes of hidden)}; at least 1, at most {@code rows} (when
+     * {@code rows > 0}), and one Java array.
+     */
+    public int rowsPerChunk(long rows, long hidden, long classes) {
+        long perRow = 4L * Math.max(1, classes);
+        long r = chunkRows;
+        if (r == 0) {
+            long bound = Math.max(maxWorkspaceBytes, 4L * rows * hidden);
+            r = bound / perRow;
+        }
+        r = Math.min(r, (Integer.MAX_VALUE - 8) / Math.max(1, classes));
+        return (int) Math.max(1, Math.min(r, rows));
+    }
+
     @Override
     public Reduction reduction() {
         return ce.reduction();

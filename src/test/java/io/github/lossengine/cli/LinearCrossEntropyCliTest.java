@@ -111,6 +111,17 @@ class LinearCrossEntropyCliTest {
     }
 
     @Test
+    void infoSaysWhichGemmTheFusedLossUsesOnCuda() {
+        CliRunner.Result r = CliRunner.run("info");
+        assertEquals(0, r.status(), r.toString());
+        String line = r.outLines().stream().filter(l -> l.startsWith("cublas: ")).findFirst().orElse("");
+        assertTrue(line.endsWith("linear_cross_entropy uses the built-in GEMM kernel")
+                || line.contains("found; linear_cross_entropy uses the built-in GEMM kernel"), r.out());
+        CliRunner.Result json = CliRunner.run("info", "--json");
+        assertTrue(JsonReader.object(json.outLines().get(0)).get("cublas").toString().startsWith("cublas: "), json.out());
+    }
+
+    @Test
     void benchTakesTheHiddenSize() {
         CliRunner.Result r = CliRunner.run("bench", "--loss", "linear_cross_entropy", "--rows", "16", "--hidden", "8",
                 "--classes", "40", "--backend", "cpu", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "2",

@@ -234,10 +234,10 @@ class LinearCrossEntropyTest extends CpuEngineFixture {
     @Test
     void theDefaultChunkComesFromTheWorkspaceBound() {
         LinearCrossEntropy loss = Losses.linearCrossEntropy();
-        assertEquals(512, LinearCrossEntropyCpu.chunkRows(loss, 8192, 256, 32768), "64 MiB / (32768 x 4 B)");
-        assertEquals(2048, LinearCrossEntropyCpu.chunkRows(loss, 16384, 4096, 32768), "hidden (256 MiB) is larger than 64 MiB");
-        assertEquals(10, LinearCrossEntropyCpu.chunkRows(loss, 10, 4, 5), "never more than N");
-        assertEquals(1, LinearCrossEntropyCpu.chunkRows(loss.maxWorkspaceBytes(1), 10, 1, 1000), "at least one row");
-        assertEquals(7, LinearCrossEntropyCpu.chunkRows(loss.chunkRows(7), 100, 4, 5));
+        assertEquals(512, loss.rowsPerChunk(8192, 256, 32768), "64 MiB / (32768 x 4 B)");
+        assertEquals(2048, loss.rowsPerChunk(16384, 4096, 32768), "hidden (256 MiB) is larger than 64 MiB");
+        assertEquals(10, loss.rowsPerChunk(10, 4, 5), "never more than N");
+        assertEquals(1, loss.maxWorkspaceBytes(1).rowsPerChunk(10, 1, 1000), "at least one row");
+        assertEquals(7, loss.chunkRows(7).rowsPerChunk(100, 4, 5));
     }
 }
