@@ -8,6 +8,7 @@ import io.github.lossengine.loss.Focal;
 import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.KlDiv;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
@@ -54,6 +55,7 @@ public final class Losses {
         BY_NAME.put("gaussian_nll", Losses::gaussianNll);
         BY_NAME.put("cosine_embedding", Losses::cosineEmbedding);
         BY_NAME.put("margin_ranking", Losses::marginRanking);
+        BY_NAME.put("linear_cross_entropy", Losses::linearCrossEntropy);
     }
 
     /**
@@ -157,6 +159,15 @@ public final class Losses {
     /** Softmax cross-entropy on logits with class-index or probability targets. */
     public static SoftmaxCrossEntropy softmaxCrossEntropy() {
         return new SoftmaxCrossEntropy();
+    }
+
+    /**
+     * Fused linear + softmax cross-entropy (the language-model head): inputs hidden [N, D],
+     * linear_weight [V, D], target [N] (and linear_bias [V] with {@code bias(true)}); gradients with
+     * respect to hidden, the weight and the bias, without ever holding the N x V logits.
+     */
+    public static LinearCrossEntropy linearCrossEntropy() {
+        return new LinearCrossEntropy();
     }
 
     /** Negative log-likelihood on log-probabilities. */

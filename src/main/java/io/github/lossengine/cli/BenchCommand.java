@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Row losses (softmax_cross_entropy, nll, multiclass_hinge, contrastive,",
                 "triplet, cosine_embedding) take --rows and --classes; element-wise losses",
                 "take --elements (or --rows and --classes for a 2-D input).",
+                "linear_cross_entropy takes --rows N --hidden D --classes V.",
                 "Inputs come from a fixed seed. For the comparison with libtorch and ND4J",
                 "see bench/compare.sh and docs/PERFORMANCE.md.",
                 "Exit status: 0 success, 2 bad arguments, 1 internal error."})
@@ -66,6 +67,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--classes", paramLabel = "C", description = "Classes (or embedding dimensions) per row.")
     private Long classes;
+
+    @Option(names = "--hidden", paramLabel = "D", description = "linear_cross_entropy: the hidden size D.")
+    private Long hidden;
 
     @Option(names = "--elements", paramLabel = "M", description = "Elements of an element-wise loss's 1-D input.")
     private Long elements;
@@ -119,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
         try (LossEngine engine = openEngine()) {
             Backend active = engine.backend().active();
             boolean device = active == Backend.CUDA || active == Backend.OPENCL;
-            long repeats = repeats(shape, device);
+            long repeats = hidden != null ? 1 : repeats(shape, device);
             if (repeats == 0) {
                 throw tooLargeForTheHost(engine, shape);
             }
@@ -134,8 +138,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** What one run measured. */
-    record Measurement(Loss loss, long[] shape, String dtype, String backend, String device, int threads, int warmup,
-                       double[] samplesMs, long bytes, double copyGbps, String copy, boolean resident) {
+    record Measurement(Loss loss, long[] shape, long hidden, String dtype, String backend, String device, int threads,
+                       int warmup, double[] samplesMs, long bytes, double copyGbps, String copy, boolean resident) {
         double medianMs() {
             return median(samplesMs);
         }
@@ -158,6 +162,10 @@ final class BenchCommand implements Callable<Integer> {
             if (BenchInputs.ROW_LOSSES.contains(loss.name()) || shape.length == 2) {
                 o.put("rows", shape[0]).put("classes", shape[1]);
             }
+            if (hidden > 0) {
+                // the three GEMMs of N x D x V multiply-adds each
+                o.put("hidden", hidden).put("gflops", 6.0 * shape[0] * shape[1] * hidden / medianMs() / 1e6);
+            }
             o.put("elements", elements()).put("threads", threads).put("warmup", warmup)
                     .put("iterations", samplesMs.length).put("ns_per_element", medianMs() * 1e6 / elements())
                     .put("bytes", bytes).put("gbps", gbps()).put("copy_gbps", copyGbps)
@@ -166,7 +174,8 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         String text() {
-            String size = shape.length == 1 ? Long.toString(shape[0]) + " elements" : shape[0] + "x" + shape[1];
+            String size = shape.length == 1 ? Long.toString(shape[0]) + " elements" : shape[0] + "x" + shape[1]
+                    + (hidden > 0 ? " (hidden " + hidden + ")" : "");
             StringBuilder sb = new StringBuilder();
             sb.append("lossengine bench: ").append(loss.name()).append(' ').append(size).append(", backend ")
                     .append(backend).append(", ").append(threads).append(threads == 1 ? " thread, " : " threads, ")
@@ -225,9 +234,11 @@ final class BenchCommand implements Callable<Integer> {
         long[] tileShape = shape.clone();
         tileShape[0] /= repeats;
         if (repeats == 1) {
-            requireHeap(loss, shape);
+            requireHeap(loss, hidden != null ? new long[] {shape[0] + shape[1], hidden} : shape);
         }
-        Tensor[] inputs = new BenchInputs(0x5EED).of(loss, tileShape);
+        Tensor[] inputs = hidden != null
+                ? new BenchInputs(0x5EED).linearHead((int) shape[0], Math.toIntExact(hidden), (int) shape[1])
+                : new BenchInputs(0x5EED).of(loss, tileShape);
         DType as = InputTypes.parse(dtype);
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i].isFloat()) {
@@ -297,7 +308,7 @@ final class BenchCommand implements Callable<Integer> {
                 copy = hooks.copyDescription() + ", " + size(copied) + " read + written";
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            return new Measurement(loss, shape, inputs[0].dtype().name().toLowerCase(Locale.ROOT), engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
+            return new Measurement(loss, shape, hidden != null ? hidden : 0, inputs[0].dtype().name().toLowerCase(Locale.ROOT), engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
                     samples, bytes, copyGbps, copy, hooks != null);
         } finally {
             if (prepared != null) {
@@ -353,6 +364,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The input shape from --rows/--classes or --elements, as the loss needs it. */
     private long[] shape(Loss loss) {
+        boolean linear = loss.name().equals("linear_cross_entropy");
+        if (hidden != null && !linear) {
+            throw new BadArgumentException("--hidden " + hidden + ": only linear_cross_entropy takes it, not " + loss.name());
+        }
+        if (linear) {
+            return BenchInputs.linearHeadShape(rows, hidden, classes, elements);
+        }
         boolean rowLoss = BenchInputs.ROW_LOSSES.contains(loss.name());
         positive("--rows", rows);
         positive("--classes", classes);

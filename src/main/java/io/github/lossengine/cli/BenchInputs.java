@@ -65,6 +65,42 @@ final class BenchInputs {
         }
     }
 
+    /**
+     * {@code linear_cross_entropy}'s inputs: hidden [rows, hidden] (sigma 1), weight [classes, hidden]
+     * (sigma {@code 1 / sqrt(hidden)}, so that the logits have about unit spread) and class indices.
+     */
+    Tensor[] linearHead(int rows, int hidden, int classes) {
+        return new Tensor[] {Tensor.of(normal(rows * hidden, 1), rows, hidden),
+            Tensor.of(normal(classes * hidden, 1 / Math.sqrt(hidden)), classes, hidden), indices(rows, classes)};
+    }
+
+    /**
+     * The shape {@code [N, V]} of {@code bench --loss linear_cross_entropy}, from {@code --rows},
+     * {@code --hidden} and {@code --classes} (all required, {@code --elements} refused); hidden [N, D]
+     * and the weight [V, D] must each fit a heap array.
+     */
+    static long[] linearHeadShape(Long rows, Long hidden, Long classes, Long elements) {
+        if (elements != null) {
+            throw new BadArgumentException("--elements: linear_cross_entropy takes --rows N --hidden D --classes V");
+        }
+        String[] flags = {"--rows", "--hidden", "--classes"};
+        Long[] values = {rows, hidden, classes};
+        for (int i = 0; i < flags.length; i++) {
+            if (values[i] == null) {
+                throw new BadArgumentException(flags[i] + ": missing; linear_cross_entropy needs --rows N --hidden D --classes V");
+            }
+            if (values[i] < 1) {
+                throw new BadArgumentException(flags[i] + " " + values[i] + ": must be >= 1");
+            }
+        }
+        long most = Math.max(rows, classes);
+        if (most > BenchCommand.MAX_HOST / hidden) {
+            throw new BadArgumentException("--hidden " + hidden + ": " + most + " x " + hidden
+                    + " does not fit a heap array (at most " + BenchCommand.MAX_HOST + " elements)");
+        }
+        return new long[] {rows, classes};
+    }
+
     static long count(long[] shape) {
         long n = 1;
         for (long d : shape) {

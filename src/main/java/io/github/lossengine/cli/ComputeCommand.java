@@ -48,6 +48,8 @@ import picocli.CommandLine.Spec;
             "    [--reduction=mean|sum|none|batchmean] [--backend=auto|cpu|cuda|opencl]",
             "    [--threads=N]",
             "    [--grad-out=G.npy] [--grad2-out=G2.npy] [--grad3-out=G3.npy]",
+            "    [--linear-weight=W.npy] [--linear-bias=b.npy]",
+            "    [--grad-linear-weight-out=dW.npy] [--grad-linear-bias-out=db.npy]",
             "    [--loss-out=L.npy] [--lse-out=L.npy] [--dtype=fp32|bf16|fp16] [-hV]"},
         versionProvider = Main.Version.class,
         description = {"Computes one loss on .npy or .npz inputs and prints one JSON line.",
@@ -70,11 +72,12 @@ import picocli.CommandLine.Spec;
                 "  contrastive: margin, eps   triplet: margin, p, eps, swap",
                 "  focal: gamma, alpha   poisson_nll: log_input, full, eps",
                 "  gaussian_nll: full, eps",
+                "  linear_cross_entropy: --input hidden [N, D], --linear-weight [V, D],",
+                "      --target [N], --linear-bias [V]; the options of softmax_cross_entropy,",
+                "      chunk_rows, max_workspace_bytes; --weight: class weights [V]",
                 "Exit status: 0 success, 2 bad arguments or input (one line on stderr),",
                 "1 internal error."})
 final class ComputeCommand implements Callable<Integer> {
-    static final String[] INPUT_FLAGS = {"--input", "--target", "--target2"};
-    static final String[] GRAD_FLAGS = {"--grad-out", "--grad2-out", "--grad3-out"};
 
     @Spec
     private CommandSpec spec;
@@ -95,6 +98,18 @@ final class ComputeCommand implements Callable<Integer> {
 
     @Option(names = "--target2", paramLabel = "C.npy", description = "Input 3 of three-input losses: y, negative, var.")
     private String target2;
+
+    @Option(names = "--linear-weight", paramLabel = "W.npy", description = "linear_cross_entropy: the weight [V, D].")
+    private String linearWeight;
+
+    @Option(names = "--linear-bias", paramLabel = "b.npy", description = "linear_cross_entropy: the bias [V] (optional).")
+    private String linearBias;
+
+    @Option(names = "--grad-linear-weight-out", paramLabel = "dW.npy", description = "linear_cross_entropy: write dL/dW.")
+    private String gradLinearWeightOut;
+
+    @Option(names = "--grad-linear-bias-out", paramLabel = "db.npy", description = "linear_cross_entropy: write dL/db.")
+    private String gradLinearBiasOut;
 
     @Option(names = "--weight", paramLabel = "W.npy", description = "Class weights or element weights, for losses that take them.")
     private String weight;
@@ -135,14 +150,17 @@ final class ComputeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Loss loss = configuredLoss();
-        String[] inputFiles = {input, target, target2};
-        checkArity(loss, inputFiles);
-        Path[] gradFiles = gradientFiles(loss);
+        InputFlags io = InputFlags.of(configuredLoss(), new String[] {input, target, target2},
+                new String[] {gradOut, grad2Out, grad3Out},
+                new String[] {linearWeight, linearBias, gradLinearWeightOut, gradLinearBiasOut});
+        Loss loss = io.loss();
+        String[] inputFiles = io.inputFiles();
+        io.checkArity();
+        Path[] gradFiles = gradientFiles(io);
         Path lossFile = lossFile(loss, gradFiles);
         Path lseFile = lseFile(loss, gradFiles);
-        NpyOutputs.Target[] targets = targets(gradFiles, inputFiles, lseFile, lossFile);
-        requireHeap(loss, inputFiles, gradFiles);
+        NpyOutputs.Target[] targets = targets(io, gradFiles, lseFile, lossFile);
+        requireHeap(io, gradFiles);
         if (weight != null) {
             loss = withWeight(loss);
         }
@@ -150,8 +168,9 @@ final class ComputeCommand implements Callable<Integer> {
         Tensor[] tensors = new Tensor[loss.arity()];
         long[][] shapes = new long[loss.arity()][];
         for (int i = 0; i < tensors.length; i++) {
-            Npy.NpyArray a = read(INPUT_FLAGS[i], inputFiles[i]);
-            boolean indices = i == 1 && LossParameters.indexTargets(loss) && a.tensor().dtype().isInteger();
+            Npy.NpyArray a = read(io.inputFlags()[i], inputFiles[i]);
+            boolean indices = loss.inputNames().get(i).equals("target") && LossParameters.indexTargets(loss)
+                    && a.tensor().dtype().isInteger();
             tensors[i] = indices ? a.tensor() : InputTypes.convert(a.asFloat(), as);
             shapes[i] = a.shape();
         }
@@ -166,8 +185,9 @@ final class ComputeCommand implements Callable<Integer> {
         for (int k = 0; k < gradFiles.length; k++) {
             if (gradFiles[k] != null) {
                 // a 16-bit gradient is written as <f4, widened exactly
-                outputs.add(GRAD_FLAGS[k], gradFiles[k], targets[k], InputTypes.float32(result.gradient(k)), shapes[k]);
-                gradients.add(new JsonObject().put("flag", GRAD_FLAGS[k]).put("input", loss.inputNames().get(k))
+                String flag = io.gradFlags()[k];
+                outputs.add(flag, gradFiles[k], targets[k], InputTypes.float32(result.gradient(k)), shapes[k]);
+                gradients.add(new JsonObject().put("flag", flag).put("input", loss.inputNames().get(k))
                         .put("file", gradFiles[k].toString()).put("shape", shapes[k]).toString());
             }
         }
@@ -205,7 +225,7 @@ final class ComputeCommand implements Callable<Integer> {
         }
         json.raw("input_shapes", inputShapes.toString()).raw("gradients", gradients.toString());
         InputTypes.describe(json, tensors, as);
-        if (loss.name().equals("softmax_cross_entropy")) {
+        if (rowStatistics(loss)) {
             json.put("denominator", result.denominator()).put("z_loss", result.zLoss());
             if (lseFile != null) {
                 json.put("lse_file", lseFile.toString());
@@ -257,37 +277,24 @@ final class ComputeCommand implements Callable<Integer> {
         return keys.isEmpty() ? "none" : String.join(", ", keys);
     }
 
-    private static void checkArity(Loss loss, String[] files) {
-        int arity = loss.arity();
-        for (int i = 0; i < files.length; i++) {
-            if (i < arity && files[i] == null) {
-                throw new BadArgumentException(INPUT_FLAGS[i] + ": missing; " + loss.name() + " takes " + arity
-                        + " inputs " + loss.inputNames() + " (" + String.join(", ", List.of(INPUT_FLAGS).subList(0, arity)) + ")");
-            }
-            if (i >= arity && files[i] != null) {
-                throw new BadArgumentException(INPUT_FLAGS[i] + " " + files[i] + ": " + loss.name() + " takes only "
-                        + arity + " inputs " + loss.inputNames());
-            }
-        }
-    }
-
     /** The gradient files asked for, by input; refuses gradients the loss does not have and clashing paths. */
-    private Path[] gradientFiles(Loss loss) {
-        String[] asked = {gradOut, grad2Out, grad3Out};
+    private Path[] gradientFiles(InputFlags io) {
+        Loss loss = io.loss();
+        String[] asked = io.gradFiles();
         Path[] files = new Path[loss.arity()];
         Set<Path> seen = new HashSet<>();
         for (int k = 0; k < asked.length; k++) {
             if (asked[k] == null) {
                 continue;
             }
-            String flag = GRAD_FLAGS[k];
+            String flag = io.gradFlags()[k];
             if (k >= loss.arity()) {
                 throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has only " + loss.arity()
                         + " inputs " + loss.inputNames() + ", no input " + (k + 1));
             }
             if (!loss.differentiable(k)) {
                 throw new BadArgumentException(flag + " " + asked[k] + ": " + loss.name() + " has no gradient with respect to "
-                        + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + INPUT_FLAGS[k] + ")");
+                        + loss.inputNames().get(k) + " (input " + (k + 1) + ", " + io.inputFlags()[k] + ")");
             }
             Path p = outputPath(flag, asked[k]);
             if (!seen.add(p.toAbsolutePath().normalize())) {
@@ -298,14 +305,19 @@ final class ComputeCommand implements Callable<Integer> {
         return files;
     }
 
-    /** The {@code --lse-out} file, or null; only softmax cross-entropy reports a log-sum-exp. */
+    /** Whether the loss reports a denominator, z-loss part and per-row log-sum-exp. */
+    private static boolean rowStatistics(Loss loss) {
+        return loss.name().equals("softmax_cross_entropy") || loss.name().equals("linear_cross_entropy");
+    }
+
+    /** The {@code --lse-out} file, or null; only the softmax cross-entropies report a log-sum-exp. */
     private Path lseFile(Loss loss, Path[] gradFiles) {
         if (lseOut == null) {
             return null;
         }
-        if (!loss.name().equals("softmax_cross_entropy")) {
-            throw new BadArgumentException("--lse-out " + lseOut + ": only softmax_cross_entropy has a per-row log-sum-exp, not "
-                    + loss.name());
+        if (!rowStatistics(loss)) {
+            throw new BadArgumentException("--lse-out " + lseOut + ": only softmax_cross_entropy and linear_cross_entropy"
+                    + " have a per-row log-sum-exp, not " + loss.name());
         }
         Path p = outputPath("--lse-out", lseOut);
         for (Path g : gradFiles) {
@@ -338,11 +350,11 @@ final class ComputeCommand implements Callable<Integer> {
      * directory plus the name), so that {@code --grad-out in.npy}, {@code ./tgt.npy} or two names for
      * one file through a symlinked folder cannot overwrite an input or lose a gradient.
      */
-    private NpyOutputs.Target[] targets(Path[] gradFiles, String[] inputFiles, Path lseFile, Path lossFile) {
+    private NpyOutputs.Target[] targets(InputFlags io, Path[] gradFiles, Path lseFile, Path lossFile) {
         NpyOutputs.Target[] targets = new NpyOutputs.Target[gradFiles.length + 2];
         java.util.Map<Path, String> taken = new java.util.HashMap<>();
-        String[] inputs = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
-        String[] inputFlags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+        String[] inputs = plus(io.inputFiles(), weight);
+        String[] inputFlags = plus(io.inputFlags(), "--weight");
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] != null && !inputs[i].isEmpty()) {
                 try {
@@ -357,7 +369,7 @@ final class ComputeCommand implements Callable<Integer> {
             if (file == null) {
                 continue;
             }
-            String flag = k < gradFiles.length ? GRAD_FLAGS[k] : k == gradFiles.length ? "--lse-out" : "--loss-out";
+            String flag = k < gradFiles.length ? io.gradFlags()[k] : k == gradFiles.length ? "--lse-out" : "--loss-out";
             NpyOutputs.Target t = NpyOutputs.target(flag, file);
             String other = t.inPlace() ? null : taken.putIfAbsent(t.file(), flag + " " + file);
             if (other != null) {
@@ -444,12 +456,13 @@ final class ComputeCommand implements Callable<Integer> {
      * {@link Npy#HEAP_SHARE} of the JVM's maximum heap: one line naming the file that crosses it, its
      * shape, and the {@code -Xmx} to use (a 2 GB input used to end in an OutOfMemoryError).
      */
-    private void requireHeap(Loss loss, String[] inputFiles, Path[] gradFiles) {
-        String[] files = {inputFiles[0], inputFiles[1], inputFiles[2], weight};
-        String[] flags = {INPUT_FLAGS[0], INPUT_FLAGS[1], INPUT_FLAGS[2], "--weight"};
+    private void requireHeap(InputFlags io, Path[] gradFiles) {
+        String[] files = plus(io.inputFiles(), weight);
+        String[] flags = plus(io.inputFlags(), "--weight");
+        int inputs = io.inputFiles().length;
         long needed = 0;
         for (int i = 0; i < files.length; i++) {
-            if (files[i] == null || (i < 3 && i >= loss.arity()) || Npz.isNpz(files[i])) {
+            if (files[i] == null || (i < inputs && i >= io.loss().arity()) || Npz.isNpz(files[i])) {
                 continue; // an .npz member's header is inside the archive: checked as it is read
             }
             Npy.Header h = npy(flags[i], files[i], Npy::header);
@@ -517,21 +530,13 @@ final class ComputeCommand implements Callable<Integer> {
 
     /** The library's message, its argument name mapped to the flag that supplied it. */
     static BadArgumentException describe(InvalidInputException e, Loss loss) {
-        String arg = e.argument();
-        int i = loss.inputNames().indexOf(arg);
-        if (i < 0 && arg.matches("input|target|target2")) {
-            i = List.of("input", "target", "target2").indexOf(arg);
-        }
-        if (i >= 0 && i < INPUT_FLAGS.length) {
-            String flag = INPUT_FLAGS[i];
-            return flag.equals("--" + arg) ? BadArgumentException.relabel(e, flag) : BadArgumentException.prefixed(flag, e);
-        }
-        if (arg.equals("weight") || arg.equals("reduction")) {
-            return BadArgumentException.relabel(e, "--" + arg);
-        }
-        if (LossParameters.keys(loss).contains(arg)) {
-            return BadArgumentException.relabel(e, "--param " + arg);
-        }
-        return new BadArgumentException(e.getMessage(), e);
+        return InputFlags.describe(e, loss);
+    }
+
+    /** {@code items} and then {@code last}. */
+    private static String[] plus(String[] items, String last) {
+        String[] out = java.util.Arrays.copyOf(items, items.length + 1);
+        out[items.length] = last;
+        return out;
     }
 }

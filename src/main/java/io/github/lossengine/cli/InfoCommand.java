@@ -3,6 +3,7 @@ package io.github.lossengine.cli;
 import io.github.lossengine.Backend;
 import io.github.lossengine.BackendInfo;
 import io.github.lossengine.LossEngine;
+import io.github.lossengine.cuda.CublasProbe;
 import io.github.lossengine.spi.Probe;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ final class InfoCommand implements Callable<Integer> {
         for (Other o : others) {
             sb.append(o).append('\n');
         }
+        sb.append(CublasProbe.line()).append('\n');
         sb.append("java: ").append(System.getProperty("java.version")).append(" (")
                 .append(System.getProperty("java.vendor")).append(", ")
                 .append(System.getProperty("java.vm.name")).append(")\n");
@@ -110,6 +112,7 @@ final class InfoCommand implements Callable<Integer> {
                 .put("detail", info.detail())
                 .raw("rejected", rejected.toString())
                 .raw("not_used", notUsed.toString())
+                .put("cublas", CublasProbe.line())
                 .raw("java", java.toString())
                 .raw("known_backends", known.toString())
                 .toString();

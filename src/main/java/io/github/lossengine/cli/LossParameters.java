@@ -12,6 +12,7 @@ import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.Nll;
@@ -45,7 +46,7 @@ final class LossParameters {
     private static final Table<Loss> NONE = new Table<>();
 
     static {
-        table(SoftmaxCrossEntropy.class).indexTargets()
+        Table<SoftmaxCrossEntropy> ce = table(SoftmaxCrossEntropy.class).indexTargets()
                 .param("label_smoothing", (l, v) -> l.labelSmoothing(number(v)))
                 .param("ignore_index", (l, v) -> l.ignoreIndex(integer(v)))
                 .param("smoothing", (l, v) -> l.labelSmoothing(l.labelSmoothing(), choice(v, SmoothingConvention.class)))
@@ -54,6 +55,12 @@ final class LossParameters {
                 .param("softcap", (l, v) -> l.softcap(number(v)))
                 .param("normalizer", (l, v) -> l.normalizer(number(v)))
                 .weight(SoftmaxCrossEntropy::classWeights, true);
+        Table<LinearCrossEntropy> linear = table(LinearCrossEntropy.class).indexTargets();
+        // the cross-entropy's options, applied to its part of the fused loss
+        ce.params.forEach((key, setter) -> linear.param(key, (l, v) -> l.ce(setter.apply(l.ce(), v))));
+        linear.param("chunk_rows", (l, v) -> l.chunkRows(int32(v)))
+                .param("max_workspace_bytes", (l, v) -> l.maxWorkspaceBytes(integer(v)))
+                .weight(LinearCrossEntropy::classWeights, true);
         table(Nll.class).indexTargets()
                 .param("ignore_index", (l, v) -> l.ignoreIndex(integer(v)))
                 .param("all_ignored", (l, v) -> l.allIgnored(choice(v, AllIgnoredPolicy.class)))

@@ -8,6 +8,7 @@ import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
@@ -41,7 +42,8 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(SmoothL1.class, new FusedSmoothL1()),
             Map.entry(LogCosh.class, new FusedLogCosh()),
             Map.entry(Hinge.class, new FusedHinge()),
-            Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()));
+            Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
+            Map.entry(LinearCrossEntropy.class, new LinearCrossEntropyCpu()));
 
     private final WorkerPool pool;
     private final FloatKernels kernels;

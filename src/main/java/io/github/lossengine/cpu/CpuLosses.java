@@ -10,6 +10,7 @@ import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.MarginRanking;
@@ -49,6 +50,7 @@ final class CpuLosses {
         BY_CLASS.put(PoissonNll.class, new PoissonNllCpu());
         BY_CLASS.put(GaussianNll.class, new GaussianNllCpu());
         BY_CLASS.put(MarginRanking.class, new MarginRankingCpu());
+        BY_CLASS.put(LinearCrossEntropy.class, new LinearCrossEntropyCpu());
     }
 
     private CpuLosses() {

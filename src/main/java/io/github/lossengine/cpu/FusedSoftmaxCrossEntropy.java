@@ -95,6 +95,26 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                         checked.scale()));
     }
 
+    /**
+     * The rows {@code [0, rows)} of a block of float32 logits {@code z} (row {@code i} at
+     * {@code i * batch.classes()}), with class indices {@code target} [rows] already checked with the
+     * whole batch ({@code batch}: its class weights and MEAN factor, which this block's gradient gets).
+     * With {@code inPlace} the logits are overwritten by their gradient; {@code values} (or null)
+     * gets each row's loss and {@code lse} each row's log-sum-exp (NaN where ignored). Returns the
+     * sum of the row losses (summed per chunk, chunks in order). What {@link LinearCrossEntropyCpu}
+     * runs on each of its chunks.
+     */
+    static double block(SoftmaxCrossEntropy loss, SoftmaxCrossEntropyCpu.Checked batch, float[] z, int rows,
+                        Tensor target, boolean inPlace, float[] values, float[] lse, FloatKernels k, WorkerPool pool) {
+        SoftmaxCrossEntropyCpu.Checked c = new SoftmaxCrossEntropyCpu.Checked(rows, batch.classes(), false,
+                batch.weights(), batch.scale(), batch.denominator());
+        Tensor zt = Tensor.of(z);
+        Rows job = new Rows(loss, c, zt, target, inPlace ? zt : null, values, k, Chunking.count(rows, batch.classes()));
+        double sum = job.runOn(pool);
+        System.arraycopy(job.lse, 0, lse, 0, rows);
+        return sum;
+    }
+
     /** The rows of one call, in chunks. */
     private static final class Rows extends SumJob {
         private final FloatKernels k;

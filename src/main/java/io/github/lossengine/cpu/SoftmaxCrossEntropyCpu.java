@@ -29,21 +29,32 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         long rows = z.dim(0);
         long classes = z.dim(1);
         boolean probabilities = probabilityTargets(z, target);
+        return check(loss, rows, classes, probabilities ? null : target, probabilities ? target : null, "input");
+    }
+
+    /**
+     * The checks of {@link #check(SoftmaxCrossEntropy, Tensor, Tensor)} once the shapes are known:
+     * the class weights, then class indices {@code indices} [rows] (or probabilities
+     * {@code probabilities} [rows, classes]) and the MEAN factor; {@code input} names the rows'
+     * input in the refusal of an empty MEAN.
+     */
+    static Checked check(SoftmaxCrossEntropy loss, long rows, long classes, Tensor indices, Tensor probabilities,
+                         String input) {
         float[] w = loss.classWeights();
         Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
         boolean own = SoftmaxStatistics.ownDenominator(loss);
-        double scale = own ? Reductions.scale(r, rows, rows, "input") : 1.0;
+        double scale = own ? Reductions.scale(r, rows, rows, input) : 1.0;
         double denominator = rows;
-        if (probabilities) {
-            requireProbabilities(target);
+        if (probabilities != null) {
+            requireProbabilities(probabilities);
         } else {
-            denominator = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
+            denominator = ClassRows.weightTotal("target", indices, classes, loss.ignoreIndex(), w);
             if (own) {
                 scale = ClassRows.scale(r, denominator, loss.allIgnored(), "target");
             }
         }
-        return new Checked(rows, classes, probabilities, w, SoftmaxStatistics.scale(loss, scale), denominator);
+        return new Checked(rows, classes, probabilities != null, w, SoftmaxStatistics.scale(loss, scale), denominator);
     }
 
     @Override

@@ -66,25 +66,36 @@ final class JCudaNatives {
         if (Files.exists(root.resolve("proc/driver/nvidia")) || Files.exists(root.resolve("dev/nvidiactl"))) {
             return null;
         }
-        String path = ldLibraryPath.get();
-        if (path != null) {
-            for (String d : path.split(":")) {
-                if (!d.isEmpty() && Files.exists(root.resolve(d.replaceFirst("^/", "")).resolve("libcuda.so.1"))) {
-                    return null;
-                }
-            }
-        }
-        for (String d : new String[] {"usr/lib/x86_64-linux-gnu", "usr/lib64", "usr/lib", "lib/x86_64-linux-gnu", "lib64",
-                "usr/lib/aarch64-linux-gnu", "usr/lib/wsl/lib"}) {
-            if (Files.exists(root.resolve(d).resolve("libcuda.so.1"))) {
-                return null;
-            }
-        }
-        if (linkerCacheNames(root.resolve("etc/ld.so.cache"), "libcuda.so.1")) {
+        if (findable("libcuda.so.1", ldLibraryPath, root)) {
             return null;
         }
         return "no CUDA driver: libcuda.so.1 not found (no NVIDIA kernel driver: neither /proc/driver/nvidia nor /dev/nvidiactl"
                 + " exists, and no libcuda.so.1 on LD_LIBRARY_PATH, in the linker cache or in the system library folders)";
+    }
+
+    /**
+     * Whether the shared library {@code lib} is on {@code LD_LIBRARY_PATH}, in the usual library
+     * folders (and the {@code extra} ones, relative to {@code root}) or in the dynamic linker's cache;
+     * found without loading anything.
+     */
+    static boolean findable(String lib, Supplier<String> ldLibraryPath, Path root, String... extra) {
+        String path = ldLibraryPath.get();
+        if (path != null) {
+            for (String d : path.split(":")) {
+                if (!d.isEmpty() && Files.exists(root.resolve(d.replaceFirst("^/", "")).resolve(lib))) {
+                    return true;
+                }
+            }
+        }
+        java.util.List<String> dirs = new java.util.ArrayList<>(java.util.List.of("usr/lib/x86_64-linux-gnu", "usr/lib64",
+                "usr/lib", "lib/x86_64-linux-gnu", "lib64", "usr/lib/aarch64-linux-gnu", "usr/lib/wsl/lib"));
+        dirs.addAll(java.util.List.of(extra));
+        for (String d : dirs) {
+            if (Files.exists(root.resolve(d).resolve(lib))) {
+                return true;
+            }
+        }
+        return linkerCacheNames(root.resolve("etc/ld.so.cache"), lib);
     }
 
     private static boolean linkerCacheNames(Path cache, String name) {

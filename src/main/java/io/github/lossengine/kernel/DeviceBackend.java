@@ -10,6 +10,7 @@ import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.cpu.CpuBackend;
 import io.github.lossengine.cpu.SoftmaxStatistics;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
@@ -136,7 +137,12 @@ public class DeviceBackend implements ComputeBackend {
             values = v;
         }
         LossResult result = new LossResult(kind, loss.reduction(), out.value(), values, gradients);
-        return out.lse() == null ? result : result.withStatistics(statistics((SoftmaxCrossEntropy) loss, inputs[1], out));
+        if (out.lse() == null) {
+            return result;
+        }
+        // softmax cross-entropy, or the one of linear_cross_entropy (whose targets are input 2)
+        return loss instanceof LinearCrossEntropy l ? result.withStatistics(statistics(l.ce(), inputs[2], out))
+                : result.withStatistics(statistics((SoftmaxCrossEntropy) loss, inputs[1], out));
     }
 
     /** Softmax cross-entropy's statistics: the per-row log-sum-exp copied back, the z-loss part from it. */

@@ -10,6 +10,7 @@ import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.MarginRanking;
@@ -79,6 +80,7 @@ public final class DeviceLosses {
         BY_CLASS.put(Contrastive.class, new EmbeddingRowsKernel.ContrastiveKernel());
         BY_CLASS.put(Triplet.class, new EmbeddingRowsKernel.TripletKernel());
         BY_CLASS.put(CosineEmbedding.class, new EmbeddingRowsKernel.CosineEmbeddingKernel());
+        BY_CLASS.put(LinearCrossEntropy.class, new LinearCrossEntropyKernel());
     }
 
     private DeviceLosses() {

@@ -59,7 +59,9 @@ class BenchCommandTest {
     void everyLossOfTheCatalogueRunsOnValidGeneratedInputs(String name) {
         Loss loss = Losses.byName(name);
         boolean rows = BenchInputs.ROW_LOSSES.contains(name);
-        String[] size = rows ? new String[] {"--rows", "6", "--classes", "5"} : new String[] {"--elements", "30"};
+        boolean linear = name.equals("linear_cross_entropy");
+        String[] size = linear ? new String[] {"--rows", "6", "--hidden", "4", "--classes", "5"}
+                : rows ? new String[] {"--rows", "6", "--classes", "5"} : new String[] {"--elements", "30"};
         String[] args = concat(new String[] {"bench", "--loss", name, "--backend", "cpu", "--warmup", "0", "--warmup-seconds", "0",
             "--iterations", "1", "--json"}, size);
         CliRunner.Result r = CliRunner.run(args);
@@ -68,7 +70,8 @@ class BenchCommandTest {
         assertEquals(loss.name(), o.get("loss"));
         // the generated inputs are valid for the loss: a direct call accepts them
         try (LossEngine engine = LossEngine.create()) {
-            Tensor[] in = new BenchInputs(1).of(loss, rows ? new long[] {6, 5} : new long[] {30});
+            Tensor[] in = linear ? new BenchInputs(1).linearHead(6, 4, 5)
+                    : new BenchInputs(1).of(loss, rows ? new long[] {6, 5} : new long[] {30});
             assertTrue(Double.isFinite(engine.compute(loss, in).values().getFloat(0)), name);
         }
     }

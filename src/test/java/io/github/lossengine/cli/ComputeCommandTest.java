@@ -182,6 +182,11 @@ class ComputeCommandTest {
                 f4(d(1, 0.5, -0.2, 0.3, 0.3, 0.9), 2, 3), f4(d(0.8, 0.1, 0.1, -0.5, 0.2, 0.4), 2, 3), i4(d(1, -1), 2)));
         add(new Case(Losses.marginRanking().margin(0.1), List.of("margin=0.1"), null, false,
                 f4(d(0.5, -0.2, 1), 3), f4(d(0.1, 0.4, 1.05), 3), i8(d(1, -1, 1), 3)));
+        // hidden [3, 2], weight [3, 2], targets, bias [3]: --input, --linear-weight, --target, --linear-bias
+        add(new Case(Losses.linearCrossEntropy().bias(true).labelSmoothing(0.1).zLoss(0.01).classWeights(w3.floats())
+                .chunkRows(2), List.of("label_smoothing=0.1", "z_loss=0.01", "chunk_rows=2"), w3, true,
+                f4(d(0.5, -1, 2, 0.3, -0.7, 1.2), 3, 2), f8(d(1, 0.5, -0.5, 2, 0.1, -0.3), 3, 2), i8(d(2, -100, 0), 3),
+                f4(d(0.1, -0.2, 0.3), 3)));
     }
 
     static Stream<String> lossNames() {
@@ -202,9 +207,9 @@ class ComputeCommandTest {
         }
         Tensor[] tensors = new Tensor[c.inputs().length];
         for (int i = 0; i < c.inputs().length; i++) {
-            args.add(ComputeCommand.INPUT_FLAGS[i]);
+            args.add(InputFlags.inputFlags(loss)[i]);
             args.add(NpyBytes.write(dir.resolve("in" + i + ".npy"), c.inputs()[i].bytes()).toString());
-            tensors[i] = c.inputs()[i].tensor(i == 1 && c.indexTarget());
+            tensors[i] = c.inputs()[i].tensor(loss.inputNames().get(i).equals("target") && c.indexTarget());
         }
         if (c.weight() != null) {
             args.add("--weight");
@@ -214,7 +219,7 @@ class ComputeCommandTest {
         for (int k = 0; k < tensors.length; k++) {
             if (loss.differentiable(k)) {
                 grads[k] = dir.resolve("grad" + k + ".npy");
-                args.add(ComputeCommand.GRAD_FLAGS[k]);
+                args.add(InputFlags.gradFlags(loss)[k]);
                 args.add(grads[k].toString());
             }
         }

@@ -37,10 +37,12 @@ class LossParametersTest {
             Map.entry("poisson_nll", List.of("log_input", "full", "eps")),
             Map.entry("gaussian_nll", List.of("full", "eps")),
             Map.entry("cosine_embedding", List.of("margin")),
-            Map.entry("margin_ranking", List.of("margin")));
+            Map.entry("margin_ranking", List.of("margin")),
+            Map.entry("linear_cross_entropy", List.of("label_smoothing", "ignore_index", "smoothing", "all_ignored",
+                    "z_loss", "softcap", "normalizer", "chunk_rows", "max_workspace_bytes")));
 
     private static final Set<String> WEIGHTED = Set.of("softmax_cross_entropy", "nll", "multiclass_hinge",
-            "binary_cross_entropy", "bce_with_logits");
+            "binary_cross_entropy", "bce_with_logits", "linear_cross_entropy");
 
     @Test
     void everyLossHasTheOptionsOfTheTable() {
@@ -49,7 +51,8 @@ class LossParametersTest {
             Loss loss = Losses.byName(name);
             assertEquals(TABLE.get(name), List.copyOf(LossParameters.keys(loss)), name);
             boolean indices = LossParameters.indexTargets(loss);
-            assertEquals(Set.of("softmax_cross_entropy", "nll", "multiclass_hinge").contains(name), indices, name);
+            assertEquals(Set.of("softmax_cross_entropy", "nll", "multiclass_hinge", "linear_cross_entropy").contains(name),
+                    indices, name);
             if (WEIGHTED.contains(name)) {
                 LossParameters.requireWeight(loss);
                 assertEquals(indices, LossParameters.classWeights(loss), name);

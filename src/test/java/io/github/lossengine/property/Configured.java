@@ -34,6 +34,12 @@ public record Configured(Loss loss, Tensor[] inputs, double denominator) {
                 long ignore = ignoreSome(r, in, c);
                 return new Configured(loss.ignoreIndex(ignore), in, weightOfTargets(in[1], w, ignore));
             }
+            case "linear_cross_entropy": {
+                float[] w = r.nextBoolean() ? positive(r, c) : null;
+                var loss = Losses.linearCrossEntropy().classWeights(w).labelSmoothing(pick(r, 0, 0.1))
+                        .chunkRows(1 + r.nextInt(n));
+                return new Configured(loss, in, weightOfTargets(in[2], w, -100));
+            }
             case "nll": {
                 float[] w = r.nextBoolean() ? positive(r, c) : null;
                 long ignore = ignoreSome(r, in, c);

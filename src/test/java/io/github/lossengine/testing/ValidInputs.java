@@ -8,7 +8,8 @@ public final class ValidInputs {
     /** Losses whose every value is >= 0 for valid inputs (per element or per row). */
     public static final Set<String> NON_NEGATIVE = Set.of("softmax_cross_entropy", "nll", "binary_cross_entropy",
             "bce_with_logits", "mse", "mae", "huber", "smooth_l1", "log_cosh", "hinge", "squared_hinge",
-            "multiclass_hinge", "contrastive", "triplet", "focal", "cosine_embedding", "margin_ranking");
+            "multiclass_hinge", "contrastive", "triplet", "focal", "cosine_embedding", "margin_ranking",
+            "linear_cross_entropy");
 
     private ValidInputs() {
     }
@@ -20,6 +21,11 @@ public final class ValidInputs {
             case "softmax_cross_entropy":
             case "multiclass_hinge":
                 return new Tensor[] {r.normal(scale, n, c), r.indices(n, c)};
+            case "linear_cross_entropy": {
+                // hidden [n, 4] and weight [c, 4]: c classes; with no rows, D = 0 so that every input is empty
+                int d = n == 0 ? 0 : 4;
+                return new Tensor[] {r.normal(scale, n, d), r.normal(1, c, d), r.indices(n, c)};
+            }
             case "nll":
                 return new Tensor[] {logSoftmax(r.normal(scale, n, c), n, c), r.indices(n, c)};
             case "binary_cross_entropy":

@@ -1,0 +1,161 @@
+package io.github.lossengine.kernel;
+
+import io.github.lossengine.DType;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.cpu.Checks;
+import io.github.lossengine.cpu.Reductions;
+import io.github.lossengine.cpu.SoftmaxStatistics;
+import io.github.lossengine.loss.LinearCrossEntropy;
+import io.github.lossengine.loss.SmoothingConvention;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import java.util.Arrays;
+
+/**
+ * Device {@link LinearCrossEntropy}, the CPU's chunked algorithm on the device: the targets checked
+ * and the MEAN denominator summed first ({@code le_class_targets_i64}), then per chunk of rows the
+ * logits {@code h_c W^T + b} ({@code le_gemm_f32}, the built-in tiled GEMM of {@code kernels/linear.cu}),
+ * the fused cross-entropy kernel {@code le_softmax_ce_f32} turning them into {@code dZ} (scaled by the
+ * whole batch's MEAN factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c}
+ * ({@code le_gemm_f32} again) and {@code db += sum dZ} ({@code le_column_sums_f32}). Workspace: two
+ * chunk buffers of [rows, V] (the default chunk is half the CPU's, so that they fit the same bound)
+ * and per-row arrays; nothing of N x V.
+ */
+final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
+    private static final int TILE = 16;
+
+    @Override
+    public DeviceOutcome run(LinearCrossEntropy loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
+        DeviceTensor h = inputs[0];
+        DeviceTensor w = inputs[1];
+        DeviceTensor target = inputs[2];
+        DeviceTensor b = loss.bias() ? inputs[3] : null;
+        check(h, w, b);
+        int n = Math.toIntExact(h.dim(0));
+        int d = Math.toIntExact(h.dim(1));
+        int v = Math.toIntExact(w.dim(0));
+        ClassRowsKernel.requireIndexShape(target, n);
+        SoftmaxCrossEntropy ce = loss.ce();
+        float[] cw = ce.classWeights();
+        Checks.requireClassWeights(cw, v);
+        Reduction r = ce.reduction();
+        boolean own = SoftmaxStatistics.ownDenominator(ce);
+        double scale = own ? Reductions.scale(r, n, n, "hidden") : 1.0;
+        DeviceMemory wm = call.weights("weights", cw);
+        double denominator = ClassRowsKernel.weightTotal(call, target, v, ce.ignoreIndex(), wm, cw != null);
+        if (own) {
+            scale = ClassRowsKernel.scale(r, denominator, ce.allIgnored());
+        }
+        scale = SoftmaxStatistics.scale(ce, scale);
+
+        Device dev = call.device();
+        DeviceMemory dh = gradients[0];
+        DeviceMemory dw = gradients[1];
+        DeviceMemory db = loss.bias() ? gradients[3] : null;
+        boolean wantGradient = dh != null || dw != null || db != null;
+        int chunk = loss.chunkRows() > 0 ? loss.rowsPerChunk(n, d, v) : Math.max(1, loss.rowsPerChunk(n, d, v) / 2);
+        DeviceMemory z = call.floats("lce.logits", (long) chunk * v);
+        DeviceMemory dz = wantGradient ? call.floats("lce.dz", (long) chunk * v) : call.unused();
+        DeviceMemory chunkTarget = call.scratch("lce.target", 8L * chunk);
+        DeviceMemory chunkValues = r == Reduction.NONE ? call.floats("lce.chunkValues", chunk) : call.unused();
+        DeviceMemory chunkLse = call.floats("lce.chunkLse", chunk);
+        DeviceMemory values = r == Reduction.NONE ? call.floats("values", n) : null;
+        DeviceMemory lse = call.floats("lse", n);
+        if (dw != null) {
+            dev.fill(dw, 0f, (long) v * d);
+        }
+        if (db != null) {
+            dev.fill(db, 0f, v);
+        }
+        double sum = 0;
+        for (int r0 = 0; r0 < n; r0 += chunk) {
+            int m = Math.min(chunk, n - r0);
+            long hOff = (long) r0 * d;
+            // logits [m, V] = h_c W^T (+ b): A(i, p) = h[r0 + i, p], B(p, j) = W[j, p]
+            gemm(dev, h.memory(), hOff, d, 1, w.memory(), 0, 1, d, z, 0, v, m, v, d, false, b == null ? null : b.memory());
+            copy(dev, "le_copy_i64", target.memory(), r0, m, chunkTarget, 0);
+            sum += crossEntropy(call, ce, z, chunkTarget, m, v, wm, cw != null, scale, wantGradient, chunkValues, dz,
+                    chunkLse);
+            copy(dev, "le_copy_f32", chunkLse, 0, m, lse, r0);
+            if (values != null) {
+                copy(dev, "le_copy_f32", chunkValues, 0, m, values, r0);
+            }
+            if (dh != null) {
+                // dH_c [m, D] = dZ W: A(i, j) = dZ[i, j], B(j, p) = W[j, p]
+                gemm(dev, dz, 0, v, 1, w.memory(), 0, d, 1, dh, hOff, d, m, d, v, false, null);
+            }
+            if (dw != null) {
+                // dW [V, D] += dZ^T h_c: A(j, i) = dZ[i, j], B(i, p) = h[r0 + i, p]
+                gemm(dev, dz, 0, 1, v, h.memory(), hOff, d, 1, dw, 0, d, v, d, m, true, null);
+            }
+            if (db != null) {
+                dev.launch("le_column_sums_f32", Geometry.elementwise(v).groups(),
+                        new KernelArgs().buf(dz).i32(m).i64(v).buf(db));
+            }
+        }
+        double value = ClassRowsKernel.value(r, sum, scale, ce.allIgnored());
+        return new DeviceOutcome(value, values, new long[] {n}, lse, denominator, scale);
+    }
+
+    /** The checks of the CPU's {@code LinearCrossEntropyCpu.check} on shapes (its message is the one reported). */
+    private static void check(DeviceTensor h, DeviceTensor w, DeviceTensor b) {
+        DeviceCall.requireFloat(h, "hidden");
+        DeviceCall.requireRank(h, "hidden", 2, "[N, D]");
+        DeviceCall.requireFloat(w, "linear_weight");
+        DeviceCall.requireRank(w, "linear_weight", 2, "[V, D]");
+        if (w.dim(1) != h.dim(1)) {
+            throw new InvalidOnDevice("linear_weight", "shape " + Arrays.toString(w.shape()) + ": D = " + w.dim(1)
+                    + " differs from hidden's D = " + h.dim(1));
+        }
+        if (w.dim(0) == 0 && h.dim(0) > 0) {
+            throw new InvalidOnDevice("linear_weight", "shape " + Arrays.toString(w.shape()) + ": no classes");
+        }
+        if (b != null) {
+            DeviceCall.requireFloat(b, "linear_bias");
+            if (b.rank() != 1 || b.dim(0) != w.dim(0)) {
+                throw new InvalidOnDevice("linear_bias", "shape " + Arrays.toString(b.shape()) + ": must be [V] = ["
+                        + w.dim(0) + "]");
+            }
+        }
+    }
+
+    /** One launch of the fused cross-entropy on a chunk; returns the chunk's summed row losses. */
+    private static double crossEntropy(DeviceCall call, SoftmaxCrossEntropy ce, DeviceMemory z, DeviceMemory target,
+                                       int rows, int classes, DeviceMemory wm, boolean hasW, double scale,
+                                       boolean gradient, DeviceMemory values, DeviceMemory dz, DeviceMemory lse) {
+        Geometry geo = Geometry.rows(rows, classes);
+        DeviceMemory partials = call.floats("partials", geo.groups());
+        Reduction r = ce.reduction();
+        int flags = (r == Reduction.NONE ? 1 : 0) | (gradient ? 2 : 0) | 4;
+        boolean offTarget = ce.smoothing() == SmoothingConvention.OFF_TARGET;
+        KernelArgs args = new KernelArgs().buf(z).buf(target).i64(rows).i64(classes).buf(wm).i32(hasW ? 1 : 0)
+                .i64(ce.ignoreIndex()).f32(ce.labelSmoothing()).i32(offTarget ? 1 : 0).i32(geo.segment())
+                .i32(geo.rowsFitCache(classes) ? 1 : 0).f32(scale).i32(flags).f32(ce.zLoss()).f32(ce.softcap())
+                .i32(DeviceCall.typeCode(DType.FLOAT32)).i32(DeviceCall.typeCode(DType.FLOAT32))
+                .buf(values).buf(dz).buf(partials).buf(lse);
+        call.device().launch("le_softmax_ce_f32", geo.groups(), args);
+        return call.reduce(partials, geo.groups(), 1)[0];
+    }
+
+    /**
+     * {@code C[i, j] (+)= sum_p A(i, p) B(p, j) (+ bias[j])}, i < m, j < n, p < k, with
+     * {@code A(i, p) = a[aOff + i sai + p sap]}, {@code B(p, j) = b[bOff + p sbp + j sbj]},
+     * {@code C[i, j] = c[cOff + i ldc + j]}: one launch of {@code le_gemm_f32}, a group per 16 x 16 tile.
+     */
+    static void gemm(Device dev, DeviceMemory a, long aOff, long sai, long sap, DeviceMemory b, long bOff, long sbp,
+                     long sbj, DeviceMemory c, long cOff, long ldc, int m, int n, int k, boolean accumulate,
+                     DeviceMemory bias) {
+        long groups = (long) ((m + TILE - 1) / TILE) * ((n + TILE - 1) / TILE);
+        if (groups == 0) {
+            return;
+        }
+        KernelArgs args = new KernelArgs().buf(a).i64(aOff).i64(sai).i64(sap).buf(b).i64(bOff).i64(sbp).i64(sbj)
+                .buf(c).i64(cOff).i64(ldc).i32(m).i32(n).i32(k).i32(accumulate ? 1 : 0)
+                .buf(bias == null ? a : bias).i32(bias == null ? 0 : 1);
+        dev.launch("le_gemm_f32", Math.toIntExact(groups), args);
+    }
+
+    private static void copy(Device dev, String kernel, DeviceMemory src, long from, long count, DeviceMemory dst, long to) {
+        dev.launch(kernel, Geometry.elementwise(count).groups(),
+                new KernelArgs().buf(src).i64(from).i64(count).buf(dst).i64(to));
+    }
+}
