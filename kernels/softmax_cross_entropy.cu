@@ -107,13 +107,15 @@ DEVICE void le_ce_pass1(float v, LONG c, float* m, float* r, float* k, float* ws
 /* Pass 2 on one logit: writes its gradient (flags & 2) and returns its loss term w_c q_c (lse - z_c). */
 DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int offTarget,
                          GLOBAL const float* RESTRICT w, int hasW, float m, float logs, float big, float scale,
-                         int flags, GLOBAL float* RESTRICT grad, int gt, LONG off, float cap) {
+                         int flags, GLOBAL float* RESTRICT grad, int gt, LONG off, float cap, float bigY) {
     int masked = v == -LE_INF;
     float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
     float a = (hasW ? w[c] : 1.0f) * q;
     if (flags & 2) {
-        le_store_as(grad, off + c, (masked ? 0.0f : le_softcap_grad(le_softmax_grad((v - m) - logs, big, a), v, cap))
-                * scale + 0.0f, gt);
+        /* the target class: W - a taken as bigY = W - w_y q_y, exact (0 for a row of one open class) */
+        float e = (v - m) - logs;
+        float f = (c == y && e > -0.6931472f) ? big * EXPM1(e) + bigY : le_softmax_grad(e, big, a);
+        le_store_as(grad, off + c, (masked ? 0.0f : le_softcap_grad(f, v, cap)) * scale + 0.0f, gt);
     }
     return (a != 0.0f && !masked) ? a * (logs - (v - m)) : 0.0f;
 }
@@ -183,8 +185,11 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
         /* z-loss coef w_y lse^2: its gradient 2 coef w_y lse p_k joins W, which multiplies p_k */
         float lseRow = m + logs;
         int zterm = zcoef > 0.0f && !ignored && wy != 0.0f;
+        /* W - w_y q_y, the target's p W - a at p = 1, formed without cancelling: spread (W_s - w_y) (+ z-loss) */
+        float bigY = spread * (ws - (ymask ? 0.0f : wy));
         if (zterm) {
             big += 2.0f * zcoef * wy * lseRow;
+            bigY += 2.0f * zcoef * wy * lseRow;
         }
         /* pass 2: loss and gradient */
         float l = 0.0f;
@@ -198,14 +203,14 @@ KERNEL void le_softmax_ce_f32(GLOBAL const float* RESTRICT z, GLOBAL const LONG*
                 float v1 = v[1];
                 float v2 = v[2];
                 float v3 = v[3];
-                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
-                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
-                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
-                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
+                l += le_ce_pass2(v0, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap, bigY);
+                l += le_ce_pass2(v1, c + seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap, bigY);
+                l += le_ce_pass2(v2, c + 2 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap, bigY);
+                l += le_ce_pass2(v3, c + 3 * seg, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap, bigY);
             }
             for (; c < classes; c += seg) {
                 float v = le_row_logit(z, zt, cache, cacheRow, off, cacheOff, c, cap);
-                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap);
+                l += le_ce_pass2(v, c, y, onT, spread, offTarget, w, hasW, m, logs, big, scale, flags, grad, gt, off, cap, bigY);
             }
         } else if (active && (flags & 2)) {
             for (LONG c = lane; c < classes; c += seg) {

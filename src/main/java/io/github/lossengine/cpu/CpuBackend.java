@@ -26,8 +26,9 @@ import java.util.Map;
  * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge) also have a fused float32
  * implementation ({@link FusedLoss}): rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within
  * the documented tolerance of the reference and independent of the thread count. It runs on heap
- * {@code float[]} arrays; {@link java.nio.FloatBuffer} inputs and gradients go through heap copies
- * (one extra copy of each), so that a result's bits never depend on the storage. Options the fused
+ * {@code float[]} arrays. Softmax cross-entropy stages buffers and array ranges row by row itself; for
+ * the other fused losses {@link java.nio.FloatBuffer} inputs and gradients go through whole heap copies
+ * (one bulk copy of each), so that a result's bits never depend on the storage. Options the fused
  * implementations do not take go to the reference.
  *
  * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
@@ -96,6 +97,7 @@ public final class CpuBackend implements ComputeBackend {
                 return fused.compute(loss, inputs, gradients, kernels, pool);
             }
             // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
+            // (softmax CE takes them itself, staging row by row, without a whole copy)
             Tensor[] in = heap(inputs, false);
             Tensor[] g = heap(gradients, true);
             if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {
@@ -103,9 +105,7 @@ public final class CpuBackend implements ComputeBackend {
                 for (int i = 0; i < g.length; i++) {
                     if (g[i] != gradients[i]) {
                         float[] a = g[i].floatArrayOrNull();
-                        for (int j = 0; j < a.length; j++) {
-                            gradients[i].setFloat(j, a[j]);
-                        }
+                        gradients[i].write(0, a, 0, a.length);
                     }
                 }
                 boolean none = r.reduction() == Reduction.NONE;
@@ -126,7 +126,11 @@ public final class CpuBackend implements ComputeBackend {
                 if (out == t) {
                     out = t.clone();
                 }
-                out[i] = zeros ? Tensor.zeros(t[i].shape()) : Tensor.of(t[i].toFloatArray(), t[i].shape());
+                float[] a = new float[Math.toIntExact(t[i].size())];
+                if (!zeros) {
+                    t[i].read(0, a, 0, a.length); // one bulk copy
+                }
+                out[i] = Tensor.of(a, t[i].shape());
             }
         }
         return out;

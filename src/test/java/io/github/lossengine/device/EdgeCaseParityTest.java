@@ -136,6 +136,11 @@ class EdgeCaseParityTest {
      */
     static Parity.Tol tolerance(Loss loss, Tensor[] in) {
         double rel = REL.getOrDefault(loss.name(), 1e-5);
+        if (loss instanceof io.github.lossengine.loss.PoissonNll p && !p.logInput()) {
+            // its gradient 1 - y / (x + eps) is formed in float32 on the device: where x is close to y
+            // (TINY_RESIDUAL) it keeps an absolute error of a few ulp of 1 (2^-24) however small it is
+            return new Parity.Tol(rel, 1e-6, 4 * 0x1p-24);
+        }
         if (!loss.name().equals("cosine_embedding") || in[0].rank() != 2) {
             return new Parity.Tol(rel, 1e-6);
         }
