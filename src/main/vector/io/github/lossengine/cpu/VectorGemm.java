@@ -17,6 +17,8 @@ final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
             ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     private static final int L = F.length();
+    /** Rows of B per cache block in {@link #addTransposedProduct}. */
+    private static final int SUM_ROWS = 128;
     private static final ThreadLocal<float[][]> BLOCK = ThreadLocal.withInitial(() -> new float[1][0]);
 
     @Override
@@ -66,9 +68,14 @@ final class VectorGemm implements Gemm {
 
     @Override
     public void addTransposedProduct(float[] a, int m, int n, float[] b, int bOff, int j0, int j1, int k, float[] c) {
-        for (int j = j0; j < j1; j += 4) {
-            int rows = Math.min(4, j1 - j);
-            panel(a, j, 1, n, rows, b, bOff, k, k, m, c, j * k, k, true);
+        // B (the chunk's hidden rows) in blocks of SUM_ROWS rows that stay in the cache while every row
+        // of C takes their products; C carries its sums from block to block, so i stays ascending
+        for (int ib = 0; ib < m; ib += SUM_ROWS) {
+            int len = Math.min(SUM_ROWS, m - ib);
+            for (int j = j0; j < j1; j += 4) {
+                int rows = Math.min(4, j1 - j);
+                panel(a, ib * n + j, 1, n, rows, b, bOff + ib * k, k, k, len, c, j * k, k, true);
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The GEMMs of the fused linear cross-entropy ({@link BlockedGemm}, and the kernels' own, the
@@ -39,46 +41,47 @@ class GemmTest {
         }
     }
 
-    @Test
-    void theThreeProductsMatchDoublePrecision() {
-        float[] a = random(M * K, 1);       // [M, K]
-        float[] b = random(N * K, 2);       // [N, K]
-        float[] dz = random(M * N, 3);      // [M, N]
+    @ParameterizedTest(name = "M = {0}, N = {1}, K = {2}")
+    @CsvSource({"13, 150, 37", "300, 70, 20"})
+    void theThreeProductsMatchDoublePrecision(int m, int n, int k) {
+        float[] a = random(m * k, 1);       // [m, k]
+        float[] b = random(n * k, 2);       // [n, k]
+        float[] dz = random(m * n, 3);      // [m, n] (300 rows: more than one cache block of them)
         for (Gemm g : gemms()) {
             String name = g.description();
-            float[] z = new float[M * N];
-            g.multiplyTransposed(a, 0, M, b, 0, N, K, z, N);
-            double[] want = new double[M * N];
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
-                    for (int p = 0; p < K; p++) {
-                        want[i * N + j] += (double) a[i * K + p] * b[j * K + p];
+            float[] z = new float[m * n];
+            g.multiplyTransposed(a, 0, m, b, 0, n, k, z, n);
+            double[] want = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        want[i * n + j] += (double) a[i * k + p] * b[j * k + p];
                     }
                 }
             }
             assertNear(want, z, name + " A B^T");
 
-            float[] dh = random(M * K, 4);  // overwritten
-            g.multiply(dz, 0, M, N, b, K, dh, 0);
-            double[] wantH = new double[M * K];
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
-                    for (int p = 0; p < K; p++) {
-                        wantH[i * K + p] += (double) dz[i * N + j] * b[j * K + p];
+            float[] dh = random(m * k, 4);  // overwritten
+            g.multiply(dz, 0, m, n, b, k, dh, 0);
+            double[] wantH = new double[m * k];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        wantH[i * k + p] += (double) dz[i * n + j] * b[j * k + p];
                     }
                 }
             }
             assertNear(wantH, dh, name + " A B");
 
-            float[] dw = new float[N * K];
+            float[] dw = new float[n * k];
             java.util.Arrays.fill(dw, 0.5f);
-            g.addTransposedProduct(dz, M, N, a, 0, 0, N, K, dw);
-            double[] wantW = new double[N * K];
+            g.addTransposedProduct(dz, m, n, a, 0, 0, n, k, dw);
+            double[] wantW = new double[n * k];
             java.util.Arrays.fill(wantW, 0.5);
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
-                    for (int p = 0; p < K; p++) {
-                        wantW[j * K + p] += (double) dz[i * N + j] * a[i * K + p];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        wantW[j * k + p] += (double) dz[i * n + j] * a[i * k + p];
                     }
                 }
             }
