@@ -80,7 +80,8 @@ public final class CpuBackend implements ComputeBackend {
     public String detail() {
         return "pure Java on " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", " + pool.threads() + " threads of " + Runtime.getRuntime().availableProcessors() + " processors"
-                + ", fused kernels: " + (kernels == null ? "off (reference only)" : KernelSelection.active().line());
+                + ", fused kernels: " + (kernels == null ? "off (reference only)" : KernelSelection.active().line()
+                + "; linear_cross_entropy: " + kernels.gemm().description());
     }
 
     /** The number of threads a call runs on. */

@@ -29,6 +29,11 @@ interface FloatKernels {
     /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
     String description();
 
+    /** The matrix products of the fused linear cross-entropy that go with these kernels. */
+    default Gemm gemm() {
+        return new BlockedGemm();
+    }
+
     /** {@code max(a[from..to))} with {@link Math#max(float, float)} semantics (NaN wins); {@code -inf} when empty. */
     float max(float[] a, int from, int to);
 

@@ -16,7 +16,9 @@ import java.util.function.IntFunction;
  * (3) {@code dh_c = dZ W} ({@link Gemm#multiply}), (4) {@code dW += dZ^T h_c}
  * ({@link Gemm#addTransposedProduct}) and {@code db += sum_i dZ_i}, row after row. Each step
  * splits its output between the engine's threads; every output element is summed by one thread in
- * a fixed order, so the results depend on the chunk size only, never on the thread count.
+ * a fixed order, so the results depend on the chunk size only, never on the thread count. The GEMM
+ * is the kernels' ({@link FloatKernels#gemm()}: the Vector API one with the vectorised kernels on a
+ * CPU with FMA, else {@link BlockedGemm}).
  *
  * <p>Every input is checked before anything is written. The workspace is the chunk buffer (taken
  * from the allocator this instance was made with, which a test can count) and a few arrays of one
@@ -30,11 +32,12 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
     private final Gemm gemm;
     private final IntFunction<float[]> workspace;
 
+    /** With the GEMM of the kernels each call gets ({@link FloatKernels#gemm()}). */
     LinearCrossEntropyCpu() {
-        this(new BlockedGemm(), float[]::new);
+        this(null, float[]::new);
     }
 
-    /** With the given GEMM and an allocator of the chunk buffer. */
+    /** With the given GEMM (null: the kernels') and an allocator of the chunk buffer. */
     LinearCrossEntropyCpu(Gemm gemm, IntFunction<float[]> workspace) {
         this.gemm = gemm;
         this.workspace = workspace;
@@ -99,6 +102,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
     public LossResult compute(LinearCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
                               WorkerPool pool) {
         Checked c = check(loss, inputs);
+        Gemm gemm = this.gemm != null ? this.gemm : k.gemm();
         int n = c.rows();
         int d = c.hidden();
         int v = c.classes();

@@ -137,12 +137,18 @@ public class DeviceBackend implements ComputeBackend {
             values = v;
         }
         LossResult result = new LossResult(kind, loss.reduction(), out.value(), values, gradients);
-        if (out.lse() == null) {
-            return result;
-        }
-        // softmax cross-entropy, or the one of linear_cross_entropy (whose targets are input 2)
-        return loss instanceof LinearCrossEntropy l ? result.withStatistics(statistics(l.ce(), inputs[2], out))
-                : result.withStatistics(statistics((SoftmaxCrossEntropy) loss, inputs[1], out));
+        return out.lse() == null ? result
+                : result.withStatistics(statistics(crossEntropyOf(loss), inputs[targetIndex(loss)], out));
+    }
+
+    /** The softmax cross-entropy of a loss that reports row statistics: itself, or linear_cross_entropy's. */
+    private static SoftmaxCrossEntropy crossEntropyOf(Loss loss) {
+        return loss instanceof LinearCrossEntropy l ? l.ce() : (SoftmaxCrossEntropy) loss;
+    }
+
+    /** The input holding the targets of such a loss: 1, or 2 for linear_cross_entropy (hidden, weight, target). */
+    private static int targetIndex(Loss loss) {
+        return loss instanceof LinearCrossEntropy ? 2 : 1;
     }
 
     /** Softmax cross-entropy's statistics: the per-row log-sum-exp copied back, the z-loss part from it. */
@@ -375,10 +381,11 @@ public class DeviceBackend implements ComputeBackend {
                 LossResult.RowStatistics stats = null;
                 if (out.lse() != null) {
                     // class indices copied back for the z-loss part only (probability targets need none)
-                    SoftmaxCrossEntropy ce = (SoftmaxCrossEntropy) loss;
-                    Tensor target = ce.zLoss() > 0 && in[1].dtype() == DType.INT64
-                            ? hostCopies(new DeviceTensor[] {in[1]})[0] : Tensor.zeros(1, 1);
-                    stats = statistics((SoftmaxCrossEntropy) loss, target, out);
+                    SoftmaxCrossEntropy ce = crossEntropyOf(loss);
+                    int t = targetIndex(loss);
+                    Tensor target = ce.zLoss() > 0 && in[t].dtype() == DType.INT64
+                            ? hostCopies(new DeviceTensor[] {in[t]})[0] : Tensor.zeros(1, 1);
+                    stats = statistics(ce, target, out);
                 }
                 return new ResidentResult(out.value(), values, stats);
             } finally {

@@ -39,6 +39,12 @@ final class VectorKernels implements FloatKernels {
         }
     }
 
+    /** The Vector API GEMM where the CPU has FMA, else the blocked Java one. */
+    @Override
+    public Gemm gemm() {
+        return FMA ? new VectorGemm() : new BlockedGemm();
+    }
+
     @Override
     public String description() {
         return "Java Vector API, " + F.vectorBitSize() + "-bit (" + L + " float lanes" + (FloatMath.FMA ? ", FMA" : "") + ")";
