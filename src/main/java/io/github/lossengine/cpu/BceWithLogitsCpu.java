@@ -13,13 +13,18 @@ final class BceWithLogitsCpu extends PointwiseCpu<BceWithLogits> {
 
     @Override
     protected void validate(BceWithLogits loss, Tensor x, Tensor y) {
+        requirePosWeightLength(loss, x);
+        Checks.requireUnitInterval("target", y, "targets");
+    }
+
+    /** Refuses a {@code pos_weight} that is neither one value nor one per entry of the last dimension. */
+    static void requirePosWeightLength(BceWithLogits loss, Tensor x) {
         float[] pw = loss.posWeight();
         long lastDim = x.rank() == 0 ? 1 : x.dim(-1);
         if (pw != null && pw.length != 1 && pw.length != lastDim) {
             throw new InvalidInputException("pos_weight", pw.length + " entries; expected 1 or " + lastDim
                     + " (one per entry of the last dimension)");
         }
-        Checks.requireUnitInterval("target", y, "targets");
     }
 
     @Override

@@ -63,9 +63,14 @@ public final class Checks {
         for (long i = 0; i < t.size(); i++) {
             double v = t.getDouble(i);
             if (!(v >= 0.0 && v <= 1.0)) {
-                throw InvalidInputException.at(arg, t, i, format(v), what + " must lie in [0, 1]");
+                throw InvalidInputException.at(arg, t, i, format(v), unitInterval(what));
             }
         }
+    }
+
+    /** The problem of a value outside [0, 1], {@code what} naming the values. */
+    static String unitInterval(String what) {
+        return what + " must lie in [0, 1]";
     }
 
     /** The shortest text that names a value: integers without a fraction. */

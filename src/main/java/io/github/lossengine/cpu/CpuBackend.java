@@ -6,8 +6,12 @@ import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.BceWithLogits;
+import io.github.lossengine.loss.BinaryCrossEntropy;
+import io.github.lossengine.loss.Focal;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
+import io.github.lossengine.loss.KlDiv;
 import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
@@ -23,9 +27,10 @@ import java.util.Map;
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
  * training time (softmax cross-entropy with class-index targets, multi-class hinge and the
- * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge) also have a fused float32
- * implementation ({@link FusedLoss}): rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within
- * the documented tolerance of the reference and independent of the thread count. It runs on heap
+ * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge, binary_cross_entropy,
+ * bce_with_logits, focal, kl_div) also have a fused float32 implementation ({@link FusedLoss}):
+ * rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled
+ * ({@link KernelSelection}), results within the documented tolerance of the reference and independent of the thread count. It runs on heap
  * {@code float[]} arrays. Softmax cross-entropy stages buffers and array ranges row by row itself; for
  * the other fused losses {@link java.nio.FloatBuffer} inputs and gradients go through whole heap copies
  * (one bulk copy of each), so that a result's bits never depend on the storage. Options the fused
@@ -42,6 +47,10 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(Huber.class, new FusedHuber()),
             Map.entry(SmoothL1.class, new FusedSmoothL1()),
             Map.entry(LogCosh.class, new FusedLogCosh()),
+            Map.entry(BinaryCrossEntropy.class, new FusedBinaryCrossEntropy()),
+            Map.entry(BceWithLogits.class, new FusedBceWithLogits()),
+            Map.entry(Focal.class, new FusedFocal()),
+            Map.entry(KlDiv.class, new FusedKlDiv()),
             Map.entry(Hinge.class, new FusedHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
             Map.entry(LinearCrossEntropy.class, new LinearCrossEntropyCpu()));

@@ -88,6 +88,9 @@ interface FloatKernels {
     /** The element-wise regression kernels (mae, huber, smooth_l1, log_cosh) of this implementation. */
     RegressionKernels regression();
 
+    /** The element-wise likelihood kernels (bce, bce_with_logits, focal, kl_div) of this implementation. */
+    ProbabilityKernels probability();
+
     /**
      * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in
      * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}

@@ -18,8 +18,7 @@ final class FusedHinge extends FusedPointwise<Hinge> {
     }
 
     @Override
-    protected double block(Hinge loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
-                           int to, float gScale) {
-        return k.hinge(x, y, g, values, from, to, (float) loss.margin(), gScale);
+    protected double block(Hinge loss, FloatKernels k, Operands o, int from, int to) {
+        return k.hinge(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.margin(), o.gScale());
     }
 }

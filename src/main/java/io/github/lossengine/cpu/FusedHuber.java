@@ -25,9 +25,8 @@ final class FusedHuber extends FusedPointwise<Huber> {
     }
 
     @Override
-    protected double block(Huber loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
-                           int to, float gScale) {
+    protected double block(Huber loss, FloatKernels k, Operands o, int from, int to) {
         float delta = (float) loss.delta();
-        return k.regression().piecewise(x, y, g, values, from, to, delta, 1f, delta, gScale);
+        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, delta, 1f, delta, o.gScale());
     }
 }

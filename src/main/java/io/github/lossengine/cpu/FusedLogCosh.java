@@ -10,8 +10,7 @@ import io.github.lossengine.loss.LogCosh;
  */
 final class FusedLogCosh extends FusedPointwise<LogCosh> {
     @Override
-    protected double block(LogCosh loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
-                           int to, float gScale) {
-        return k.regression().logCosh(x, y, g, values, from, to, gScale);
+    protected double block(LogCosh loss, FloatKernels k, Operands o, int from, int to) {
+        return k.regression().logCosh(o.x(), o.y(), o.g(), o.values(), from, to, o.gScale());
     }
 }

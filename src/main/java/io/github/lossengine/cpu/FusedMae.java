@@ -9,8 +9,7 @@ import io.github.lossengine.loss.Mae;
  */
 final class FusedMae extends FusedPointwise<Mae> {
     @Override
-    protected double block(Mae loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from, int to,
-                           float gScale) {
-        return k.regression().piecewise(x, y, g, values, from, to, 0f, 1f, 1f, gScale);
+    protected double block(Mae loss, FloatKernels k, Operands o, int from, int to) {
+        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, 0f, 1f, 1f, o.gScale());
     }
 }

@@ -9,8 +9,7 @@ import io.github.lossengine.loss.Mse;
  */
 final class FusedMse extends FusedPointwise<Mse> {
     @Override
-    protected double block(Mse loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from, int to,
-                           float gScale) {
-        return k.squaredError(x, y, g, values, from, to, gScale);
+    protected double block(Mse loss, FloatKernels k, Operands o, int from, int to) {
+        return k.squaredError(o.x(), o.y(), o.g(), o.values(), from, to, o.gScale());
     }
 }

@@ -25,11 +25,30 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
     }
 
     /**
-     * Elements {@code [from, to)}, one block (at most {@link FloatKernels#BLOCK} elements, starting on
-     * a multiple of it): writes {@code g} and {@code values} where non-null, returns the sum of the losses.
+     * The arrays and factors of one call, shared by its blocks: predictions, targets, the gradient
+     * and per-element values (null where not wanted), the gradient factor, and the element weights
+     * and per-column parameter (null where the loss has none).
      */
-    protected abstract double block(L loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values,
-                                    int from, int to, float gScale);
+    record Operands(float[] x, float[] y, float[] g, float[] values, float gScale, ElementWeights weights,
+                    ElementWeights columnParameter) {
+    }
+
+    /**
+     * Elements {@code [from, to)}, one block (at most {@link FloatKernels#BLOCK} elements, starting on
+     * a multiple of it): writes {@code o.g()} and {@code o.values()} where non-null, returns the sum of
+     * the losses.
+     */
+    protected abstract double block(L loss, FloatKernels k, Operands o, int from, int to);
+
+    /** Element weights (one per element or per entry of the last dimension), or null; checked as the reference does. */
+    protected float[] elementWeights(L loss) {
+        return null;
+    }
+
+    /** A per-column parameter (one value or one per entry of the last dimension, checked by {@link #validate}), or null. */
+    protected float[] columnParameter(L loss) {
+        return null;
+    }
 
     @Override
     public boolean accepts(L loss, Tensor[] inputs, Tensor[] gradients) {
@@ -45,15 +64,18 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         Checks.requireFloat(xName, x);
         Checks.requireFloat(loss.inputNames().get(1), y);
         Checks.requireSameShape(xName, x, loss.inputNames().get(1), y);
+        long lastDim = x.rank() == 0 ? 1 : x.dim(-1);
+        float[] w = elementWeights(loss);
+        PointwiseCpu.requireWeightLength(w, x.size(), lastDim);
         validate(loss, x, y, k, pool);
         int n = Math.toIntExact(x.size());
+        float[] c = columnParameter(loss);
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
         float[] values = r == Reduction.NONE ? new float[n] : null;
-        float[] xa = x.floatArrayOrNull();
-        float[] ya = y.floatArrayOrNull();
-        float[] g = FusedLoss.array(gradients[0]);
-        float gScale = gradientScale(loss, scale);
+        Operands o = new Operands(x.floatArrayOrNull(), y.floatArrayOrNull(), FusedLoss.array(gradients[0]), values,
+                gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
+                ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim));
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
@@ -62,7 +84,7 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
                 double total = 0;
                 for (int b = from; b < to; b += FloatKernels.BLOCK) {
-                    total += block(loss, k, xa, ya, g, values, b, Math.min(to, b + FloatKernels.BLOCK), gScale);
+                    total += block(loss, k, o, b, Math.min(to, b + FloatKernels.BLOCK));
                 }
                 return total;
             }

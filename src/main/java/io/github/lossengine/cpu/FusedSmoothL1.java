@@ -20,10 +20,9 @@ final class FusedSmoothL1 extends FusedPointwise<SmoothL1> {
     }
 
     @Override
-    protected double block(SmoothL1 loss, FloatKernels k, float[] x, float[] y, float[] g, float[] values, int from,
-                           int to, float gScale) {
+    protected double block(SmoothL1 loss, FloatKernels k, Operands o, int from, int to) {
         double beta = loss.beta();
         float quad = beta == 0 ? 1f : (float) (1 / beta);
-        return k.regression().piecewise(x, y, g, values, from, to, (float) beta, quad, 1f, gScale);
+        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, (float) beta, quad, 1f, o.gScale());
     }
 }

@@ -10,6 +10,9 @@ import io.github.lossengine.loss.KlDiv;
  * {@code x = -inf}), with gradient 0.
  */
 final class KlDivCpu extends PointwiseCpu<KlDiv> {
+    /** The refusal of a target probability that is negative, infinite or NaN. */
+    static final String PROBABILITIES =
+            "probabilities must be finite and >= 0 (pass log-probabilities with logTarget(true))";
 
     @Override
     protected void validate(KlDiv loss, Tensor x, Tensor t) {
@@ -19,8 +22,7 @@ final class KlDivCpu extends PointwiseCpu<KlDiv> {
         for (long i = 0; i < t.size(); i++) {
             double v = t.getFloat(i);
             if (!(v >= 0) || Double.isInfinite(v)) {
-                throw InvalidInputException.at("target", t, i, Checks.format(v),
-                        "probabilities must be finite and >= 0 (pass log-probabilities with logTarget(true))");
+                throw InvalidInputException.at("target", t, i, Checks.format(v), PROBABILITIES);
             }
         }
     }

@@ -51,6 +51,14 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
         return null;
     }
 
+    /** Refuses element weights that are neither one per element nor one per entry of the last dimension. */
+    static void requireWeightLength(float[] w, long n, long lastDim) {
+        if (w != null && w.length != n && w.length != lastDim) {
+            throw new InvalidInputException("weight", w.length + " entries; expected " + lastDim
+                    + " (one per entry of the last dimension) or " + n + " (one per element)");
+        }
+    }
+
     @Override
     public final LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients) {
         Tensor x = inputs[0];
@@ -64,10 +72,7 @@ abstract class PointwiseCpu<L extends Loss> implements CpuLoss<L> {
         float[] c = columnParameter(loss);
         long n = x.size();
         long lastDim = x.rank() == 0 ? 1 : x.dim(-1);
-        if (w != null && w.length != n && w.length != lastDim) {
-            throw new InvalidInputException("weight", w.length + " entries; expected " + lastDim
-                    + " (one per entry of the last dimension) or " + n + " (one per element)");
-        }
+        requireWeightLength(w, n, lastDim);
         validate(loss, x, y);
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);

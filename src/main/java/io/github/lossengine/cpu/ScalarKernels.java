@@ -6,6 +6,7 @@ package io.github.lossengine.cpu;
  * enabled, and what the vector implementation is checked against.
  */
 final class ScalarKernels implements FloatKernels {
+    private static final ProbabilityKernels PROBABILITY = new ScalarProbabilityKernels();
     private static final RegressionKernels REGRESSION = new ScalarRegressionKernels();
 
     @Override
@@ -166,6 +167,11 @@ final class ScalarKernels implements FloatKernels {
     @Override
     public RegressionKernels regression() {
         return REGRESSION;
+    }
+
+    @Override
+    public ProbabilityKernels probability() {
+        return PROBABILITY;
     }
 
     @Override

@@ -27,6 +27,7 @@ final class VectorKernels implements FloatKernels {
     private static final int L = VectorMath.L;
     /** The elements after the last whole vector of a range: the scalar kernels, element by element. */
     private static final ScalarKernels TAIL = new ScalarKernels();
+    private static final ProbabilityKernels PROBABILITY = new VectorProbabilityKernels();
     private static final RegressionKernels REGRESSION = new VectorRegressionKernels();
 
     /**
@@ -214,6 +215,11 @@ final class VectorKernels implements FloatKernels {
     @Override
     public RegressionKernels regression() {
         return REGRESSION;
+    }
+
+    @Override
+    public ProbabilityKernels probability() {
+        return PROBABILITY;
     }
 
     @Override

@@ -133,7 +133,9 @@ final class VectorMath {
         IntVector bits = x.blend(x.mul(TWO_23), subnormal).reinterpretAsInts();
         IntVector k = bits.sub(SQRT_HALF_BITS).lanewise(VectorOperators.ASHR, 23);
         FloatVector m = bits.sub(k.lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats().sub(1f);
-        FloatVector fk = ((FloatVector) k.convert(VectorOperators.I2F, 0))
+        // k as a float: its bits added to ROUNDER's, then ROUNDER taken off (exact for |k| < 2^22; a
+        // convert(I2F) here was not intrinsified on JDK 17, which boxed every vector of the loop)
+        FloatVector fk = k.add(ROUNDER_BITS).reinterpretAsFloats().sub(ROUNDER)
                 .sub(FloatVector.zero(F).blend(23f, subnormal));
         return logReduced(m, fk);
     }

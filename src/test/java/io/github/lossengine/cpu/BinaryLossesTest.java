@@ -160,7 +160,7 @@ class BinaryLossesTest extends CpuEngineFixture {
     void zeroElementWeightRemovesAnInfiniteTerm() {
         LossResult r = engine.compute(Losses.bceWithLogits().weight(new float[] {0f, 1f}).reduction(Reduction.SUM),
                 Tensor.of(new float[] {Float.NEGATIVE_INFINITY, 0f}), Tensor.of(new float[] {1f, 1f}));
-        assertEquals(Math.log(2), r.value(), 1e-12);
+        assertEquals(Math.log(2), r.value(), 1e-7);            // the fused float32 kernel: ln 2 to float32
         assertArrayEquals(new float[] {0f, -0.5f}, r.gradient().toFloatArray());
     }
 

@@ -28,6 +28,7 @@ final class FusedAssertions {
     static final double VALUE_REL = 1e-5;
     static final double GRAD_REL = 1e-5;
     static final double GRAD_ABS = 1e-6;
+    static final double VALUE_ABS = 1e-6;
     /** Pools of 1, 2 and 3 threads (daemon workers), shared by the test classes. */
     static final WorkerPool ONE = new WorkerPool(1);
     static final WorkerPool TWO = new WorkerPool(2);
@@ -39,6 +40,39 @@ final class FusedAssertions {
     /** The kernels this JVM selected (the Vector API ones in the test JVM) and the scalar ones. */
     static Stream<FloatKernels> kernels() {
         return Stream.of(KernelSelection.kernels(), new ScalarKernels());
+    }
+
+    /** A case: the loss, its reference and its fused implementation, and the checks on it. */
+    record Subject<L extends Loss>(L loss, CpuLoss<L> reference, FusedLoss<L> fused) {
+        @Override
+        public String toString() {
+            return loss.toString();
+        }
+
+        /** {@link FusedAssertions#assertMatchesReference} on {@code in}. */
+        LossResult assertMatchesReference(FloatKernels k, Tensor... in) {
+            return FusedAssertions.assertMatchesReference(loss, reference, fused, k, in);
+        }
+
+
+        /** {@link FusedAssertions#assertSameBits} on {@code in}. */
+        void assertSameBits(FloatKernels k, Tensor[] in) {
+            FusedAssertions.assertSameBits(loss, fused, k, in);
+        }
+
+        /** {@link FusedAssertions#assertSameRefusal} of {@code x, y}. */
+        void assertSameRefusal(Tensor x, Tensor y) {
+            FusedAssertions.assertSameRefusal(loss, reference, fused, x, y);
+        }
+
+        /** Every element's value (the loss must reduce with NONE) and gradient the same bits on {@code v} and {@code s}. */
+        void assertSameElements(FloatKernels v, FloatKernels s, Tensor[] in) {
+            long[] shape = in[0].shape();
+            LossResult a = FusedAssertions.fused(loss, fused, v, ONE, in, new Tensor[] {Tensor.zeros(shape), null});
+            LossResult b = FusedAssertions.fused(loss, fused, s, ONE, in, new Tensor[] {Tensor.zeros(shape), null});
+            assertArrayEquals(b.values().toFloatArray(), a.values().toFloatArray(), this + " values");
+            assertArrayEquals(b.gradient().toFloatArray(), a.gradient().toFloatArray(), this + " gradient");
+        }
     }
 
     static <L extends Loss> void assertSameBits(L loss, FusedLoss<L> fused, FloatKernels k, Tensor[] in) {
@@ -72,11 +106,11 @@ final class FusedAssertions {
         String what = loss + " on " + k.description();
         if (loss.reduction() == Reduction.NONE) {
             float[] rv = ref.values().toFloatArray();
-            assertValuesClose(rv, got.values().toFloatArray(), what);
-            assertValuesClose(rv, valueOnly.values().toFloatArray(), what + " (value only)");
+            assertValuesClose(rv, got.values().toFloatArray(), VALUE_ABS, what);
+            assertValuesClose(rv, valueOnly.values().toFloatArray(), VALUE_ABS, what + " (value only)");
         } else {
-            assertValueClose(ref.value(), got.value(), what);
-            assertValueClose(ref.value(), valueOnly.value(), what + " (value only)");
+            assertValueClose(ref.value(), got.value(), VALUE_ABS, what);
+            assertValueClose(ref.value(), valueOnly.value(), VALUE_ABS, what + " (value only)");
         }
         float[] rg = ref.gradient().toFloatArray();
         float[] fg = got.gradient().toFloatArray();
@@ -94,15 +128,15 @@ final class FusedAssertions {
         return ref;
     }
 
-    static void assertValueClose(double ref, double got, String what) {
-        assertClose(ref, got, VALUE_REL * Math.abs(ref) + 1e-6, () -> what + ": value");
+    static void assertValueClose(double ref, double got, double abs, String what) {
+        assertClose(ref, got, VALUE_REL * Math.abs(ref) + abs, () -> what + ": value");
     }
 
-    static void assertValuesClose(float[] ref, float[] got, String what) {
+    static void assertValuesClose(float[] ref, float[] got, double abs, String what) {
         assertEquals(ref.length, got.length);
         for (int i = 0; i < ref.length; i++) {
             int at = i;
-            assertClose(ref[i], got[i], VALUE_REL * Math.abs(ref[i]) + 1e-6, () -> what + ": value " + at);
+            assertClose(ref[i], got[i], VALUE_REL * Math.abs(ref[i]) + abs, () -> what + ": value " + at);
         }
     }
 

@@ -1,16 +1,12 @@
 package io.github.lossengine.cpu;
 
-import static io.github.lossengine.cpu.FusedAssertions.assertMatchesReference;
-import static io.github.lossengine.cpu.FusedAssertions.assertSameBits;
-import static io.github.lossengine.cpu.FusedAssertions.assertSameRefusal;
 import static io.github.lossengine.cpu.FusedAssertions.fused;
 import static io.github.lossengine.cpu.FusedAssertions.logits;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.lossengine.Loss;
+import io.github.lossengine.cpu.FusedAssertions.Subject;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -35,14 +31,6 @@ import org.junit.jupiter.api.Test;
  * bits on 1, 2 and 3 threads.
  */
 class FusedRegressionLossesTest {
-
-    /** A case: the loss, its reference and its fused implementation. */
-    record Subject<L extends Loss>(L loss, CpuLoss<L> reference, FusedLoss<L> fused) {
-        @Override
-        public String toString() {
-            return loss.toString();
-        }
-    }
 
     static List<Subject<?>> subjects(Reduction r) {
         return List.of(
@@ -83,12 +71,11 @@ class FusedRegressionLossesTest {
 
     @ParameterizedTest(name = "{0} n={1} {2}")
     @MethodSource("cases")
-    <L extends Loss> void matchesTheReference(FloatKernels k, int n, Subject<L> s) {
+    void matchesTheReference(FloatKernels k, int n, Subject<?> s) {
         Tensor[] in = inputs(n, n + s.loss().hashCode());
-        assertMatchesReference(s.loss(), s.reference(), s.fused(), k, in);
+        s.assertMatchesReference(k, in);
         // a 2-D shape
-        assertMatchesReference(s.loss(), s.reference(), s.fused(), k, Tensor.of(in[0].toFloatArray(), 1, n),
-                Tensor.of(in[1].toFloatArray(), 1, n));
+        s.assertMatchesReference(k, Tensor.of(in[0].toFloatArray(), 1, n), Tensor.of(in[1].toFloatArray(), 1, n));
     }
 
     /**
@@ -114,13 +101,9 @@ class FusedRegressionLossesTest {
         }
         for (Reduction r : new Reduction[] {Reduction.NONE, Reduction.SUM, Reduction.MEAN}) {
             for (Subject<?> s : subjects(r)) {
-                check(s, k, Tensor.of(x), Tensor.of(y));
+                s.assertMatchesReference(k, Tensor.of(x), Tensor.of(y));
             }
         }
-    }
-
-    private static <L extends Loss> void check(Subject<L> s, FloatKernels k, Tensor... in) {
-        assertMatchesReference(s.loss(), s.reference(), s.fused(), k, in);
     }
 
     /** log_cosh of tiny residuals keeps d^2 / 2 (no cancellation) and its gradient tanh(d) ~ d. */
@@ -151,19 +134,8 @@ class FusedRegressionLossesTest {
         FloatKernels s = new ScalarKernels();
         Tensor[] in = inputs(4099, 7);
         for (Subject<?> subject : subjects(Reduction.NONE)) {
-            assertSameElements(subject, v, s, in);
+            subject.assertSameElements(v, s, in);
         }
-    }
-
-    private static <L extends Loss> void assertSameElements(Subject<L> subject, FloatKernels v, FloatKernels s,
-                                                            Tensor[] in) {
-        int n = (int) in[0].size();
-        LossResult a = fused(subject.loss(), subject.fused(), v, FusedAssertions.ONE, in,
-                new Tensor[] {Tensor.zeros(n), null});
-        LossResult b = fused(subject.loss(), subject.fused(), s, FusedAssertions.ONE, in,
-                new Tensor[] {Tensor.zeros(n), null});
-        assertArrayEquals(b.values().toFloatArray(), a.values().toFloatArray(), subject + " values");
-        assertArrayEquals(b.gradient().toFloatArray(), a.gradient().toFloatArray(), subject + " gradient");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -171,12 +143,8 @@ class FusedRegressionLossesTest {
     void resultsAreTheSameBitsOnOneTwoAndThreeThreads(FloatKernels k) {
         Tensor[] in = inputs(300_001, 3);
         for (Subject<?> s : subjects(Reduction.MEAN)) {
-            sameBits(s, k, in);
+            s.assertSameBits(k, in);
         }
-    }
-
-    private static <L extends Loss> void sameBits(Subject<L> s, FloatKernels k, Tensor[] in) {
-        assertSameBits(s.loss(), s.fused(), k, in);
     }
 
     @Test
@@ -184,7 +152,7 @@ class FusedRegressionLossesTest {
         Tensor x = Tensor.of(new float[3]);
         Tensor y = Tensor.of(new float[4]);
         for (Subject<?> s : subjects(Reduction.MEAN)) {
-            refusal(s, x, y);
+            s.assertSameRefusal(x, y);
         }
         Tensor[] in = {Tensor.of(new float[4]), Tensor.of(new float[4])};
         Tensor[] g = {Tensor.zeros(4), null};
@@ -192,9 +160,5 @@ class FusedRegressionLossesTest {
         assertFalse(new FusedHuber().accepts(new Huber().delta(1e300), in, g), "a delta beyond float32");
         assertFalse(new FusedSmoothL1().accepts(new SmoothL1().beta(1e-39), in, g), "1 / beta beyond float32");
         assertTrue(new FusedSmoothL1().accepts(new SmoothL1().beta(0), in, g), "L1");
-    }
-
-    private static <L extends Loss> void refusal(Subject<L> s, Tensor x, Tensor y) {
-        assertSameRefusal(s.loss(), s.reference(), s.fused(), x, y);
     }
 }
