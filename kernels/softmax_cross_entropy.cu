@@ -112,9 +112,8 @@ DEVICE float le_ce_pass2(float v, LONG c, LONG y, float onT, float spread, int o
     float q = c == y ? onT + ((offTarget || masked) ? 0.0f : spread) : (masked ? 0.0f : spread);
     float a = (hasW ? w[c] : 1.0f) * q;
     if (flags & 2) {
-        /* the target class: W - a taken as bigY = W - w_y q_y, exact (0 for a row of one open class) */
-        float e = (v - m) - logs;
-        float f = (c == y && e > -0.6931472f) ? big * EXPM1(e) + bigY : le_softmax_grad(e, big, a);
+        /* the target class's W - a is bigY = W - w_y q_y, formed exactly (0 for a row of one open class) */
+        float f = le_softmax_grad_diff((v - m) - logs, big, a, c == y ? bigY : big - a);
         le_store_as(grad, off + c, (masked ? 0.0f : le_softcap_grad(f, v, cap)) * scale + 0.0f, gt);
     }
     return (a != 0.0f && !masked) ? a * (logs - (v - m)) : 0.0f;

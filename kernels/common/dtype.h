@@ -62,10 +62,14 @@ DEVICE UINT le_f32_to_bf16(float f) {
     return (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
 }
 
+/* A 16-bit pattern as float32 (exact). */
+DEVICE float le_widen16(UINT h, int bf16) {
+    return bf16 ? AS_FLOAT(h << 16) : le_f16_to_f32(h);
+}
+
 /* Element i of 16-bit data as float32. */
 DEVICE float le_load16(GLOBAL const USHORT* RESTRICT p, LONG i, int bf16) {
-    UINT h = p[i];
-    return bf16 ? AS_FLOAT(h << 16) : le_f16_to_f32(h);
+    return le_widen16(p[i], bf16);
 }
 
 /* v rounded once into element i of 16-bit data. */
@@ -108,9 +112,9 @@ DEVICE void le_load4_as(GLOBAL const float* RESTRICT p, LONG i, LONG step, int d
         UINT c = q[i + 2 * step];
         UINT d = q[i + 3 * step];
         int bf16 = dt == LE_BF16;
-        v[0] = bf16 ? AS_FLOAT(a << 16) : le_f16_to_f32(a);
-        v[1] = bf16 ? AS_FLOAT(b << 16) : le_f16_to_f32(b);
-        v[2] = bf16 ? AS_FLOAT(c << 16) : le_f16_to_f32(c);
-        v[3] = bf16 ? AS_FLOAT(d << 16) : le_f16_to_f32(d);
+        v[0] = le_widen16(a, bf16);
+        v[1] = le_widen16(b, bf16);
+        v[2] = le_widen16(c, bf16);
+        v[3] = le_widen16(d, bf16);
     }
 }

@@ -194,11 +194,17 @@ DEVICE float le_online_log_sum(float m, float r) {
 
 /*
  * One class's gradient factor p * big - a, with p = exp(e) the class's softmax probability
- * (e = z - m - log sum). Where p > 1/2 (at most one class of a row) it is big * (p - 1) + (big - a),
- * with p - 1 = expm1(e): a confident row's p - 1 of -4e-9 survives, where exp(e) rounds to 1.
+ * (e = z - m - log sum). Where p > 1/2 (at most one class of a row) it is big * (p - 1) + diff,
+ * with p - 1 = expm1(e) and diff = big - a, which a caller that can form it without cancelling
+ * passes as such: a confident row's p - 1 of -4e-9 survives, where exp(e) rounds to 1.
  */
+DEVICE float le_softmax_grad_diff(float e, float big, float a, float diff) {
+    return e > -0.6931472f ? big * EXPM1(e) + diff : EXP(e) * big - a;
+}
+
+/* le_softmax_grad_diff with diff = big - a. */
 DEVICE float le_softmax_grad(float e, float big, float a) {
-    return e > -0.6931472f ? big * EXPM1(e) + (big - a) : EXP(e) * big - a;
+    return le_softmax_grad_diff(e, big, a, big - a);
 }
 
 /* Kahan-compensated accumulation, used where one thread adds many partial sums. */

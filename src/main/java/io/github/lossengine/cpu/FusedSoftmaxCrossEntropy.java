@@ -162,8 +162,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             this.g = gt == null ? null : gt.floatArrayOrNull();
             this.gh = gt == null ? null : gt.shortArrayOrNull();
             this.gType = gt == null ? null : gt.dtype();
-            this.staged = loss.softcap() != 0 || zh != null || gh != null || (z != null && z == g)
-                    || z == null || (gt != null && g == null);
+            // z == null: 16-bit or not a whole heap array; g == null with a gradient: likewise; z == g: in place
+            this.staged = loss.softcap() != 0 || z == null || z == g || (gt != null && g == null);
             this.values = values;
             this.w = c.weights();
             this.rows = (int) c.rows();
@@ -388,10 +388,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
          * with each block's maximum taken on the way ({@code s.stagedMax}), so pass A need not read it again.
          */
         private void stage(int off, float[] row, Scratch s) {
-            if (z != null) {
-                System.arraycopy(z, off, row, 0, classes);
-            } else if (zh == null) {
-                zt.read(off, row, 0, classes); // a buffer, a range of an array, or 16-bit bits in a buffer
+            if (zh == null) {
+                zt.read(off, row, 0, classes); // float32 (an array, a buffer, a range) or 16-bit bits in a buffer
             } else if (zType == DType.BFLOAT16 && cap == 0) {
                 for (int b = 0, bi = 0; b < classes; b += block, bi++) {
                     s.stagedMax[bi] = k.widenMaxBFloat16(zh, off + b, row, b, Math.min(classes, b + block) - b);
@@ -422,10 +420,8 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
 
         /** A staged gradient row into the output at {@code off}: copied, or rounded once to the output's 16-bit type. */
         private void store(float[] gs, int off) {
-            if (g != null) {
-                System.arraycopy(gs, 0, g, off, classes);
-            } else if (gh == null) {
-                gt.write(off, gs, 0, classes);
+            if (gh == null) {
+                gt.write(off, gs, 0, classes); // float32 of any storage, or a 16-bit buffer
             } else if (gType == DType.BFLOAT16) {
                 k.roundBFloat16(gs, gh, off, classes);
             } else {

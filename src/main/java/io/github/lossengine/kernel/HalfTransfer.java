@@ -5,10 +5,11 @@ import io.github.lossengine.Tensor;
 
 /**
  * 16-bit float tensors between the host and a device, and on the device: their bits travel packed
- * two to an int (little-endian, as both device APIs lay them out), are widened into float32 on the
- * device by {@code le_widen16_f32}, and a gradient wanted in 16 bits is computed in float32 and
- * rounded once by {@code le_narrow16_f32} (kernels/common/dtype.h: round to nearest even). Kernels
- * therefore see float32 only. Used under the backend's lock.
+ * two to an int (little-endian, as both device APIs lay them out). The kernels that read 16-bit data
+ * themselves ({@link DeviceLoss#takes16}) get them as they are; for the others they are widened into
+ * float32 on the device by {@code le_widen16_f32}, and a gradient wanted in 16 bits is computed in
+ * float32 and rounded once by {@code le_narrow16_f32} (kernels/common/dtype.h: round to nearest
+ * even). Used under the backend's lock.
  */
 final class HalfTransfer {
     private HalfTransfer() {

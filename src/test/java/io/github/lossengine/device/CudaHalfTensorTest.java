@@ -7,6 +7,7 @@ import io.github.lossengine.DType;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.testing.HalfTensors;
 import io.github.lossengine.cuda.CudaEngine;
 import io.github.lossengine.cuda.CudaResult;
 import io.github.lossengine.cuda.CudaTensor;
@@ -29,7 +30,7 @@ class CudaHalfTensorTest {
         int c = 700;
         SoftmaxCrossEntropy ce = Losses.softmaxCrossEntropy().labelSmoothing(0.1).zLoss(1e-3);
         for (DType d : HalfPrecisionTest.HALVES) {
-            Tensor z = HalfPrecisionTest.round(r.normal(3, n, c), d);
+            Tensor z = HalfTensors.round(r.normal(3, n, c), d);
             Tensor y = r.indices(n, c);
             LossResult host = DeviceEngines.open(Backend.CUDA).compute(ce, z, y);
             try (CudaEngine cuda = CudaEngine.create();

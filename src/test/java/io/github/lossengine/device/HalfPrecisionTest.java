@@ -1,5 +1,6 @@
 package io.github.lossengine.device;
 
+import static io.github.lossengine.testing.HalfTensors.round;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,15 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HalfPrecisionTest {
     static final DType[] HALVES = {DType.BFLOAT16, DType.FLOAT16};
-
-    /** {@code t} rounded to {@code dtype} (its values are then exact in it). */
-    static Tensor round(Tensor t, DType dtype) {
-        short[] bits = new short[(int) t.size()];
-        for (int i = 0; i < bits.length; i++) {
-            bits[i] = HalfFloats.round(dtype, t.getFloat(i));
-        }
-        return dtype == DType.BFLOAT16 ? Tensor.ofBFloat16(bits, t.shape()) : Tensor.ofFloat16(bits, t.shape());
-    }
 
     /** The exact float32 values of a tensor. */
     static Tensor widened(Tensor t) {

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lossengine.Backend;
 import io.github.lossengine.DType;
-import io.github.lossengine.HalfFloats;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.device.DeviceEngines;
 import io.github.lossengine.opencl.OpenClBackendProvider;
+import io.github.lossengine.testing.HalfTensors;
 import io.github.lossengine.testing.RandomTensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,15 +173,6 @@ class WorkspaceReuseTest {
             }
         }
     }
-    /** {@code t} rounded to the 16-bit {@code dtype}. */
-    private static Tensor half(Tensor t, DType dtype) {
-        short[] bits = new short[(int) t.size()];
-        for (int i = 0; i < bits.length; i++) {
-            bits[i] = HalfFloats.round(dtype, t.getFloat(i));
-        }
-        return dtype == DType.BFLOAT16 ? Tensor.ofBFloat16(bits, t.shape()) : Tensor.ofFloat16(bits, t.shape());
-    }
-
     /**
      * 16-bit logits are read by the softmax cross-entropy and nll kernels as 16 bits, and the 16-bit
      * gradient written by them: no float32 copy of either (4 bytes per logit each) is ever allocated,
@@ -201,12 +192,12 @@ class WorkspaceReuseTest {
                 for (DType d : List.of(DType.BFLOAT16, DType.FLOAT16)) {
                     Tensor y = r.indices(rows, classes);
                     for (Loss loss : List.of(Losses.softmaxCrossEntropy().labelSmoothing(0.1), Losses.nll())) {
-                        Tensor z = half(r.uniform(-6, -0.01, rows, classes), d);
-                        Tensor g = half(Tensor.zeros(rows, classes), d);
+                        Tensor z = HalfTensors.round(r.uniform(-6, -0.01, rows, classes), d);
+                        Tensor g = HalfTensors.round(Tensor.zeros(rows, classes), d);
                         LossResult got = backend.compute(loss, new Tensor[] {z, y}, new Tensor[] {g, null});
                         assertEquals(Backend.OPENCL, got.backend());
                         LossResult cpu = new io.github.lossengine.cpu.CpuBackend().compute(loss, new Tensor[] {z, y},
-                                new Tensor[] {half(Tensor.zeros(rows, classes), d), null});
+                                new Tensor[] {HalfTensors.round(Tensor.zeros(rows, classes), d), null});
                         assertEquals(cpu.value(), got.value(), 1e-5 * Math.abs(cpu.value()), loss.name() + " " + d);
                         assertTrue(Math.abs(g.getFloat(classes + (int) y.getLong(1))) > 0, "the gradient was written");
                         for (DeviceMemory m : device.allocated) {
@@ -216,8 +207,8 @@ class WorkspaceReuseTest {
                         assertTrue(backend.workspaceBytes() <= 4 * logits + 64 * 1024, backend.workspaceBytes() + " bytes");
                     }
                 }
-                Tensor a = half(r.normal(1, rows, classes), DType.BFLOAT16);
-                backend.compute(Losses.mse(), new Tensor[] {a, a}, new Tensor[] {half(Tensor.zeros(rows, classes),
+                Tensor a = HalfTensors.round(r.normal(1, rows, classes), DType.BFLOAT16);
+                backend.compute(Losses.mse(), new Tensor[] {a, a}, new Tensor[] {HalfTensors.round(Tensor.zeros(rows, classes),
                         DType.BFLOAT16), null});
                 assertTrue(device.allocated.stream().anyMatch(m -> m.bytes() >= 4 * logits), "mse widens into float32");
             }
