@@ -14,10 +14,16 @@ import org.slf4j.LoggerFactory;
  * and the class links and passes a self-test; the scalar implementation otherwise. The system
  * property {@value #PROPERTY}{@code =false} forces the scalar path. One INFO line says which path
  * is active and, when it is the scalar one, how to enable the fast one.
+ *
+ * <p>A library user often has no SLF4J provider (SLF4J then drops every line), so when the scalar
+ * path was not asked for and that INFO line is not logged, the same line goes to {@code System.err}
+ * once, when this class initialises (once per JVM, or per class loader that loads lossengine),
+ * prefixed {@code lossengine: }. {@code -D}{@value #QUIET_PROPERTY}{@code =true} silences it.
  */
 final class KernelSelection {
     static final String PROPERTY = "lossengine.vector";
     static final String MODULE = "jdk.incubator.vector";
+    static final String QUIET_PROPERTY = "lossengine.vector.quiet";
     static final String ENABLE_HINT = "start the JVM with --add-modules " + MODULE + " for the vectorised kernels";
     private static final String VECTOR_CLASS = "io.github.lossengine.cpu.VectorKernels";
     private static final Logger LOG = LoggerFactory.getLogger(KernelSelection.class);
@@ -28,6 +34,27 @@ final class KernelSelection {
 
     static {
         LOG.info("lossengine CPU kernels: {}", ACTIVE.line());
+        String hint = stderrHint(ACTIVE, LOG.isInfoEnabled(), System.getProperty(PROPERTY),
+                System.getProperty(QUIET_PROPERTY));
+        if (hint != null) {
+            System.err.println(hint);
+        }
+    }
+
+    /**
+     * The line for {@code System.err}, or null: only for the scalar path when nobody asked for it
+     * ({@value #PROPERTY} is not {@code false}), the INFO line is not logged (no SLF4J provider, or INFO
+     * off for this logger) and {@value #QUIET_PROPERTY} is not {@code true}.
+     */
+    static String stderrHint(Choice choice, boolean infoLogged, String property, String quiet) {
+        if (choice.vectorised() || infoLogged || isFalse(property) || (quiet != null && quiet.trim().equalsIgnoreCase("true"))) {
+            return null;
+        }
+        return "lossengine: CPU kernels: " + choice.line() + "; -D" + QUIET_PROPERTY + "=true silences this line";
+    }
+
+    private static boolean isFalse(String property) {
+        return property != null && property.trim().toLowerCase(Locale.ROOT).equals("false");
     }
 
     /** The kernels in use and the one-line account of why. */
@@ -62,7 +89,7 @@ final class KernelSelection {
      * @param c2Disabled   why the optimising JIT is off, or {@code null} when it is on
      */
     static Choice choose(String property, boolean modulePresent, String c2Disabled) {
-        if (property != null && property.trim().toLowerCase(Locale.ROOT).equals("false")) {
+        if (isFalse(property)) {
             return new Choice(new ScalarKernels(), "vectorised kernels turned off by -D" + PROPERTY + "=false");
         }
         if (!modulePresent) {
