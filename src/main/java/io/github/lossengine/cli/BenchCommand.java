@@ -300,12 +300,15 @@ final class BenchCommand implements Callable<Integer> {
             double copyGbps = Double.NaN;
             String copy = "the " + engine.backend().active().id() + " backend has no benchmark hooks";
             if (hooks != null) {
-                // half the loss's bytes copied = the same bytes read + written, in at most 1 GiB
-                // (one buffer of PoCL, for one, holds at most 2 GiB)
-                long copied = Math.min(Math.max(bytes / 2, 4), COPY_MAX);
-                double[] s = hooks.copySeconds(copied, Math.max(5, Math.min(iterations, 20)));
-                copyGbps = 2.0 * copied / median(s) / 1e9;
-                copy = hooks.copyDescription() + ", " + size(copied) + " read + written";
+                // the loss's own traffic, in at most 1 GiB per array (one buffer of PoCL, for one, holds
+                // at most 2 GiB): as many source arrays as the loss reads per gradient byte (1: a copy;
+                // 2: an element-wise loss reads input and target, STREAM's add), each the gradient's size
+                long written = Math.max(gradientBytes(loss, inputs) * repeats, 4);
+                int sources = (int) Math.max(1, Math.min(3, Math.round((double) (bytes - written) / written)));
+                long each = Math.min(written, COPY_MAX);
+                double[] s = hooks.streamSeconds(sources, each, Math.max(5, Math.min(iterations, 20)));
+                copyGbps = (sources + 1.0) * each / median(s) / 1e9;
+                copy = hooks.streamDescription(sources, each);
             }
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             return new Measurement(loss, shape, hidden != null ? hidden : 0, inputs[0].dtype().name().toLowerCase(Locale.ROOT), engine.backend().active().id(), engine.backend().detail(), t, warmupCalls,
@@ -342,8 +345,18 @@ final class BenchCommand implements Callable<Integer> {
 
     /** {@code bytes} in MiB, or KiB below 1 MiB, one decimal. */
     static String size(long bytes) {
-        return bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20))
-                : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        return Benchmarking.size(bytes);
+    }
+
+    /** The bytes of the gradients a call writes. */
+    static long gradientBytes(Loss loss, Tensor[] inputs) {
+        long b = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            if (loss.differentiable(i)) {
+                b += inputs[i].size() * (inputs[i].dtype().isHalf() ? 2 : 4);
+            }
+        }
+        return b;
     }
 
     /**

@@ -44,6 +44,33 @@ public interface Benchmarking {
     String copyDescription();
 
     /**
+     * The memory-bound reference with a loss's own traffic: reads {@code sources} arrays of
+     * {@code bytes} bytes each and writes one of {@code bytes} (for {@code sources = 2}, STREAM's
+     * add, {@code d = a + b}: an element-wise loss reads its input and target and writes the
+     * gradient), {@code repeats} times after a warm-up; the seconds of each. The default, for a
+     * backend without such a kernel, copies the same total bytes ({@link #copySeconds} of
+     * {@code (sources + 1) bytes / 2}), which keeps the working set but not the read/write mix.
+     */
+    default double[] streamSeconds(int sources, long bytes, int repeats) {
+        if (sources < 1) {
+            throw new IllegalArgumentException("streamSeconds needs sources >= 1, got " + sources);
+        }
+        return copySeconds((sources + 1) * bytes / 2, repeats);
+    }
+
+    /** How {@link #streamSeconds} moves its bytes for {@code sources} source arrays of {@code bytes} each. */
+    default String streamDescription(int sources, long bytes) {
+        return copyDescription() + ", " + size((sources + 1) * bytes / 2) + " read + written"
+                + (sources == 1 ? "" : " (the loss's total bytes, as one copy)");
+    }
+
+    /** {@code bytes} in KiB or MiB, one decimal. */
+    static String size(long bytes) {
+        return bytes >= 1 << 20 ? String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20))
+                : String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+
+    /**
      * A call that runs {@code backend.compute} on {@code inputs} into host gradient buffers allocated
      * here, once: the loss as an ordinary caller with its own buffers runs it.
      */

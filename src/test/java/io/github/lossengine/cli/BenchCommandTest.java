@@ -85,6 +85,12 @@ class BenchCommandTest {
         assertTrue(r.out().contains("forward+backward"), r.out());
         assertTrue(r.out().contains("memory copy, same run"), r.out());
         assertTrue(r.out().contains("2 timed calls after 3 warm-up calls"), r.out());
+        // the reference moves what mse moves: two arrays of the gradient's size read, one written
+        assertTrue(r.out().contains("STREAM add (d = a + b) of heap float arrays on 1 thread, 2 x 3.9 KiB read, 3.9 KiB written"),
+                r.out());
+        CliRunner.Result ce = CliRunner.run("bench", "--loss", "softmax_cross_entropy", "--rows", "4", "--classes", "256",
+                "--backend", "cpu", "--threads", "1", "--iterations", "2", "--warmup-seconds", "0");
+        assertTrue(ce.out().contains("System.arraycopy of heap float arrays on 1 thread, 4.0 KiB read + written"), ce.out());
     }
 
     @Test
