@@ -17,6 +17,7 @@ import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.Benchmarking;
@@ -26,7 +27,7 @@ import java.util.Map;
 /**
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
- * training time (softmax cross-entropy with class-index targets, multi-class hinge and the
+ * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll and the
  * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge, binary_cross_entropy,
  * bce_with_logits, focal, kl_div) also have a fused float32 implementation ({@link FusedLoss}):
  * rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled
@@ -53,6 +54,7 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(KlDiv.class, new FusedKlDiv()),
             Map.entry(Hinge.class, new FusedHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
+            Map.entry(Nll.class, new FusedNll()),
             Map.entry(LinearCrossEntropy.class, new LinearCrossEntropyCpu()));
 
     private final WorkerPool pool;

@@ -15,16 +15,11 @@ final class NllCpu implements CpuLoss<Nll> {
     public LossResult compute(Nll loss, Tensor[] inputs, Tensor[] gradients) {
         Tensor x = inputs[0];
         Tensor target = inputs[1];
-        ClassRows.requireScores(x, "log-probabilities [N, C]");
+        float[] w = loss.classWeights();
+        double scale = check(loss, x, target, w);
         long rows = x.dim(0);
         long classes = x.dim(1);
-        ClassRows.requireShape("target", target, rows);
-        float[] w = loss.classWeights();
-        Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
-        Reductions.scale(r, rows, rows, "input");
-        double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
-        double scale = ClassRows.scale(r, total, loss.allIgnored(), "target");
 
         float[] values = r == Reduction.NONE ? new float[Math.toIntExact(rows)] : null;
         Tensor g = gradients[0];
@@ -51,5 +46,21 @@ final class NllCpu implements CpuLoss<Nll> {
             }
         }
         return ClassRows.result(r, sum.value(), scale, loss.allIgnored(), values, rows, gradients);
+    }
+
+    /**
+     * Every check of nll (shared with {@link FusedNll}), in the order that decides which refusal a
+     * call with several problems gets; returns the reduction's scale.
+     */
+    static double check(Nll loss, Tensor x, Tensor target, float[] w) {
+        ClassRows.requireScores(x, "log-probabilities [N, C]");
+        long rows = x.dim(0);
+        long classes = x.dim(1);
+        ClassRows.requireShape("target", target, rows);
+        Checks.requireClassWeights(w, classes);
+        Reduction r = loss.reduction();
+        Reductions.scale(r, rows, rows, "input");
+        double total = ClassRows.weightTotal("target", target, classes, loss.ignoreIndex(), w);
+        return ClassRows.scale(r, total, loss.allIgnored(), "target");
     }
 }
