@@ -9,6 +9,7 @@ import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.BceWithLogits;
 import io.github.lossengine.loss.BinaryCrossEntropy;
 import io.github.lossengine.loss.Focal;
+import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
@@ -18,6 +19,7 @@ import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.Nll;
+import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 import io.github.lossengine.spi.Benchmarking;
@@ -27,15 +29,21 @@ import java.util.Map;
 /**
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
- * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll and the
- * element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge, binary_cross_entropy,
- * bce_with_logits, focal, kl_div) also have a fused float32 implementation ({@link FusedLoss}):
- * rows in parallel on the engine's threads, the JDK Vector API where the JVM has it enabled
- * ({@link KernelSelection}), results within the documented tolerance of the reference and independent of the thread count. It runs on heap
- * {@code float[]} arrays. Softmax cross-entropy stages buffers and array ranges row by row itself; for
- * the other fused losses {@link java.nio.FloatBuffer} inputs and gradients go through whole heap copies
- * (one bulk copy of each), so that a result's bits never depend on the storage. Options the fused
- * implementations do not take go to the reference.
+ * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll,
+ * linear_cross_entropy and the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
+ * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll) also have a
+ * fused implementation ({@link FusedLoss}): float32 kernels (poisson_nll and gaussian_nll compute
+ * each element in double, {@link LikelihoodKernels}), chunks in parallel on the engine's threads,
+ * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
+ * documented tolerance of the reference and independent of the thread count.
+ *
+ * <p>Storage: softmax cross-entropy and the element-wise losses take float32 tensors of every
+ * storage kind ({@code float[]}, heap and direct {@link java.nio.FloatBuffer}s of either byte order,
+ * {@link Tensor#ofRange} views) themselves, staging rows or blocks through small per-thread scratch
+ * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for multi-class hinge and nll
+ * {@code FloatBuffer} inputs and gradients go through whole heap copies (one bulk copy of each), so
+ * that a result's bits never depend on the storage. Options the fused implementations do not take
+ * go to the reference.
  *
  * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
  * workers). {@link #close()} stops the worker threads.
@@ -52,6 +60,8 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(BceWithLogits.class, new FusedBceWithLogits()),
             Map.entry(Focal.class, new FusedFocal()),
             Map.entry(KlDiv.class, new FusedKlDiv()),
+            Map.entry(PoissonNll.class, new FusedPoissonNll()),
+            Map.entry(GaussianNll.class, new FusedGaussianNll()),
             Map.entry(Hinge.class, new FusedHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
             Map.entry(Nll.class, new FusedNll()),
@@ -109,7 +119,7 @@ public final class CpuBackend implements ComputeBackend {
                 return fused.compute(loss, inputs, gradients, kernels, pool);
             }
             // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
-            // (softmax CE takes them itself, staging row by row, without a whole copy)
+            // (softmax CE and the element-wise losses take them themselves, staging, without a whole copy)
             Tensor[] in = heap(inputs, false);
             Tensor[] g = heap(gradients, true);
             if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {

@@ -42,8 +42,16 @@ final class ElementWeights {
         return e == null ? null : e.array;
     }
 
-    /** The offset from an element's index to its weight's, for the block starting at {@code from}. */
-    static int shift(ElementWeights e, int from) {
-        return e == null || e.columns == 0 ? 0 : from % e.columns - from;
+    /**
+     * The offset from a kernel index to its element's weight index, for the block at kernel index
+     * {@code from} of arrays whose index 0 holds element {@code base} (0 for the caller's whole
+     * arrays, the block's first element for staged scratch): {@code base} per element; per column
+     * the block's first column, {@code (from + base) % columns}, less {@code from}.
+     */
+    static int shift(ElementWeights e, int from, int base) {
+        if (e == null) {
+            return 0;
+        }
+        return e.columns == 0 ? base : (from + base) % e.columns - from;
     }
 }

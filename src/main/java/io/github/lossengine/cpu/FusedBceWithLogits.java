@@ -30,9 +30,7 @@ final class FusedBceWithLogits extends FusedPointwise<BceWithLogits> {
 
     @Override
     protected double block(BceWithLogits loss, FloatKernels k, Operands o, int from, int to) {
-        ElementWeights w = o.weights();
-        ElementWeights pw = o.columnParameter();
-        return k.probability().bceWithLogits(o.x(), o.y(), ElementWeights.array(w), ElementWeights.shift(w, from),
-                ElementWeights.array(pw), ElementWeights.shift(pw, from), o.g(), o.values(), from, to, o.gScale());
+        return k.probability().bceWithLogits(o.x(), o.y(), ElementWeights.array(o.weights()), o.weightShift(from),
+                ElementWeights.array(o.columnParameter()), o.columnShift(from), o.g(), o.values(), from, to, o.gScale());
     }
 }

@@ -24,6 +24,6 @@ final class FusedBinaryCrossEntropy extends FusedPointwise<BinaryCrossEntropy> {
     @Override
     protected double block(BinaryCrossEntropy loss, FloatKernels k, Operands o, int from, int to) {
         return k.probability().bce(o.x(), o.y(), ElementWeights.array(o.weights()),
-                ElementWeights.shift(o.weights(), from), o.g(), o.values(), from, to, o.gScale());
+                o.weightShift(from), o.g(), o.values(), from, to, o.gScale());
     }
 }

@@ -8,7 +8,7 @@ import io.github.lossengine.Tensor;
  * A fused float32 implementation of one loss: forward and backward in the same pass over the data,
  * chunks run in parallel on the engine's {@link WorkerPool}, inner loops in {@link FloatKernels}.
  * The double-precision {@link CpuLoss} of the same loss stays the reference: a fused loss runs only
- * for the inputs it {@link #accepts} (heap {@code float[]} storage, the common options) and agrees
+ * for the inputs it {@link #accepts} (the storage kinds and options it takes) and agrees
  * with the reference within the tolerance stated in {@code docs/PERFORMANCE.md}; it performs the
  * same checks and throws the same {@link io.github.lossengine.InvalidInputException} before
  * writing anything. Results depend only on the inputs, never on the number of threads.

@@ -1,5 +1,6 @@
 package io.github.lossengine.cpu;
 
+import io.github.lossengine.DType;
 import io.github.lossengine.InvalidInputException;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
@@ -12,10 +13,19 @@ import io.github.lossengine.Tensor;
  * {@link FloatKernels#BLOCK}, each chunk's blocks handed to {@link #block} in order (so a block is
  * the same elements, and its sum the same bits, on any number of threads). Checks as
  * {@link PointwiseCpu}, in the same order and with the same messages, before anything is written.
+ *
+ * <p>Storage: float32 tensors of any kind (heap arrays, heap or direct {@link java.nio.FloatBuffer}s
+ * of either byte order, {@link Tensor#ofRange} views). When the predictions, the targets and the
+ * gradient are all whole heap arrays the kernels run on them in place; otherwise each chunk stages
+ * its blocks through its own {@code float[BLOCK]} scratch ({@link Tensor#read} and
+ * {@link Tensor#write}, one bulk copy per block), and hands the kernel the same block at index 0.
+ * A kernel's result depends only on the block's contents and length, so a staged call gives the
+ * bits of the array call; nothing the size of the problem is copied. The validation passes stage
+ * the same way ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}).
  */
 abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
-    /** The value-range check of the inputs, on the heap arrays; before anything is written. */
+    /** The value-range check of the inputs (of any storage kind); before anything is written. */
     protected void validate(L loss, Tensor x, Tensor y, FloatKernels k, WorkerPool pool) {
     }
 
@@ -25,12 +35,23 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
     }
 
     /**
-     * The arrays and factors of one call, shared by its blocks: predictions, targets, the gradient
-     * and per-element values (null where not wanted), the gradient factor, and the element weights
-     * and per-column parameter (null where the loss has none).
+     * The arrays and factors a block reads: predictions, targets, the gradient and per-element
+     * values (null where not wanted), the gradient factor, the element weights and per-column
+     * parameter (null where the loss has none), and {@code base}, the element whose entries the
+     * arrays hold at index 0 (0 for the caller's whole arrays, the block's first element for staged
+     * scratch).
      */
     record Operands(float[] x, float[] y, float[] g, float[] values, float gScale, ElementWeights weights,
-                    ElementWeights columnParameter) {
+                    ElementWeights columnParameter, int base) {
+        /** The shift from a kernel index to its element weight's, for the block at kernel index {@code from}. */
+        int weightShift(int from) {
+            return ElementWeights.shift(weights, from, base);
+        }
+
+        /** The shift from a kernel index to its column parameter's, for the block at kernel index {@code from}. */
+        int columnShift(int from) {
+            return ElementWeights.shift(columnParameter, from, base);
+        }
     }
 
     /**
@@ -50,10 +71,20 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return null;
     }
 
+    /** Float32 predictions, targets and gradient (or none) of any storage kind. */
     @Override
     public boolean accepts(L loss, Tensor[] inputs, Tensor[] gradients) {
-        return inputs[0].floatArrayOrNull() != null && inputs[1].floatArrayOrNull() != null
-                && FusedLoss.heapFloats(gradients[0]);
+        return float32(inputs[0]) && float32(inputs[1]) && (gradients[0] == null || float32(gradients[0]));
+    }
+
+    /** Whether {@code t} holds float32 elements (of any storage kind). */
+    static boolean float32(Tensor t) {
+        return t.dtype() == DType.FLOAT32;
+    }
+
+    /** Whether {@code t} is a whole heap {@code float[]}, or null (no buffer): what the kernels read in place. */
+    static boolean inPlace(Tensor t) {
+        return t == null || t.floatArrayOrNull() != null;
     }
 
     @Override
@@ -73,28 +104,68 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
         float[] values = r == Reduction.NONE ? new float[n] : null;
-        Operands o = new Operands(x.floatArrayOrNull(), y.floatArrayOrNull(), FusedLoss.array(gradients[0]), values,
+        Tensor g = gradients[0];
+        Operands o = new Operands(x.floatArrayOrNull(), y.floatArrayOrNull(), FusedLoss.array(g), values,
                 gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
-                ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim));
+                ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim), 0);
+        boolean staged = !(inPlace(x) && inPlace(y) && inPlace(g));
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
             double sumChunk(int c) {
                 int from = (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK);
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
-                double total = 0;
-                for (int b = from; b < to; b += FloatKernels.BLOCK) {
-                    total += block(loss, k, o, b, Math.min(to, b + FloatKernels.BLOCK));
-                }
-                return total;
+                return staged ? stagedChunk(loss, k, o, x, y, g, from, to) : chunk(loss, k, o, from, to);
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, values, x.shape(), gradients);
     }
 
+    /** The blocks of {@code [from, to)} on the caller's arrays. */
+    private double chunk(L loss, FloatKernels k, Operands o, int from, int to) {
+        double total = 0;
+        for (int b = from; b < to; b += FloatKernels.BLOCK) {
+            total += block(loss, k, o, b, Math.min(to, b + FloatKernels.BLOCK));
+        }
+        return total;
+    }
+
+    /**
+     * The blocks of {@code [from, to)} through this chunk's scratch: each block's predictions and
+     * targets read into it, the kernel run on it at index 0, its gradient and values written back.
+     */
+    private double stagedChunk(L loss, FloatKernels k, Operands whole, Tensor x, Tensor y, Tensor g, int from,
+                               int to) {
+        int block = FloatKernels.BLOCK;
+        float[] xs = new float[block];
+        float[] ys = new float[block];
+        float[] gs = g == null ? null : new float[block];
+        float[] vs = whole.values() == null ? null : new float[block];
+        double total = 0;
+        for (int b = from; b < to; b += block) {
+            int len = Math.min(to, b + block) - b;
+            x.read(b, xs, 0, len);
+            y.read(b, ys, 0, len);
+            Operands o = new Operands(xs, ys, gs, vs, whole.gScale(), whole.weights(), whole.columnParameter(), b);
+            total += block(loss, k, o, 0, len);
+            if (gs != null) {
+                g.write(b, gs, 0, len);
+            }
+            if (vs != null) {
+                System.arraycopy(vs, 0, whole.values(), b, len);
+            }
+        }
+        return total;
+    }
+
     /** A search of one range of indices: the first that fails a check in {@code [from, to)}, or -1. */
     interface RangeSearch {
         int first(int from, int to);
+    }
+
+    /** A search of {@code a[from, to)}: the first index that fails a check, or -1. */
+    interface ArraySearch {
+        int first(float[] a, int from, int to);
     }
 
     /** The first index of {@code [0, n)} that {@code search} finds, or -1; chunks in parallel. */
@@ -116,9 +187,45 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return -1;
     }
 
+    /**
+     * The first element of the float32 tensor {@code t} that {@code search} finds, or -1; chunks in
+     * parallel, on a heap array in place, on other storage block by block through per-chunk scratch.
+     */
+    static int firstIndex(Tensor t, WorkerPool pool, ArraySearch search) {
+        float[] a = t.floatArrayOrNull();
+        int n = Math.toIntExact(t.size());
+        if (a != null) {
+            return firstIndex(n, pool, (from, to) -> search.first(a, from, to));
+        }
+        return firstIndex(n, pool, (from, to) -> {
+            float[] s = new float[FloatKernels.BLOCK];
+            for (int b = from; b < to; b += FloatKernels.BLOCK) {
+                int len = Math.min(to, b + FloatKernels.BLOCK) - b;
+                t.read(b, s, 0, len);
+                int f = search.first(s, 0, len);
+                if (f >= 0) {
+                    return b + f;
+                }
+            }
+            return -1;
+        });
+    }
+
     /** The first index of {@code y} whose value is not -1 or +1, or -1. */
-    static int firstNotPlusMinusOne(float[] y, FloatKernels k, WorkerPool pool) {
-        return firstIndex(y.length, pool, (from, to) -> k.firstNotPlusMinusOne(y, from, to));
+    static int firstNotPlusMinusOne(Tensor y, FloatKernels k, WorkerPool pool) {
+        return firstIndex(y, pool, k::firstNotPlusMinusOne);
+    }
+
+    /** The first index of {@code t} whose value is below 0 ({@code -0} and NaN are not), or -1. */
+    static int firstNegative(Tensor t, WorkerPool pool) {
+        return firstIndex(t, pool, (a, from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (a[i] < 0) {
+                    return i;
+                }
+            }
+            return -1;
+        });
     }
 
     /**
@@ -127,10 +234,9 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
      */
     static void requireWithin(String arg, Tensor t, float lo, float hi, String problem, FloatKernels k,
                               WorkerPool pool) {
-        float[] a = t.floatArrayOrNull();
-        int bad = firstIndex(a.length, pool, (from, to) -> k.firstOutside(a, from, to, lo, hi));
+        int bad = firstIndex(t, pool, (a, from, to) -> k.firstOutside(a, from, to, lo, hi));
         if (bad >= 0) {
-            throw InvalidInputException.at(arg, t, bad, Checks.format(a[bad]), problem);
+            throw InvalidInputException.at(arg, t, bad, Checks.format(t.getFloat(bad)), problem);
         }
     }
 }

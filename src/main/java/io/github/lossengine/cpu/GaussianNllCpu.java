@@ -15,6 +15,8 @@ import java.util.Arrays;
  */
 final class GaussianNllCpu implements CpuLoss<GaussianNll> {
     private static final double HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+    /** The refusal of a negative variance, shared with {@link FusedGaussianNll}. */
+    static final String NEGATIVE = "variances must be >= 0";
 
     @Override
     public LossResult compute(GaussianNll loss, Tensor[] inputs, Tensor[] gradients) {
@@ -31,7 +33,7 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
         for (long i = 0; i < var.size(); i++) {
             double v = var.getFloat(i);
             if (v < 0) {
-                throw InvalidInputException.at(varName, var, i, Checks.format(v), "variances must be >= 0");
+                throw InvalidInputException.at(varName, var, i, Checks.format(v), NEGATIVE);
             }
         }
         Reduction r = loss.reduction();
@@ -85,7 +87,7 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
      * per element. Accepted: {@code var} of {@code mu}'s shape (per element), or {@code mu}'s shape
      * without its last dimension, or with the last dimension 1 (per row).
      */
-    private static boolean perRow(String muName, Tensor mu, String varName, Tensor var) {
+    static boolean perRow(String muName, Tensor mu, String varName, Tensor var) {
         GaussianNll.VarianceLayout layout = GaussianNll.VarianceLayout.of(mu.shape(), var.shape());
         if (layout != GaussianNll.VarianceLayout.NEITHER) {
             return layout == GaussianNll.VarianceLayout.PER_ROW;

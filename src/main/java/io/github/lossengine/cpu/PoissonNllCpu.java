@@ -12,6 +12,9 @@ import io.github.lossengine.loss.PoissonNll;
  */
 final class PoissonNllCpu extends PointwiseCpu<PoissonNll> {
     private static final double HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+    /** The refusals' wording, shared with {@link FusedPoissonNll}. */
+    static final String COUNTS = "Poisson counts must be >= 0";
+    static final String RATES = "rates must be >= 0 when logInput is false (pass log-rates with logInput(true))";
 
     @Override
     protected double value(PoissonNll loss, double x, double y) {
@@ -36,16 +39,14 @@ final class PoissonNllCpu extends PointwiseCpu<PoissonNll> {
         for (long i = 0; i < y.size(); i++) {
             double v = y.getFloat(i);
             if (!(v >= 0)) {
-                throw InvalidInputException.at(loss.inputNames().get(1), y, i, Checks.format(v),
-                        "Poisson counts must be >= 0");
+                throw InvalidInputException.at(loss.inputNames().get(1), y, i, Checks.format(v), COUNTS);
             }
         }
         if (!loss.logInput()) {
             for (long i = 0; i < x.size(); i++) {
                 double v = x.getFloat(i);
                 if (v < 0) {
-                    throw InvalidInputException.at(loss.inputNames().get(0), x, i, Checks.format(v),
-                            "rates must be >= 0 when logInput is false (pass log-rates with logInput(true))");
+                    throw InvalidInputException.at(loss.inputNames().get(0), x, i, Checks.format(v), RATES);
                 }
             }
         }
