@@ -49,11 +49,7 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
         Tensor var = inputs[2];
         String muName = loss.inputNames().get(0);
         String varName = loss.inputNames().get(2);
-        Checks.requireFloat(muName, mu);
-        Checks.requireFloat(loss.inputNames().get(1), y);
-        Checks.requireFloat(varName, var);
-        Checks.requireSameShape(muName, mu, loss.inputNames().get(1), y);
-        boolean perRow = GaussianNllCpu.perRow(muName, mu, varName, var);
+        boolean perRow = GaussianNllCpu.checkShapes(loss, inputs);
         int bad = FusedPointwise.firstNegative(var, pool);
         if (bad >= 0) {
             throw InvalidInputException.at(varName, var, bad, Checks.format(var.getFloat(bad)),

@@ -25,11 +25,7 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
         Tensor var = inputs[2];
         String muName = loss.inputNames().get(0);
         String varName = loss.inputNames().get(2);
-        Checks.requireFloat(muName, mu);
-        Checks.requireFloat(loss.inputNames().get(1), y);
-        Checks.requireFloat(varName, var);
-        Checks.requireSameShape(muName, mu, loss.inputNames().get(1), y);
-        boolean perRow = perRow(muName, mu, varName, var);
+        boolean perRow = checkShapes(loss, inputs);
         for (long i = 0; i < var.size(); i++) {
             double v = var.getFloat(i);
             if (v < 0) {
@@ -87,6 +83,20 @@ final class GaussianNllCpu implements CpuLoss<GaussianNll> {
      * per element. Accepted: {@code var} of {@code mu}'s shape (per element), or {@code mu}'s shape
      * without its last dimension, or with the last dimension 1 (per row).
      */
+    /**
+     * The dtype and shape checks of both paths, in order, before the variance values are read:
+     * returns whether the variance is per row ({@link #perRow}).
+     */
+    static boolean checkShapes(GaussianNll loss, Tensor[] inputs) {
+        String muName = loss.inputNames().get(0);
+        String varName = loss.inputNames().get(2);
+        Checks.requireFloat(muName, inputs[0]);
+        Checks.requireFloat(loss.inputNames().get(1), inputs[1]);
+        Checks.requireFloat(varName, inputs[2]);
+        Checks.requireSameShape(muName, inputs[0], loss.inputNames().get(1), inputs[1]);
+        return perRow(muName, inputs[0], varName, inputs[2]);
+    }
+
     static boolean perRow(String muName, Tensor mu, String varName, Tensor var) {
         GaussianNll.VarianceLayout layout = GaussianNll.VarianceLayout.of(mu.shape(), var.shape());
         if (layout != GaussianNll.VarianceLayout.NEITHER) {
