@@ -28,7 +28,8 @@ import java.util.Objects;
  * gradient with respect to the predictions is lossengine's gradient. DJL has no custom backward for
  * a loss, so the result is the surrogate {@code L + sum(pred * G) - stopGradient(sum(pred * G))},
  * with {@code L} and {@code G} constants computed by one fused lossengine call: its value is
- * {@code L} exactly ({@code s - s = 0}) and its derivative is {@code G}. It works on any engine.
+ * {@code L} exactly ({@code s - s = 0}) and its derivative is {@code G}. It uses only engine-independent
+ * {@link NDArray} operations (tested with PyTorch).
  *
  * <p><b>Inputs.</b> {@code predictions} holds one array (logits for softmax cross-entropy, as DJL's
  * {@code SoftmaxCrossEntropyLoss} with {@code fromLogit}); {@code labels} one array: class indices
