@@ -17,7 +17,6 @@ import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.PairLoss;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
 
-import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
@@ -29,7 +28,8 @@ import java.util.Objects;
  * gradient with respect to the predictions is lossengine's gradient. DJL has no custom backward for
  * a loss, so the result is the surrogate {@code L + sum(pred * G) - stopGradient(sum(pred * G))},
  * with {@code L} and {@code G} constants computed by one fused lossengine call: its value is
- * {@code L} exactly ({@code s - s = 0}) and its derivative is {@code G}. It works on any engine.
+ * {@code L} exactly ({@code s - s = 0}) and its derivative is {@code G}. It uses only engine-independent
+ * {@link NDArray} operations (tested with PyTorch).
  *
  * <p><b>Inputs.</b> {@code predictions} holds one array (logits for softmax cross-entropy, as DJL's
  * {@code SoftmaxCrossEntropyLoss} with {@code fromLogit}); {@code labels} one array: class indices
@@ -37,14 +37,16 @@ import java.util.Objects;
  * and multiclass hinge, otherwise targets of the predictions' shape (probabilities for softmax
  * cross-entropy). Reduction {@code NONE}, pair and triplet losses and {@code gaussian_nll} are refused.
  *
- * <p><b>Copies.</b> The predictions are read through {@code toByteBuffer(true)}, in place where the
- * engine allows it ({@link NdBuffers}); the gradient is written into a direct buffer and copied once
- * into an engine array. Nothing the caller passed is written.
+ * <p><b>Copies.</b> On the PyTorch engine on the CPU nothing is copied: float32 contiguous
+ * predictions (and targets) are read in place through {@code toByteBuffer(true)}, and lossengine
+ * writes the gradient straight into the memory of a new engine array (checked on every call, see
+ * {@link NdBuffers}). Elsewhere (a GPU tensor, a non-contiguous or non-float32 array, another engine)
+ * there is one copy each way. Nothing the caller passed is written.
  *
  * <p><b>NaN.</b> As lossengine: a NaN prediction makes the loss NaN. <b>Errors.</b> Bad input throws
  * {@link IllegalArgumentException} with lossengine's message (prefixed with the loss) and the
- * {@link InvalidInputException} as its cause, before any array is created; an unavailable backend
- * throws {@link IllegalStateException}.
+ * {@link InvalidInputException} as its cause (a gradient array created for the call is closed
+ * first); an unavailable backend throws {@link IllegalStateException}.
  *
  * <p>Thread-safety: immutable; the engine is thread-safe. The engine is opened on first use and
  * shared by every instance on the same backend for the life of the JVM.
@@ -85,22 +87,39 @@ public final class LossEngineDjlLoss extends Loss {
     public NDArray evaluate(NDList labels, NDList predictions) {
         NDArray pred = predictions.singletonOrThrow();
         NDArray label = labels.singletonOrThrow();
-        FloatBuffer grad;
+        NDManager manager = pred.getManager();
+        Tensor input;
+        Tensor target;
+        NdBuffers.GradientArray grad;
+        try {
+            input = NdBuffers.floatTensor(pred);
+            target = takesIndices(pred, label) ? NdBuffers.classIndices(label) : NdBuffers.floatTensor(label);
+            grad = NdBuffers.gradient(manager, pred.getShape());
+        } catch (InvalidInputException e) {
+            throw invalid(e);
+        }
         LossResult r;
         try {
-            Tensor input = NdBuffers.floatTensor(pred);
-            Tensor target = takesIndices(pred, label) ? NdBuffers.classIndices(label) : NdBuffers.floatTensor(label);
-            grad = NdBuffers.direct(input.size());
-            r = Engines.get(backend).computeInto(loss, new Tensor[] {input, target}, Tensor.of(grad, input.shape()));
-        } catch (InvalidInputException e) {
-            throw new IllegalArgumentException("lossengine " + loss.name() + ": " + e.getMessage(), e);
-        } catch (BackendUnavailableException e) {
-            throw new IllegalStateException("lossengine " + loss.name() + ": " + e.getMessage(), e);
+            r = Engines.get(backend).computeInto(loss, new Tensor[] {input, target}, Tensor.of(grad.buffer(), input.shape()));
+        } catch (RuntimeException e) {
+            if (grad.inPlace()) {
+                grad.array().close();
+            }
+            if (e instanceof InvalidInputException i) {
+                throw invalid(i);
+            }
+            if (e instanceof BackendUnavailableException b) {
+                throw new IllegalStateException("lossengine " + loss.name() + ": " + b.getMessage(), b);
+            }
+            throw e;
         }
-        NDManager manager = pred.getManager();
-        NDArray g = manager.create(grad, pred.getShape());
+        NDArray g = grad.array();
         NDArray carrier = pred.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(g).sum();
         return carrier.sub(carrier.stopGradient()).add(manager.create((float) r.value()));
+    }
+
+    private IllegalArgumentException invalid(InvalidInputException e) {
+        return new IllegalArgumentException("lossengine " + loss.name() + ": " + e.getMessage(), e);
     }
 
     private boolean takesIndices(NDArray pred, NDArray label) {

@@ -21,8 +21,8 @@ import java.util.Arrays;
  * the number of outputs), each value times its mask weight ({@link ExampleWeights}). The gradient is
  * scaled the same way.
  *
- * <p>Where {@link LossShape#fuses} the activation, lossengine sees {@code preOutput} (read in place,
- * {@link NdArrayViews}) and the gradient it writes into a new ND4J array is the result. Otherwise the
+ * <p>Where {@link LossShape#fuses} the activation, lossengine sees {@code preOutput} (read in place
+ * where {@link NdArrayViews} allows) and the gradient it writes into a new ND4J array is the result. Otherwise the
  * activation is applied to a copy of {@code preOutput}, lossengine gives the gradient with respect
  * to the activations, and {@link IActivation#backprop} (on another copy: it may write over its
  * input) chains it back, as DL4J's own losses do.

@@ -41,10 +41,11 @@ import java.util.function.Supplier;
  * and any loss with {@code IDENTITY}. Any other activation is applied first and its backprop chained
  * (two copies of {@code preOutput}), as DL4J's own losses do.
  *
- * <p><b>Copies.</b> {@code preOutput} and same-shape labels are read in place when they are dense
- * C-order float32 ({@link NdArrayViews}), otherwise copied once; class indices are copied to int32;
- * the gradient is written straight into the new ND4J array that is returned. Arguments are never
- * written.
+ * <p><b>Copies.</b> On ND4J's CPU backend {@code preOutput} and same-shape labels are read in place
+ * when they are dense C-order float32 ({@link NdArrayViews}), otherwise copied once, and the
+ * gradient is written straight into the new ND4J array that is returned. On any other ND4J backend
+ * (CUDA) arrays go through host copies made by ND4J, one each way ({@link NdArrayViews}). Class
+ * indices are copied to int32. Arguments are never written.
  *
  * <p><b>NaN.</b> A NaN in an example's inputs makes its score (and so the total) NaN, as lossengine
  * does; a masked-out (weight 0) or ignored row contributes exactly 0, even if its inputs are NaN.

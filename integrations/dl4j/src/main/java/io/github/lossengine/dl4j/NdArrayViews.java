@@ -19,6 +19,16 @@ import java.nio.FloatBuffer;
  * gaps such as a column range) is first copied into a new dense float array, and
  * {@link #isZeroCopy(INDArray)} says which case applies.
  *
+ * <p><b>Other ND4J backends (CUDA).</b> Only the CPU backend ({@code Nd4j.getEnvironment().isCPU()})
+ * is read and written in place. On ND4J's CUDA backend (1.0.0-M2.1, {@code BaseCudaDataBuffer})
+ * {@code asNioFloat()} syncs the device copy to a host mirror and returns a view of that mirror; a
+ * write through it does not tell ND4J that the host copy is newer (ND4J's own setters tick the host
+ * write), so a gradient written there would never reach the device. Off the CPU backend this class
+ * therefore reads every array through ND4J's own copy to the host ({@code toFloatVector()}), and
+ * the gradient is written into a Java array that {@link Output#array()} hands to
+ * {@link Nd4j#create(float[], long[], char)}: one copy each way through host memory. (Read from
+ * ND4J's source; no ND4J CUDA build runs here.)
+ *
  * <p>Thread-safety: stateless; a tensor shares its array's memory, so the array must not be written
  * while lossengine reads the tensor.
  */
@@ -26,8 +36,18 @@ final class NdArrayViews {
     private NdArrayViews() {
     }
 
-    /** Whether {@link #floatView} wraps {@code a} in place (dense C-order float32 on a host buffer). */
+    /** Whether ND4J's arrays are in host memory that {@code asNioFloat()} views: the CPU backend. */
+    static boolean hostBackend() {
+        return Nd4j.getEnvironment().isCPU();
+    }
+
+    /** Whether {@link #floatView} wraps {@code a} in place (dense C-order float32 on the CPU backend). */
     static boolean isZeroCopy(INDArray a) {
+        return hostBackend() && isDenseFloat(a);
+    }
+
+    /** Whether {@code a} is float32 whose elements are one dense C-order run of its buffer. */
+    private static boolean isDenseFloat(INDArray a) {
         if (a.dataType() != DataType.FLOAT || a.isEmpty() || a.data() == null || a.isCompressed()) {
             return false;
         }
@@ -50,10 +70,19 @@ final class NdArrayViews {
 
     /**
      * A float32 tensor with {@code a}'s shape and elements: a view of {@code a}'s memory where
-     * {@link #isZeroCopy} holds, otherwise of a dense float copy.
+     * {@link #isZeroCopy} holds, otherwise of a dense float copy (off the CPU backend, a Java array
+     * ND4J copies to).
      */
     static Tensor floatView(INDArray a) {
-        INDArray dense = isZeroCopy(a) ? a : denseFloatCopy(a);
+        return floatView(a, hostBackend());
+    }
+
+    /** {@link #floatView(INDArray)} with the backend's kind given: {@code hostMemory} on ND4J's CPU backend. */
+    static Tensor floatView(INDArray a, boolean hostMemory) {
+        if (!hostMemory) {
+            return Tensor.of(a.castTo(DataType.FLOAT).dup('c').reshape(a.length()).toFloatVector(), a.shape());
+        }
+        INDArray dense = isDenseFloat(a) ? a : denseFloatCopy(a);
         return Tensor.of(buffer(dense), dense.shape());
     }
 
@@ -66,16 +95,57 @@ final class NdArrayViews {
     }
 
     /**
-     * A new dense C-order float32 array of {@code shape} and a writable tensor over its memory, for a
-     * gradient lossengine writes in full.
+     * A writable float32 tensor of {@code shape} for a gradient lossengine writes in full, and the
+     * ND4J array that holds it: on the CPU backend a new dense C-order array and a tensor over its
+     * memory, elsewhere a Java array copied into ND4J by {@link Output#array()}.
      */
     static Output newOutput(long... shape) {
-        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        return new Output(array, Tensor.of(buffer(array), shape));
+        return newOutput(hostBackend(), shape);
     }
 
-    /** An ND4J array and a lossengine tensor over the same memory. */
-    record Output(INDArray array, Tensor tensor) {
+    /** {@link #newOutput(long...)} with the backend's kind given: {@code hostMemory} on ND4J's CPU backend. */
+    static Output newOutput(boolean hostMemory, long... shape) {
+        if (!hostMemory) {
+            return new Output(null, Tensor.zeros(shape), shape.clone());
+        }
+        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        return new Output(array, Tensor.of(buffer(array), shape), shape.clone());
+    }
+
+    /** A lossengine tensor and the ND4J array that holds what is written to it. */
+    static final class Output {
+        private INDArray array;
+        private final Tensor tensor;
+        private final long[] shape;
+        private final boolean inPlace;
+
+        private Output(INDArray array, Tensor tensor, long[] shape) {
+            this.array = array;
+            this.tensor = tensor;
+            this.shape = shape;
+            this.inPlace = array != null;
+        }
+
+        /** Where lossengine writes. */
+        Tensor tensor() {
+            return tensor;
+        }
+
+        /** Whether {@link #tensor()} is the array's own memory. */
+        boolean inPlace() {
+            return inPlace;
+        }
+
+        /**
+         * The ND4J array with the tensor's values: the same memory on the CPU backend; elsewhere a
+         * copy made by ND4J on the first call, which must come after the last write to the tensor.
+         */
+        INDArray array() {
+            if (array == null) {
+                array = Nd4j.create(tensor.toFloatArray(), shape, 'c');
+            }
+            return array;
+        }
     }
 
     private static FloatBuffer buffer(INDArray dense) {

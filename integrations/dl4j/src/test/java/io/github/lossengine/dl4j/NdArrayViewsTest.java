@@ -72,4 +72,31 @@ class NdArrayViewsTest {
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, out.array().data().asFloat());
         assertEquals('c', out.array().ordering());
     }
+
+    @Test
+    void offTheCpuBackendArraysAreReadAndWrittenThroughHostCopies() {
+        assertTrue(NdArrayViews.hostBackend(), "these tests run on ND4J's CPU backend");
+        INDArray a = matrix(6, 3);
+        INDArray rows = a.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all());
+        INDArray cols = a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+        for (INDArray x : new INDArray[] {a, rows, cols, a.dup('f'), a.castTo(DataType.DOUBLE)}) {
+            Tensor t = NdArrayViews.floatView(x, false);
+            assertSameElements(x, t);
+            float before = x.getFloat(0, 0);
+            x.putScalar(0, 0, 1234f);
+            assertEquals(before, t.getFloat(0), "a host copy, not a view: " + x.shapeInfoToString());
+        }
+        NdArrayViews.Output out = NdArrayViews.newOutput(false, 2, 3);
+        assertFalse(out.inPlace());
+        for (int i = 0; i < 6; i++) {
+            out.tensor().setFloat(i, i + 1);
+        }
+        INDArray array = out.array();
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, array.data().asFloat());
+        assertArrayEquals(new long[] {2, 3}, array.shape());
+        assertEquals('c', array.ordering());
+        assertEquals(DataType.FLOAT, array.dataType());
+        assertTrue(array == out.array(), "one copy, made once");
+        assertTrue(NdArrayViews.newOutput(2, 3).inPlace(), "the CPU backend writes in place");
+    }
 }
