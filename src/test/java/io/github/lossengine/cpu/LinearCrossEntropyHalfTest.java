@@ -2,7 +2,6 @@ package io.github.lossengine.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lossengine.DType;
@@ -15,7 +14,6 @@ import io.github.lossengine.testing.HalfTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -184,11 +182,11 @@ class LinearCrossEntropyHalfTest extends CpuEngineFixture {
             for (boolean direct : new boolean[] {false, true}) {
                 Tensor[] viaBuffers = in.clone();
                 for (int i : new int[] {0, 1, 3}) {
-                    viaBuffers[i] = shortBuffer(in[i], direct);
+                    viaBuffers[i] = HalfTensors.shortBuffer(in[i], direct);
                 }
                 Tensor[] g = new Tensor[4];
                 for (int i : new int[] {0, 1, 3}) {
-                    g[i] = shortBuffer(HalfTensors.round(Tensor.zeros(in[i].shape()), dtype), direct);
+                    g[i] = HalfTensors.shortBuffer(HalfTensors.round(Tensor.zeros(in[i].shape()), dtype), direct);
                 }
                 LossResult got = engine.computeInto(loss, viaBuffers, g);
                 assertEquals(expected.value(), got.value(), 0.0, dtype + " direct=" + direct);
@@ -215,16 +213,6 @@ class LinearCrossEntropyHalfTest extends CpuEngineFixture {
                         + " gradient " + i);
             }
         }
-    }
-
-    /** {@code t}'s 16-bit bits in a heap or direct {@code ShortBuffer}. */
-    static Tensor shortBuffer(Tensor t, boolean direct) {
-        short[] bits = t.shortArrayOrNull();
-        assertNotNull(bits);
-        ShortBuffer b = direct ? ByteBuffer.allocateDirect(2 * bits.length).order(ByteOrder.nativeOrder()).asShortBuffer()
-                : ShortBuffer.allocate(bits.length);
-        b.put(bits).clear();
-        return t.dtype() == DType.BFLOAT16 ? Tensor.ofBFloat16(b, t.shape()) : Tensor.ofFloat16(b, t.shape());
     }
 
     /** {@code t}'s float32 values in a direct little-endian (0) or big-endian (1) buffer, or a range of a larger array (2). */

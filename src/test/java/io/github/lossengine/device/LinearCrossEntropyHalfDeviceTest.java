@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tolerance ({@code 5e-5} of the tensor's largest entry), i.e. between {@code round(cpu - tol)} and
  * {@code round(cpu + tol)}.</li>
  * </ul>
- * Ignored rows have an exactly zero dH row; float32 gradient buffers get the float32 gradients.
+ * Ignored rows have an exactly zero dH row; float32 gradient buffers get the float32 gradients;
+ * {@code ShortBuffer} inputs and gradient buffers give the bits of {@code short[]} ones.
  * The mixed-dtype refusals run on every backend in {@link LinearCrossEntropyDeviceTest} (the shared
  * {@code LinearCrossEntropyRefusals}).
  */
@@ -85,6 +86,22 @@ class LinearCrossEntropyHalfDeviceTest {
             LossResult dev32 = device.compute(loss, HalfTensors.widen(in));
             for (int k : new int[] {0, 1, 3}) {
                 assertArrayEquals(dev32.gradient(k).toFloatArray(), g[k].toFloatArray(), dtype + " float32 gradient " + k);
+            }
+            // ShortBuffer views (heap and direct) of the inputs and of 16-bit gradient buffers: the same bits
+            LossResult expected = device.compute(loss, in);
+            for (boolean direct : new boolean[] {false, true}) {
+                Tensor[] views = in.clone();
+                Tensor[] g16 = new Tensor[4];
+                for (int k : new int[] {0, 1, 3}) {
+                    views[k] = HalfTensors.shortBuffer(in[k], direct);
+                    g16[k] = HalfTensors.shortBuffer(HalfTensors.round(Tensor.zeros(in[k].shape()), dtype), direct);
+                }
+                LossResult got = device.computeInto(loss, views, g16);
+                assertEquals(expected.value(), got.value(), 0.0, dtype + " ShortBuffer direct=" + direct);
+                for (int k : new int[] {0, 1, 3}) {
+                    assertArrayEquals(expected.gradient(k).toFloatArray(), g16[k].toFloatArray(),
+                            dtype + " ShortBuffer direct=" + direct + " gradient " + k);
+                }
             }
         }
     }

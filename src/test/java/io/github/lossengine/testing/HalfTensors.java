@@ -3,6 +3,9 @@ package io.github.lossengine.testing;
 import io.github.lossengine.DType;
 import io.github.lossengine.HalfFloats;
 import io.github.lossengine.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import org.junit.jupiter.api.Assertions;
 
 /** 16-bit test tensors. */
@@ -73,5 +76,15 @@ public final class HalfTensors {
         }
         Assertions.assertTrue(m > 0, what + ": an all-zero reference checks nothing");
         return m;
+    }
+
+    /** A 16-bit tensor on a {@code short[]} as a view of a heap or direct {@code ShortBuffer} holding a copy of its bits. */
+    public static Tensor shortBuffer(Tensor t, boolean direct) {
+        short[] bits = t.shortArrayOrNull();
+        Assertions.assertNotNull(bits, "a 16-bit tensor on a short[]");
+        ShortBuffer b = direct ? ByteBuffer.allocateDirect(2 * bits.length).order(ByteOrder.nativeOrder()).asShortBuffer()
+                : ShortBuffer.allocate(bits.length);
+        b.put(bits).clear();
+        return t.dtype() == DType.BFLOAT16 ? Tensor.ofBFloat16(b, t.shape()) : Tensor.ofFloat16(b, t.shape());
     }
 }
