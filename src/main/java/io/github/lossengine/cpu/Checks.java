@@ -17,6 +17,24 @@ public final class Checks {
         }
     }
 
+    /**
+     * linear_cross_entropy's float operands: {@code hidden}, {@code linear_weight} and
+     * {@code linear_bias} ({@code null} when there is none) are all float32 or all of one 16-bit
+     * type. A mismatch is refused naming the argument that differs from {@code hidden} and both
+     * dtypes (every backend's check, before anything is written).
+     */
+    public static void requireLinearOperandTypes(DType hidden, DType weight, DType bias) {
+        String rule = "hidden, linear_weight and linear_bias must all be float32 or all of one 16-bit dtype";
+        if (weight != hidden) {
+            throw new InvalidInputException("linear_weight", "dtype " + weight + " differs from hidden's " + hidden
+                    + " (" + rule + ")");
+        }
+        if (bias != null && bias != hidden) {
+            throw new InvalidInputException("linear_bias", "dtype " + bias + " differs from hidden's " + hidden
+                    + " (" + rule + ")");
+        }
+    }
+
     public static void requireInteger(String arg, Tensor t) {
         if (!t.dtype().isInteger()) {
             throw new InvalidInputException(arg, "class indices must be int32 or int64, got " + t.dtype());

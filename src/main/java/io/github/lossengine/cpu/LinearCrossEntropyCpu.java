@@ -24,7 +24,12 @@ import java.util.function.IntFunction;
  * from the allocator this instance was made with, which a test can count) and a few arrays of one
  * entry per row; nothing of size N x V. The same code runs with the vectorised kernels (as a
  * {@link FusedLoss}) and, without them, with {@link ScalarKernels} on the calling thread (as the
- * {@link CpuLoss}). Inputs and gradients not on heap arrays go through heap copies.
+ * {@link CpuLoss}). Dtypes and storage are {@link LinearOperands}'s business: hidden, the weight
+ * and the bias are all float32 or all of one 16-bit type (a mix is refused), and whatever is not a
+ * heap {@code float[]} (16-bit tensors, {@code FloatBuffer}s, ranges) is widened or copied into
+ * float32 (hidden chunk by chunk, the weight once per call), the gradients computed in float32 and
+ * rounded once into their buffers; the workspace then adds the float32 weight, the dW accumulator
+ * and two [rows, D] chunks (see there), still nothing of N x V.
  *
  * <p>Thread-safe: no state but the GEMM and the allocator.
  */
@@ -49,7 +54,8 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
 
     /**
      * Checks every input, throwing {@link InvalidInputException} before anything is written: hidden
-     * [N, D] and linear_weight [V, D] float32 of the same D, linear_bias [V], target [N] of indices in
+     * [N, D] and linear_weight [V, D] of the same D and the same float type (float32, bfloat16 or
+     * float16; linear_bias too), linear_bias [V], target [N] of indices in
      * [0, V) or ignore_index, the class weights, and an empty MEAN.
      */
     static Checked check(LinearCrossEntropy loss, Tensor[] inputs) {
@@ -60,6 +66,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         Checks.requireRank("hidden", h, 2, "[N, D]");
         Checks.requireFloat("linear_weight", w);
         Checks.requireRank("linear_weight", w, 2, "[V, D] (nn.Linear's out x in)");
+        Checks.requireLinearOperandTypes(h.dtype(), w.dtype(), loss.bias() ? inputs[3].dtype() : null);
         if (w.dim(1) != h.dim(1)) {
             throw new InvalidInputException("linear_weight", "shape " + Arrays.toString(w.shape()) + ": D = "
                     + w.dim(1) + " differs from hidden's D = " + h.dim(1) + " (hidden " + Arrays.toString(h.shape()) + ")");
@@ -107,16 +114,15 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         int d = c.hidden();
         int v = c.classes();
         Tensor target = inputs[2];
-        float[] h = heap(inputs[0]);
-        float[] w = heap(inputs[1]);
-        float[] b = loss.bias() ? heap(inputs[3]) : null;
-        Tensor gb = loss.bias() ? gradients[3] : null;
-        float[] dh = output(gradients[0]);
-        float[] dw = output(gradients[1]);
-        float[] db = output(gb);
-        boolean wantGradient = dh != null || dw != null || db != null;
         Reduction r = loss.reduction();
         int rowsPerChunk = loss.rowsPerChunk(n, d, v);
+        LinearOperands ops = new LinearOperands(inputs, gradients, loss.bias(), d, rowsPerChunk, k, workspace);
+        float[] w = ops.w;
+        float[] b = ops.b;
+        float[] dh = ops.hiddenGradient();
+        float[] dw = ops.dw;
+        float[] db = ops.db;
+        boolean wantGradient = dh != null || dw != null || db != null;
         float[] block = n == 0 ? new float[0] : workspace.apply(rowsPerChunk * v);
         long[] chunkTarget = new long[rowsPerChunk];
         float[] chunkValues = r == Reduction.NONE ? new float[rowsPerChunk] : null;
@@ -128,7 +134,9 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         CompensatedSum sum = new CompensatedSum();
         for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
             int m = Math.min(rowsPerChunk, n - r0);
-            int hOff = r0 * d;
+            float[] h = ops.hidden(r0, m);
+            int hOff = ops.hiddenOffset(r0);
+            int dhOff = ops.hiddenGradientOffset(r0);
             run(pool, v, BlockedGemm.COLUMNS, (j0, j1) -> {
                 gemm.multiplyTransposed(h, hOff, m, w, j0, j1, d, block, v);
                 if (b != null) {
@@ -145,7 +153,8 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
                 System.arraycopy(chunkValues, 0, values, r0, m);
             }
             if (dh != null) {
-                run(pool, m, 1, (i0, i1) -> gemm.multiply(block, i0, i1, v, w, d, dh, hOff));
+                run(pool, m, 1, (i0, i1) -> gemm.multiply(block, i0, i1, v, w, d, dh, dhOff));
+                ops.hiddenGradientDone(r0, m);
             }
             if (dw != null || db != null) {
                 run(pool, v, 8, (j0, j1) -> {
@@ -158,9 +167,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
                 });
             }
         }
-        copyBack(dh, gradients[0]);
-        copyBack(dw, gradients[1]);
-        copyBack(db, gb);
+        ops.finish();
         SoftmaxCrossEntropyCpu.Checked ce = c.ce();
         return ClassRows.result(r, sum.value(), ce.scale(), loss.ce().allIgnored(), values, n, gradients)
                 .withStatistics(SoftmaxStatistics.of(loss.ce(), target, ce.weights(), lse, ce.denominator(), ce.scale()));
@@ -212,29 +219,6 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
                 }
             }
         });
-    }
-
-    /** The heap array of a float input, or a heap copy of a buffer's elements. */
-    private static float[] heap(Tensor t) {
-        float[] a = t.floatArrayOrNull();
-        return a != null ? a : t.toFloatArray();
-    }
-
-    /** Where a gradient is computed: the buffer's heap array, a heap array copied back at the end, or null. */
-    private static float[] output(Tensor g) {
-        if (g == null) {
-            return null;
-        }
-        float[] a = g.floatArrayOrNull();
-        return a != null ? a : new float[Math.toIntExact(g.size())];
-    }
-
-    private static void copyBack(float[] a, Tensor g) {
-        if (a != null && g.floatArrayOrNull() != a) {
-            for (int i = 0; i < a.length; i++) {
-                g.setFloat(i, a[i]);
-            }
-        }
     }
 
     private static void fillZero(float[] a) {

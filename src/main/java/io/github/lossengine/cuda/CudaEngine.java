@@ -108,12 +108,18 @@ public final class CudaEngine implements AutoCloseable {
         return allocate(DType.FLOAT32, shape);
     }
 
-    /** New device memory of {@code dtype} (float32, bfloat16 or float16) and this shape, owned by the returned tensor. */
+    /**
+     * New device memory of {@code dtype} (float32, bfloat16 or float16) and this shape, owned by the
+     * returned tensor; 16-bit memory of an odd number of elements has 2 bytes more, so that
+     * {@link #download} (which copies whole ints) stays inside it.
+     */
     public CudaTensor allocate(DType dtype, long... shape) {
         if (dtype != DType.FLOAT32 && !dtype.isHalf()) {
             throw new InvalidInputException("dtype", "allocate() makes float tensors, got " + dtype);
         }
-        long bytes = Math.multiplyExact(dtype.bytes(), count(shape));
+        long n = count(shape);
+        // 16-bit data is copied two elements to an int (HalfTransfer): an odd count is rounded up to whole ints
+        long bytes = dtype.isHalf() ? Math.multiplyExact(4L, (n + 1) / 2) : Math.multiplyExact(dtype.bytes(), n);
         return entered(false, () -> new CudaTensor((CudaDevice.CudaMemory) session.cuda.allocate(bytes), dtype, shape));
     }
 

@@ -59,14 +59,28 @@ final class HalfTransfer {
 
     /** {@code t} (16-bit data in {@code raw}) widened into float32 memory {@code out}: a float32 device tensor. */
     static DeviceTensor widen(Device device, DeviceMemory raw, DType dtype, long[] shape, long count, DeviceMemory out) {
-        device.launch("le_widen16_f32", Geometry.elementwise(count).groups(), new KernelArgs().buf(raw).i64(count)
-                .i32(dtype == DType.BFLOAT16 ? 1 : 0).buf(out));
+        widen(device, raw, 0, count, dtype, out);
         return new DeviceTensor(out, DType.FLOAT32, shape);
+    }
+
+    /** Elements {@code [from, from + count)} of the 16-bit {@code dtype} data in {@code raw} widened into float32 {@code out[0, count)}. */
+    static void widen(Device device, DeviceMemory raw, long from, long count, DType dtype, DeviceMemory out) {
+        if (count > 0) {
+            device.launch("le_widen16_f32", Geometry.elementwise(count).groups(), new KernelArgs().buf(raw).i64(from)
+                    .i64(count).i32(dtype == DType.BFLOAT16 ? 1 : 0).buf(out));
+        }
     }
 
     /** The float32 values in {@code in} rounded once into 16-bit memory {@code out}. */
     static void narrow(Device device, DeviceMemory in, long count, DType dtype, DeviceMemory out) {
-        device.launch("le_narrow16_f32", Geometry.elementwise(count).groups(), new KernelArgs().buf(in).i64(count)
-                .i32(dtype == DType.BFLOAT16 ? 1 : 0).buf(out));
+        narrow(device, in, count, dtype, out, 0);
+    }
+
+    /** The float32 values {@code in[0, count)} rounded once into elements {@code [to, to + count)} of 16-bit memory {@code out}. */
+    static void narrow(Device device, DeviceMemory in, long count, DType dtype, DeviceMemory out, long to) {
+        if (count > 0) {
+            device.launch("le_narrow16_f32", Geometry.elementwise(count).groups(), new KernelArgs().buf(in).i64(count)
+                    .i32(dtype == DType.BFLOAT16 ? 1 : 0).buf(out).i64(to));
+        }
     }
 }

@@ -18,10 +18,19 @@ import java.util.Arrays;
  * whole batch's MEAN factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c}
  * ({@code le_gemm_f32} again) and {@code db += sum dZ} ({@code le_column_sums_f32}). Workspace: two
  * chunk buffers of [rows, V] (the default chunk is half the CPU's, so that they fit the same bound)
- * and per-row arrays; nothing of N x V.
+ * and per-row arrays; nothing of N x V. 16-bit operands and gradient buffers (hidden, the weight
+ * and the bias all of one type) are widened and rounded around this float32 computation by
+ * {@link DeviceLinearOperands}, which adds the float32 weight, the dW accumulator and two [rows, D]
+ * chunks to the workspace.
  */
 final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
     private static final int TILE = 16;
+
+    /** hidden, the weight and the bias are read in their own type: 16-bit ones are widened here ({@link DeviceLinearOperands}). */
+    @Override
+    public boolean takes16(int i) {
+        return i != 2;
+    }
 
     @Override
     public DeviceOutcome run(LinearCrossEntropy loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
@@ -48,11 +57,14 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
         scale = SoftmaxStatistics.scale(ce, scale);
 
         Device dev = call.device();
-        DeviceMemory dh = gradients[0];
-        DeviceMemory dw = gradients[1];
-        DeviceMemory db = loss.bias() ? gradients[3] : null;
-        boolean wantGradient = dh != null || dw != null || db != null;
         int chunk = loss.chunkRows() > 0 ? loss.rowsPerChunk(n, d, v) : Math.max(1, loss.rowsPerChunk(n, d, v) / 2);
+        DeviceLinearOperands ops = new DeviceLinearOperands(call, inputs, gradients, loss.bias(), d, chunk);
+        w = ops.w;
+        b = ops.b;
+        DeviceMemory dh = ops.hiddenGradient();
+        DeviceMemory dw = ops.dw;
+        DeviceMemory db = ops.db;
+        boolean wantGradient = dh != null || dw != null || db != null;
         DeviceMemory z = call.floats("lce.logits", (long) chunk * v);
         DeviceMemory dz = wantGradient ? call.floats("lce.dz", (long) chunk * v) : call.unused();
         DeviceMemory chunkTarget = call.scratch("lce.target", 8L * chunk);
@@ -69,9 +81,10 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
         double sum = 0;
         for (int r0 = 0; r0 < n; r0 += chunk) {
             int m = Math.min(chunk, n - r0);
-            long hOff = (long) r0 * d;
+            DeviceMemory hm = ops.hidden(r0, m);
+            long hOff = ops.hiddenOffset(r0);
             // logits [m, V] = h_c W^T (+ b): A(i, p) = h[r0 + i, p], B(p, j) = W[j, p]
-            gemm(dev, h.memory(), hOff, d, 1, w.memory(), 0, 1, d, z, 0, v, m, v, d, false, b == null ? null : b.memory());
+            gemm(dev, hm, hOff, d, 1, w.memory(), 0, 1, d, z, 0, v, m, v, d, false, b == null ? null : b.memory());
             copy(dev, "le_copy_i64", target.memory(), r0, m, chunkTarget, 0);
             sum += crossEntropy(call, ce, z, chunkTarget, m, v, wm, cw != null, scale, wantGradient, chunkValues, dz,
                     chunkLse);
@@ -81,27 +94,30 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
             }
             if (dh != null) {
                 // dH_c [m, D] = dZ W: A(i, j) = dZ[i, j], B(j, p) = W[j, p]
-                gemm(dev, dz, 0, v, 1, w.memory(), 0, d, 1, dh, hOff, d, m, d, v, false, null);
+                gemm(dev, dz, 0, v, 1, w.memory(), 0, d, 1, dh, ops.hiddenGradientOffset(r0), d, m, d, v, false, null);
+                ops.hiddenGradientDone(r0, m);
             }
             if (dw != null) {
                 // dW [V, D] += dZ^T h_c: A(j, i) = dZ[i, j], B(i, p) = h[r0 + i, p]
-                gemm(dev, dz, 0, 1, v, h.memory(), hOff, d, 1, dw, 0, d, v, d, m, true, null);
+                gemm(dev, dz, 0, 1, v, hm, hOff, d, 1, dw, 0, d, v, d, m, true, null);
             }
             if (db != null) {
                 dev.launch("le_column_sums_f32", Geometry.elementwise(v).groups(),
                         new KernelArgs().buf(dz).i32(m).i64(v).buf(db));
             }
         }
+        ops.finish(v);
         double value = ClassRowsKernel.value(r, sum, scale, ce.allIgnored());
         return new DeviceOutcome(value, values, new long[] {n}, lse, denominator, scale);
     }
 
     /** The checks of the CPU's {@code LinearCrossEntropyCpu.check} on shapes (its message is the one reported). */
     private static void check(DeviceTensor h, DeviceTensor w, DeviceTensor b) {
-        DeviceCall.requireFloat(h, "hidden");
+        DeviceCall.requireFloatOrHalf(h, "hidden");
         DeviceCall.requireRank(h, "hidden", 2, "[N, D]");
-        DeviceCall.requireFloat(w, "linear_weight");
+        DeviceCall.requireFloatOrHalf(w, "linear_weight");
         DeviceCall.requireRank(w, "linear_weight", 2, "[V, D]");
+        Checks.requireLinearOperandTypes(h.dtype(), w.dtype(), b == null ? null : b.dtype());
         if (w.dim(1) != h.dim(1)) {
             throw new InvalidOnDevice("linear_weight", "shape " + Arrays.toString(w.shape()) + ": D = " + w.dim(1)
                     + " differs from hidden's D = " + h.dim(1));
@@ -110,7 +126,7 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
             throw new InvalidOnDevice("linear_weight", "shape " + Arrays.toString(w.shape()) + ": no classes");
         }
         if (b != null) {
-            DeviceCall.requireFloat(b, "linear_bias");
+            DeviceCall.requireFloatOrHalf(b, "linear_bias");
             if (b.rank() != 1 || b.dim(0) != w.dim(0)) {
                 throw new InvalidOnDevice("linear_bias", "shape " + Arrays.toString(b.shape()) + ": must be [V] = ["
                         + w.dim(0) + "]");

@@ -10,9 +10,21 @@ import java.util.Objects;
  * Fused linear + softmax cross-entropy, the language-model head's loss (PyTorch
  * {@code F.linear_cross_entropy}, Liger-Kernel's fused linear cross-entropy): the logits
  * {@code z = h W^T + b} are never held for the whole batch. Inputs, in PyTorch's order:
- * {@code hidden} {@code h} [N, D] (float32), {@code linear_weight} {@code W} [V, D] (nn.Linear's
- * layout, out x in), {@code target} [N] class indices (int32/int64) and, with {@link #bias(boolean)
- * bias(true)}, {@code linear_bias} {@code b} [V].
+ * {@code hidden} {@code h} [N, D], {@code linear_weight} {@code W} [V, D] (nn.Linear's layout, out x
+ * in), {@code target} [N] class indices (int32/int64) and, with {@link #bias(boolean) bias(true)},
+ * {@code linear_bias} {@code b} [V].
+ *
+ * <p>Dtypes: {@code h}, {@code W} and {@code b} are all float32, or all bfloat16, or all float16; a
+ * mix is refused before anything is written, naming the argument and both dtypes, on every backend.
+ * With 16-bit inputs the math is the float32 computation on their exact values (the weight widened
+ * once per call, hidden one chunk of rows at a time): the value is the float32 value on the widened
+ * inputs, and each gradient comes in its input's dtype (or float32 when a float32 buffer is passed to
+ * {@link io.github.lossengine.LossEngine#computeInto}), the float32 gradient rounded once to nearest
+ * even. dW and db are accumulated in float32 over all chunks and rounded once at the end, never
+ * accumulated in 16 bits (Liger-Kernel #512: bf16 accumulation of dW diverged). The extra workspace
+ * of 16-bit inputs is {@code 8 (V D + V)} bytes (the float32 weight and bias and their gradients'
+ * accumulators) and {@code 8 rows D} (a chunk of hidden and of its gradient): nothing of N x D or
+ * N x V.
  *
  * <p>The value is exactly that of {@link SoftmaxCrossEntropy} with index targets on {@code z}, with
  * every option of it that applies to index targets ({@link #ce()} holds them, checked by that

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.lossengine.Backend;
+import io.github.lossengine.DType;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
+import io.github.lossengine.testing.HalfTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code compute --loss linear_cross_entropy} with its own flags ({@code --linear-weight},
  * {@code --linear-bias}, {@code --grad-linear-weight-out}, {@code --grad-linear-bias-out}) and
  * {@code bench --loss linear_cross_entropy --hidden D}: results equal to the engine's, refusals that
- * start with the flag at fault and leave no output file.
+ * start with the flag at fault and leave no output file; {@code --dtype bf16|fp16} rounds hidden,
+ * the weight and the bias and gives the engine's 16-bit result.
  */
 class LinearCrossEntropyCliTest {
     @TempDir
@@ -71,6 +74,40 @@ class LinearCrossEntropyCliTest {
         assertArrayEquals(expected.gradient(3).toFloatArray(), Npy.read(db).tensor().toFloatArray());
         assertArrayEquals(new long[] {3, 2}, Npy.read(dw).shape());
         assertEquals(3, ((List<?>) json.get("gradients")).size());
+    }
+
+    @Test
+    void dtypeRoundsHiddenTheWeightAndTheBiasAndGivesTheEnginesSixteenBitResult() throws IOException {
+        Path b = NpyBytes.write(dir.resolve("b.npy"), NpyBytes.f4(bias, 3));
+        for (String name : new String[] {"bf16", "fp16"}) {
+            DType dtype = name.equals("bf16") ? DType.BFLOAT16 : DType.FLOAT16;
+            Path dh = dir.resolve("dh-" + name + ".npy");
+            Path dw = dir.resolve("dw-" + name + ".npy");
+            Path db = dir.resolve("db-" + name + ".npy");
+            CliRunner.Result r = run(args("--linear-bias", b.toString(), "--dtype", name, "--param", "z_loss=1e-3",
+                    "--grad-out", dh.toString(), "--grad-linear-weight-out", dw.toString(), "--grad-linear-bias-out",
+                    db.toString()));
+            assertEquals(0, r.status(), r.toString());
+            Map<String, Object> json = JsonReader.object(r.outLines().get(0));
+            Tensor[] in = HalfTensors.round(new Tensor[] {Tensor.of(hidden, 4, 2), Tensor.of(weight, 3, 2),
+                Tensor.ofLongs(labels, 4), Tensor.of(bias, 3)}, dtype);
+            LossResult expected;
+            try (LossEngine engine = LossEngine.create(Backend.CPU)) {
+                expected = engine.compute(Losses.linearCrossEntropy().bias(true).zLoss(1e-3), in);
+            }
+            assertEquals(dtype == DType.BFLOAT16 ? "bfloat16" : "float16", json.get("dtype"), json.toString());
+            assertEquals(expected.value(), (Double) json.get("loss"), name);
+            // the 16-bit gradients, written as <f4 (widened exactly)
+            assertEquals(dtype, expected.gradient(1).dtype());
+            assertArrayEquals(expected.gradient(0).toFloatArray(), Npy.read(dh).tensor().toFloatArray(), name + " dH");
+            assertArrayEquals(expected.gradient(1).toFloatArray(), Npy.read(dw).tensor().toFloatArray(), name + " dW");
+            assertArrayEquals(expected.gradient(3).toFloatArray(), Npy.read(db).tensor().toFloatArray(), name + " db");
+        }
+        CliRunner.Result bench = CliRunner.run("bench", "--loss", "linear_cross_entropy", "--rows", "16", "--hidden", "8",
+                "--classes", "40", "--backend", "cpu", "--dtype", "bf16", "--warmup", "1", "--warmup-seconds", "0",
+                "--iterations", "2", "--json");
+        assertEquals(0, bench.status(), bench.toString());
+        assertEquals("bfloat16", JsonReader.object(bench.outLines().get(0)).get("dtype"), bench.toString());
     }
 
     private void assertRefused(List<String> args, String start, String... fragments) {

@@ -214,4 +214,40 @@ class WorkspaceReuseTest {
             }
         }
     }
+
+    /**
+     * 16-bit linear_cross_entropy on the device: hidden is widened a chunk of rows at a time and its
+     * gradient rounded a chunk at a time (no float32 [N, D] buffer, nothing of N x V); the weight is
+     * widened once and dW accumulated in float32 (two buffers of 4 V D bytes).
+     */
+    @Test
+    void sixteenBitLinearCrossEntropyWidensHiddenChunkByChunk() {
+        DeviceEngines.open(Backend.OPENCL);
+        try (DeviceBackend opened = (DeviceBackend) new OpenClBackendProvider().open()) {
+            CountingDevice device = new CountingDevice(opened.device());
+            try (DeviceBackend backend = new DeviceBackend(Backend.OPENCL, device, opened.lock())) {
+                RandomTensors r = new RandomTensors(63);
+                int n = 512;
+                int d = 32;
+                int v = 128;
+                DType bf16 = DType.BFLOAT16;
+                Tensor[] in = {HalfTensors.round(r.normal(1, n, d), bf16), HalfTensors.round(r.normal(0.2, v, d), bf16),
+                    r.indices(n, v), HalfTensors.round(r.normal(0.1, v), bf16)};
+                Tensor[] g = {Tensor.zeros(bf16, n, d), Tensor.zeros(bf16, v, d), null, Tensor.zeros(bf16, v)};
+                io.github.lossengine.loss.LinearCrossEntropy loss = Losses.linearCrossEntropy().bias(true).chunkRows(16);
+                LossResult got = backend.compute(loss, in, g);
+                assertEquals(Backend.OPENCL, got.backend());
+                LossResult cpu = new io.github.lossengine.cpu.CpuBackend().compute(loss, in,
+                        new Tensor[] {Tensor.zeros(bf16, n, d), Tensor.zeros(bf16, v, d), null, Tensor.zeros(bf16, v)});
+                assertEquals(cpu.value(), got.value(), 1e-5 * Math.abs(cpu.value()));
+                assertTrue(Math.abs(g[1].getFloat(0)) > 0, "dW was written");
+                for (DeviceMemory m : device.allocated) {
+                    assertTrue(m.bytes() < 4L * n * d, "a buffer of " + m.bytes() + " bytes: a float32 copy of hidden ["
+                            + n + ", " + d + "] or of its gradient (or more)");
+                }
+                assertEquals(2, device.allocated.stream().filter(m -> m.bytes() == 4L * v * d).count(),
+                        "the float32 weight and the dW accumulator");
+            }
+        }
+    }
 }

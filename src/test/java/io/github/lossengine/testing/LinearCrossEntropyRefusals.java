@@ -1,5 +1,6 @@
 package io.github.lossengine.testing;
 
+import io.github.lossengine.DType;
 import io.github.lossengine.LossEngine;
 import io.github.lossengine.Losses;
 import io.github.lossengine.Tensor;
@@ -8,7 +9,8 @@ import io.github.lossengine.loss.LinearCrossEntropy;
 /**
  * The bad inputs of {@code linear_cross_entropy}, each refused before any gradient buffer is
  * written, with a message naming the argument, the position and the value: the same on every
- * backend (the CPU tests and the device tests run these).
+ * backend (the CPU tests and the device tests run these). Mixed float types among hidden, the
+ * weight and the bias are refused too.
  */
 public final class LinearCrossEntropyRefusals {
     private LinearCrossEntropyRefusals() {
@@ -43,5 +45,18 @@ public final class LinearCrossEntropyRefusals {
                 "2 class weights for 5 classes");
         RefusalCheck.assertRefused(engine, loss, new Tensor[] {h, w, r.normal(1, 4)}, "target", "int32 or int64");
         RefusalCheck.assertRefused(engine, loss, new Tensor[] {r.normal(1, 12), w, t}, "hidden", "[N, D]");
+        // hidden, the weight and the bias: all float32 or all of one 16-bit dtype
+        Tensor h16 = HalfTensors.round(h, DType.BFLOAT16);
+        Tensor w16 = HalfTensors.round(w, DType.BFLOAT16);
+        RefusalCheck.assertRefused(engine, loss, new Tensor[] {h16, w, t}, "linear_weight",
+                "dtype FLOAT32 differs from hidden's BFLOAT16", "must all be float32 or all of one 16-bit dtype");
+        RefusalCheck.assertRefused(engine, loss, new Tensor[] {h, HalfTensors.round(w, DType.FLOAT16), t}, "linear_weight",
+                "dtype FLOAT16 differs from hidden's FLOAT32");
+        RefusalCheck.assertRefused(engine, loss, new Tensor[] {h16, HalfTensors.round(w, DType.FLOAT16), t},
+                "linear_weight", "dtype FLOAT16 differs from hidden's BFLOAT16");
+        RefusalCheck.assertRefused(engine, withBias, new Tensor[] {h16, w16, t, r.normal(1, 5)}, "linear_bias",
+                "dtype FLOAT32 differs from hidden's BFLOAT16");
+        RefusalCheck.assertRefused(engine, withBias, new Tensor[] {h, w, t, HalfTensors.round(r.normal(1, 5), DType.FLOAT16)},
+                "linear_bias", "dtype FLOAT16 differs from hidden's FLOAT32");
     }
 }
