@@ -13,15 +13,15 @@ import java.util.Arrays;
 /**
  * Device {@link LinearCrossEntropy}, the CPU's chunked algorithm on the device: the targets checked
  * and the MEAN denominator summed first ({@code le_class_targets_i64}), then per chunk of rows the
- * logits {@code h_c W^T + b} ({@code le_gemm_f32}, the built-in tiled GEMM of {@code kernels/linear.cu}),
- * the fused cross-entropy kernel {@code le_softmax_ce_f32} turning them into {@code dZ} (scaled by the
- * whole batch's MEAN factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c}
- * ({@code le_gemm_f32} again) and {@code db += sum dZ} ({@code le_column_sums_f32}). Workspace: two
+ * logits {@code h_c W^T + b} (the device's {@link DeviceGemm}: cuBLAS on CUDA where it loads, else
+ * {@code le_gemm_f32}, the built-in tiled GEMM of {@code kernels/linear.cu}), the fused cross-entropy
+ * kernel {@code le_softmax_ce_f32} turning them into {@code dZ} (scaled by the whole batch's MEAN
+ * factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c} (the same GEMM)
+ * and {@code db += sum dZ} ({@code le_column_sums_f32}, ours on every device). Workspace: two
  * chunk buffers of [rows, V] (the default chunk is half the CPU's, so that they fit the same bound)
  * and per-row arrays; nothing of N x V.
  */
 final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
-    private static final int TILE = 16;
 
     @Override
     public DeviceOutcome run(LinearCrossEntropy loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
@@ -48,6 +48,8 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
         scale = SoftmaxStatistics.scale(ce, scale);
 
         Device dev = call.device();
+        DeviceGemm gemm = dev.gemm();
+        boolean tf32 = loss.allowTf32();
         DeviceMemory dh = gradients[0];
         DeviceMemory dw = gradients[1];
         DeviceMemory db = loss.bias() ? gradients[3] : null;
@@ -70,8 +72,7 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
         for (int r0 = 0; r0 < n; r0 += chunk) {
             int m = Math.min(chunk, n - r0);
             long hOff = (long) r0 * d;
-            // logits [m, V] = h_c W^T (+ b): A(i, p) = h[r0 + i, p], B(p, j) = W[j, p]
-            gemm(dev, h.memory(), hOff, d, 1, w.memory(), 0, 1, d, z, 0, v, m, v, d, false, b == null ? null : b.memory());
+            gemm.logits(dev, h.memory(), hOff, w.memory(), z, m, d, v, b == null ? null : b.memory(), tf32);
             copy(dev, "le_copy_i64", target.memory(), r0, m, chunkTarget, 0);
             sum += crossEntropy(call, ce, z, chunkTarget, m, v, wm, cw != null, scale, wantGradient, chunkValues, dz,
                     chunkLse);
@@ -80,12 +81,10 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
                 copy(dev, "le_copy_f32", chunkValues, 0, m, values, r0);
             }
             if (dh != null) {
-                // dH_c [m, D] = dZ W: A(i, j) = dZ[i, j], B(j, p) = W[j, p]
-                gemm(dev, dz, 0, v, 1, w.memory(), 0, d, 1, dh, hOff, d, m, d, v, false, null);
+                gemm.hiddenGradient(dev, dz, w.memory(), dh, hOff, m, d, v, tf32);
             }
             if (dw != null) {
-                // dW [V, D] += dZ^T h_c: A(j, i) = dZ[i, j], B(i, p) = h[r0 + i, p]
-                gemm(dev, dz, 0, 1, v, h.memory(), hOff, d, 1, dw, 0, d, v, d, m, true, null);
+                gemm.weightGradient(dev, dz, h.memory(), hOff, dw, m, d, v, tf32);
             }
             if (db != null) {
                 dev.launch("le_column_sums_f32", Geometry.elementwise(v).groups(),
@@ -134,24 +133,6 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
                 .buf(values).buf(dz).buf(partials).buf(lse);
         call.device().launch("le_softmax_ce_f32", geo.groups(), args);
         return call.reduce(partials, geo.groups(), 1)[0];
-    }
-
-    /**
-     * {@code C[i, j] (+)= sum_p A(i, p) B(p, j) (+ bias[j])}, i < m, j < n, p < k, with
-     * {@code A(i, p) = a[aOff + i sai + p sap]}, {@code B(p, j) = b[bOff + p sbp + j sbj]},
-     * {@code C[i, j] = c[cOff + i ldc + j]}: one launch of {@code le_gemm_f32}, a group per 16 x 16 tile.
-     */
-    static void gemm(Device dev, DeviceMemory a, long aOff, long sai, long sap, DeviceMemory b, long bOff, long sbp,
-                     long sbj, DeviceMemory c, long cOff, long ldc, int m, int n, int k, boolean accumulate,
-                     DeviceMemory bias) {
-        long groups = (long) ((m + TILE - 1) / TILE) * ((n + TILE - 1) / TILE);
-        if (groups == 0) {
-            return;
-        }
-        KernelArgs args = new KernelArgs().buf(a).i64(aOff).i64(sai).i64(sap).buf(b).i64(bOff).i64(sbp).i64(sbj)
-                .buf(c).i64(cOff).i64(ldc).i32(m).i32(n).i32(k).i32(accumulate ? 1 : 0)
-                .buf(bias == null ? a : bias).i32(bias == null ? 0 : 1);
-        dev.launch("le_gemm_f32", Math.toIntExact(groups), args);
     }
 
     private static void copy(Device dev, String kernel, DeviceMemory src, long from, long count, DeviceMemory dst, long to) {
