@@ -1,8 +1,9 @@
 /*
  * cudaemu: the support the fake libcublas.so.12 (cublasemu.c) needs from the emulated driver, which
  * owns the device memory and the streams: see emu_blas.h. The GEMM is an OpenCL kernel of its own
- * (one work-item per output, p ascending, fma), enqueued on the stream's in-order queue with the
- * stream rules' wait list, exactly as cuLaunchKernel enqueues lossengine's kernels.
+ * (16 x 16 tiles through local memory, each output summed by one work-item with fma, p ascending),
+ * enqueued on the stream's in-order queue with the stream rules' wait list, exactly as
+ * cuLaunchKernel enqueues lossengine's kernels.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -16,22 +17,39 @@ static const char *const GEMM_SOURCE =
     "    u = (u + 0x1000u) & 0xffffe000u;\n" /* round to nearest (ties away) on the 10-bit mantissa */
     "    return as_float(u);\n"
     "}\n"
+    "#define T 16\n"
+    "float opa(__global const float *a, ulong ao, int lda, int ta, int m, int k, int i, int p, int t32) {\n"
+    "    if (i >= m || p >= k) return 0.0f;\n"
+    "    float x = ta ? a[ao + p + (ulong) i * lda] : a[ao + i + (ulong) p * lda];\n"
+    "    return t32 ? tf32(x) : x;\n"
+    "}\n"
+    "float opb(__global const float *b, ulong bo, int ldb, int tb, int k, int n, int p, int j, int t32) {\n"
+    "    if (p >= k || j >= n) return 0.0f;\n"
+    "    float y = tb ? b[bo + j + (ulong) p * ldb] : b[bo + p + (ulong) j * ldb];\n"
+    "    return t32 ? tf32(y) : y;\n"
+    "}\n"
+    /* one group of 16 x 16 per tile of C (tiles column-major), both operands through local memory */
     "__kernel void cublasemu_sgemm(__global const float *a, ulong ao, int lda, int ta,\n"
     "                              __global const float *b, ulong bo, int ldb, int tb,\n"
     "                              __global float *c, ulong co, int ldc, int m, int n, int k,\n"
     "                              float alpha, float beta, int t32) {\n"
-    "    size_t id = get_global_id(0);\n"
-    "    if (id >= (size_t) m * (size_t) n) return;\n"
-    "    int i = (int) (id % (size_t) m), j = (int) (id / (size_t) m);\n"
+    "    __local float as[T][T], bs[T][T];\n"
+    "    int tiles = (m + T - 1) / T;\n"
+    "    int g = (int) get_group_id(0), l = (int) get_local_id(0);\n"
+    "    int i0 = (g % tiles) * T, j0 = (g / tiles) * T, ly = l / T, lx = l % T;\n"
+    "    int i = i0 + lx, j = j0 + ly;\n"
     "    float acc = 0.0f;\n"
-    "    for (int p = 0; p < k; p++) {\n"
-    "        float x = ta ? a[ao + p + (ulong) i * lda] : a[ao + i + (ulong) p * lda];\n"
-    "        float y = tb ? b[bo + j + (ulong) p * ldb] : b[bo + p + (ulong) j * ldb];\n"
-    "        if (t32) { x = tf32(x); y = tf32(y); }\n"
-    "        acc = fma(x, y, acc);\n"
+    "    for (int p0 = 0; p0 < k; p0 += T) {\n"
+    "        as[ly][lx] = opa(a, ao, lda, ta, m, k, i0 + lx, p0 + ly, t32);\n"
+    "        bs[ly][lx] = opb(b, bo, ldb, tb, k, n, p0 + lx, j0 + ly, t32);\n"
+    "        barrier(CLK_LOCAL_MEM_FENCE);\n"
+    "        for (int q = 0; q < T; q++) acc = fma(as[q][lx], bs[ly][q], acc);\n"
+    "        barrier(CLK_LOCAL_MEM_FENCE);\n"
     "    }\n"
-    "    ulong at = co + i + (ulong) j * ldc;\n"
-    "    c[at] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[at];\n"
+    "    if (i < m && j < n) {\n"
+    "        ulong at = co + i + (ulong) j * ldc;\n"
+    "        c[at] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[at];\n"
+    "    }\n"
     "}\n";
 
 static cl_program program;   /* built once per process, under emu_lock */
@@ -154,7 +172,7 @@ EMU_API CUresult cudaemu_blas_sgemm(CUcontext ctx, CUstream h, int ta, int tb, i
         r = CUDA_ERROR_INVALID_VALUE;
         goto out;
     }
-    size_t local = 64, global = (((size_t) m * (size_t) n + local - 1) / local) * local;
+    size_t local = 256, global = (size_t) ((m + 15) / 16) * (size_t) ((n + 15) / 16) * local;
     cl_event list[EMU_MAX_WAIT], ev;
     cl_uint nw = emu_order_waits(s, list, NULL);
     err = clEnqueueNDRangeKernel(s->q, kernel, 1, NULL, &global, &local, nw, nw ? list : NULL, &ev);
