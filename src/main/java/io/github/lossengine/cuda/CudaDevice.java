@@ -202,7 +202,12 @@ final class CudaDevice implements Device {
                 gemm = BuiltInGemm.INSTANCE;
                 gemmLine = CublasGemm.FALLBACK + missing;
             } else {
-                check(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context)), "cuCtxPushCurrent");
+                int rc = CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context));
+                if (rc != 0) { // not check(): losing the session here would take the provider's lock under this one
+                    gemm = BuiltInGemm.INSTANCE;
+                    gemmLine = CublasGemm.FALLBACK + "cuCtxPushCurrent failed: " + CudaErrors.name(rc);
+                    return gemmLine;
+                }
                 try {
                     CublasGemm.Choice c = CublasGemm.open(this);
                     gemm = c.gemm();

@@ -19,6 +19,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,23 +160,34 @@ class CudaCublasTest {
         assertEquals(!cublas, same, cublas ? "cuBLAS ignored allowTf32" : "the built-in kernel must ignore allowTf32");
     }
 
+    /**
+     * Also with JCublas2's exceptions turned on (JVM-wide, as a program may do): the failing status
+     * then arrives as an exception, and the fallback and its reason must be the same.
+     */
     @Test
     void aFailingCublasCreateFallsBackToTheBuiltInKernelWithTheReason() {
         Emulator.require();
         Assumptions.assumeTrue(expected().equals("fake"), "needs the fake libcublas.so.12 (the cuda-emulated fatbin run);"
                 + " this run has lossengine.test.cublas=" + expected());
-        Emulator.set("CUDAEMU_CUBLAS_CREATE_RESULT", "3");
-        DeviceEngines.forgetCuda(); // the next engine opens a new session, which makes the choice again
         Tensor[] in = LinearCrossEntropyDeviceTest.inputs(19, 13, 40, true, 3);
-        try (LossEngine engine = LossEngine.create(Backend.CUDA)) {
-            String detail = engine.backend().detail();
-            assertTrue(detail.contains(BUILT_IN + "cublasCreate failed: CUBLAS_STATUS_ALLOC_FAILED (3)"), detail);
-            assertFalse(detail.contains(CUBLAS), detail);
-            Parity.check(engine, LOSS, LinearCrossEntropyDeviceTest.TOL, in);
-        }
-        Emulator.set();
-        try (LossEngine engine = LossEngine.create(Backend.CUDA)) {
-            assertTrue(engine.backend().detail().contains(CUBLAS), "a new session tries cuBLAS again: " + engine.backend().detail());
+        for (boolean exceptions : new boolean[] {false, true}) {
+            Emulator.set("CUDAEMU_CUBLAS_CREATE_RESULT", "3");
+            DeviceEngines.forgetCuda(); // the next engine opens a new session, which makes the choice again
+            JCublas2.setExceptionsEnabled(exceptions);
+            try (LossEngine engine = LossEngine.create(Backend.CUDA)) {
+                String detail = engine.backend().detail();
+                assertTrue(detail.contains(BUILT_IN + "cublasCreate failed: CUBLAS_STATUS_ALLOC_FAILED (3)"),
+                        "exceptions " + exceptions + ": " + detail);
+                assertFalse(detail.contains(CUBLAS), detail);
+                Parity.check(engine, LOSS, LinearCrossEntropyDeviceTest.TOL, in);
+            } finally {
+                JCublas2.setExceptionsEnabled(false);
+            }
+            Emulator.set();
+            try (LossEngine engine = LossEngine.create(Backend.CUDA)) {
+                assertTrue(engine.backend().detail().contains(CUBLAS), "a new session tries cuBLAS again: "
+                        + engine.backend().detail());
+            }
         }
     }
 
