@@ -163,8 +163,9 @@ final class CublasGemm implements DeviceGemm {
     }
 
     /**
-     * Destroys the handle and frees the workspace, with the session's context current. Never throws:
-     * a failing call is logged at WARN. Idempotent.
+     * Destroys the handle and frees the workspace, with the session's context current (cuBLAS
+     * documents that {@code cublasDestroy} synchronises the device; it runs once, when the session
+     * ends). Never throws: a failing call is logged at WARN. Idempotent.
      */
     void destroy() {
         if (!destroyed) {

@@ -3,8 +3,8 @@ package io.github.lossengine.cuda;
 import io.github.lossengine.Backend;
 import io.github.lossengine.DeviceLostException;
 import io.github.lossengine.InvalidInputException;
-import io.github.lossengine.kernel.Device;
 import io.github.lossengine.kernel.BuiltInGemm;
+import io.github.lossengine.kernel.Device;
 import io.github.lossengine.kernel.DeviceException;
 import io.github.lossengine.kernel.DeviceGemm;
 import io.github.lossengine.kernel.DeviceMemory;
@@ -481,8 +481,9 @@ final class CudaDevice implements Device {
 
     /**
      * Ends the session's use of the device: destroys its cuBLAS handle (freeing its workspace) and its
-     * stream and unloads the module in its context (the primary context is released by the provider). Memory allocated by the session and
-     * closed after this is not freed (it went with the context). Never throws: a failing call is
+     * stream and unloads the module in its context (the primary context is released by the
+     * provider). Memory allocated by the session and closed after this is not freed (it went with the
+     * context). Never throws: a failing call is
      * logged at WARN with the CUDA error name; after a sticky error only the bookkeeping is done.
      */
     void end() {

@@ -22,7 +22,6 @@ import java.util.Arrays;
  * and per-row arrays; nothing of N x V.
  */
 final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
-
     @Override
     public DeviceOutcome run(LinearCrossEntropy loss, DeviceCall call, DeviceTensor[] inputs, DeviceMemory[] gradients) {
         DeviceTensor h = inputs[0];
