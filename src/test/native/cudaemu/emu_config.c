@@ -57,6 +57,7 @@ static void cfg_apply(emu_config *c, const char *k, const char *v) {
     else if (!strcmp(k, "CUDAEMU_FAULT_CODE")) c->fault_code = (int) num(k, v);
     else if (!strcmp(k, "CUDAEMU_TRACE")) c->trace = num(k, v) != 0;
     else if (!strcmp(k, "CUDAEMU_TOTAL_MEM_MB")) c->total_mem = (long long) num(k, v) << 20;
+    else if (!strcmp(k, "CUDAEMU_CUBLAS_CREATE_RESULT")) c->cublas_create_result = (int) num(k, v);
     else if (!strcmp(k, "CUDAEMU_CONTROL")) { /* only from the environment */ }
     else if (!strncmp(k, "CUDAEMU_", 8)) EMU_WARN("unknown key %s ignored", k);
 }
@@ -65,7 +66,7 @@ static const char *const env_keys[] = {
     "CUDAEMU_KERNELS", "CUDAEMU_SM", "CUDAEMU_PTX_ISA", "CUDAEMU_DRIVER_VERSION", "CUDAEMU_INIT_RESULT",
     "CUDAEMU_REFUSE_FATBIN", "CUDAEMU_DMA_DELAY_MS", "CUDAEMU_REUSE_ADDRESSES",
     "CUDAEMU_FAULT_AFTER_LAUNCHES", "CUDAEMU_FAULT_KERNEL", "CUDAEMU_FAULT_CODE", "CUDAEMU_TRACE",
-    "CUDAEMU_TOTAL_MEM_MB", NULL
+    "CUDAEMU_TOTAL_MEM_MB", "CUDAEMU_CUBLAS_CREATE_RESULT", NULL
 };
 
 static char *trim(char *s) {

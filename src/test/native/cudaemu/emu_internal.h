@@ -35,6 +35,7 @@ typedef struct emu_config {
     int fault_code;          /* CUDAEMU_FAULT_CODE (default 700) */
     int trace;               /* CUDAEMU_TRACE=1: one stderr line per emulated call that changes state */
     long long total_mem;     /* CUDAEMU_TOTAL_MEM_MB (default: the OpenCL device's global memory) */
+    int cublas_create_result; /* CUDAEMU_CUBLAS_CREATE_RESULT: what the fake cublasCreate_v2 returns (default 0) */
     unsigned fault_epoch;    /* bumped whenever the fault settings change or the control file sets them again */
     int fault_in_file;       /* the control file has a CUDAEMU_FAULT_AFTER_LAUNCHES line */
 } emu_config;

@@ -60,6 +60,7 @@ final class LossParameters {
         ce.params.forEach((key, setter) -> linear.param(key, (l, v) -> l.ce(setter.apply(l.ce(), v))));
         linear.param("chunk_rows", (l, v) -> l.chunkRows(int32(v)))
                 .param("max_workspace_bytes", (l, v) -> l.maxWorkspaceBytes(integer(v)))
+                .param("allow_tf32", (l, v) -> l.allowTf32(bool(v)))
                 .weight(LinearCrossEntropy::classWeights, true);
         table(Nll.class).indexTargets()
                 .param("ignore_index", (l, v) -> l.ignoreIndex(integer(v)))

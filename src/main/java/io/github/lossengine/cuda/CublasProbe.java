@@ -9,9 +9,11 @@ import java.util.function.Supplier;
  * and without loading anything: JCublas's classes ({@code org.jcuda:jcublas}, pinned to the JCuda
  * version), its JNI library ({@code org.jcuda:jcublas-natives}, classifier {@code linux-x86_64}) and
  * {@code libcublas.so.12}, which the NVIDIA driver does not provide (it comes with the CUDA toolkit or
- * its redistributable, e.g. {@code nvidia-cublas-cu12}). Today {@code linear_cross_entropy} always
- * runs its products with the built-in GEMM kernel ({@code kernels/linear.cu}): the line says so
- * either way, with the reason cuBLAS is unavailable. Stateless: each call probes again.
+ * its redistributable, e.g. {@code nvidia-cublas-cu12}). When one is missing, {@code linear_cross_entropy}
+ * runs its products on CUDA with the built-in GEMM kernel ({@code kernels/linear.cu}) and the line
+ * says why; when all are there, each CUDA session goes on to load libJCublas2 and create a cuBLAS
+ * handle ({@link CublasGemm}), and the engine's detail says which GEMM it uses and why. Stateless:
+ * each call probes again.
  */
 public final class CublasProbe {
     /** The JNI library of JCublas 2, in org.jcuda:jcublas-natives. */
@@ -28,8 +30,9 @@ public final class CublasProbe {
     static String line(Supplier<String> ldLibraryPath, Path root) {
         String reason = unavailableReason(ldLibraryPath, root);
         return reason != null ? "cublas: unavailable: " + reason + "; linear_cross_entropy uses the built-in GEMM kernel"
-                : "cublas: libcublas.so.12 and JCublas 12.6.0 found; linear_cross_entropy uses the built-in GEMM kernel"
-                        + " (the cuBLAS path is not implemented yet)";
+                : "cublas: libcublas.so.12 and JCublas 12.6.0 found; linear_cross_entropy uses cuBLAS on CUDA when"
+                        + " libJCublas2 loads and cublasCreate succeeds, else the built-in GEMM kernel (the CUDA engine's"
+                        + " detail says which, and why)";
     }
 
     /** Why cuBLAS cannot be used here, or null when JCublas, its JNI library and libcublas.so.12 are all there. */

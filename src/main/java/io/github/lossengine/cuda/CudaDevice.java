@@ -3,8 +3,10 @@ package io.github.lossengine.cuda;
 import io.github.lossengine.Backend;
 import io.github.lossengine.DeviceLostException;
 import io.github.lossengine.InvalidInputException;
+import io.github.lossengine.kernel.BuiltInGemm;
 import io.github.lossengine.kernel.Device;
 import io.github.lossengine.kernel.DeviceException;
+import io.github.lossengine.kernel.DeviceGemm;
 import io.github.lossengine.kernel.DeviceMemory;
 import io.github.lossengine.kernel.Geometry;
 import io.github.lossengine.kernel.KernelArgs;
@@ -42,6 +44,11 @@ import jcuda.driver.JCudaDriver;
  * names the kernels launched since the last good synchronisation (the faulting one among them), the
  * provider is told through {@code onLost}, and every later call throws the same exception.
  *
+ * <p><b>GEMM.</b> {@code linear_cross_entropy}'s products run with cuBLAS when it can be set up for
+ * this session ({@link CublasGemm#open}), else with the built-in kernel; the choice is made once per
+ * session, the first time {@link #gemm()} or {@link #describe()} needs it (an engine asks for its
+ * detail when it is created), and {@link #describe()} says which GEMM is used and why.
+ *
  * <p>Used under the session's lock, except {@link CudaMemory#close()}, which may run on any thread.
  */
 final class CudaDevice implements Device {
@@ -60,6 +67,9 @@ final class CudaDevice implements Device {
     private volatile boolean ended;
     private volatile String lost;
     private volatile List<String> lostKernels = List.of();
+    private DeviceGemm gemm;
+    private CublasGemm cublas;
+    private String gemmLine;
 
     /**
      * Resolves every kernel of the module (the context must be current on the calling thread) and
@@ -167,9 +177,57 @@ final class CudaDevice implements Device {
         }
     }
 
+    /** The device, then which GEMM {@code linear_cross_entropy} uses here and why. */
     @Override
     public String describe() {
-        return description;
+        String line = alive() ? chooseGemm() : null;
+        return line == null ? description : description + "; " + line;
+    }
+
+    /** cuBLAS when this session could set it up, else the built-in kernel ({@link #describe()} says why). */
+    @Override
+    public DeviceGemm gemm() {
+        chooseGemm();
+        return gemm;
+    }
+
+    /**
+     * Makes the session's GEMM choice once (creating the cuBLAS handle, with the context pushed) and
+     * returns its line. Without JCublas on the class path CublasGemm is never loaded.
+     */
+    private synchronized String chooseGemm() {
+        if (gemmLine == null) {
+            String missing = CublasProbe.unavailableReason(() -> System.getenv("LD_LIBRARY_PATH"), java.nio.file.Paths.get("/"));
+            if (missing != null) {
+                gemm = BuiltInGemm.INSTANCE;
+                gemmLine = CublasGemm.FALLBACK + missing;
+            } else {
+                int rc = CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context));
+                if (rc != 0) { // not check(): losing the session here would take the provider's lock under this one
+                    gemm = BuiltInGemm.INSTANCE;
+                    gemmLine = CublasGemm.FALLBACK + "cuCtxPushCurrent failed: " + CudaErrors.name(rc);
+                    return gemmLine;
+                }
+                try {
+                    CublasGemm.Choice c = CublasGemm.open(this);
+                    gemm = c.gemm();
+                    cublas = c.cublas();
+                    gemmLine = c.line();
+                } catch (LinkageError e) {
+                    gemm = BuiltInGemm.INSTANCE;
+                    gemmLine = CublasGemm.FALLBACK + "JCublas could not be used: " + e;
+                } finally {
+                    CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");
+                }
+            }
+            CudaErrors.LOG.info("CUDA session: {}", gemmLine);
+        }
+        return gemmLine;
+    }
+
+    /** The stream the current call runs on (the legacy default stream's handle is 0). */
+    CUstream stream() {
+        return stream;
     }
 
     /**
@@ -237,7 +295,7 @@ final class CudaDevice implements Device {
         }
     }
 
-    private static CUdeviceptr ptr(DeviceMemory m) {
+    static CUdeviceptr ptr(DeviceMemory m) {
         return ((CudaMemory) m).ptr();
     }
 
@@ -422,9 +480,10 @@ final class CudaDevice implements Device {
     }
 
     /**
-     * Ends the session's use of the device: destroys its stream and unloads the module in its
-     * context (the primary context is released by the provider). Memory allocated by the session and
-     * closed after this is not freed (it went with the context). Never throws: a failing call is
+     * Ends the session's use of the device: destroys its cuBLAS handle (freeing its workspace) and its
+     * stream and unloads the module in its context (the primary context is released by the
+     * provider). Memory allocated by the session and closed after this is not freed (it went with the
+     * context). Never throws: a failing call is
      * logged at WARN with the CUDA error name; after a sticky error only the bookkeeping is done.
      */
     void end() {
@@ -435,6 +494,9 @@ final class CudaDevice implements Device {
             boolean healthy = lost == null;
             ended = true;
             if (healthy && CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPushCurrent(context)), "cuCtxPushCurrent (to end the session)")) {
+                if (cublas != null) {
+                    cublas.destroy();
+                }
                 CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuStreamDestroy(own)), "cuStreamDestroy");
                 CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuModuleUnload(module)), "cuModuleUnload");
                 CudaErrors.warnIfFailed(CudaErrors.rc(() -> JCudaDriver.cuCtxPopCurrent(new CUcontext())), "cuCtxPopCurrent");

@@ -126,11 +126,20 @@ final class JCudaNatives {
      *         hold a verified copy
      */
     static Path prepare() throws IOException {
+        return prepare(FILE, "org.jcuda:jcuda-natives:12.6.0");
+    }
+
+    /**
+     * {@link #prepare()} for another JNI library of JCuda's family ({@code file}, a resource
+     * {@code /lib/<file>} of the {@code artifact} jar with this platform's classifier), e.g. JCublas2's,
+     * into the same private folder, verified the same way.
+     */
+    static Path prepare(String file, String artifact) throws IOException {
         byte[] lib;
-        try (InputStream in = JCudaNatives.class.getResourceAsStream("/lib/" + FILE)) {
+        try (InputStream in = JCudaNatives.class.getResourceAsStream("/lib/" + file)) {
             if (in == null) {
-                throw new IOException("JCuda's native library " + FILE + " is not on the class path (add"
-                        + " org.jcuda:jcuda-natives:12.6.0 with the classifier " + platform() + ")");
+                throw new IOException("the native library " + file + " is not on the class path (add " + artifact
+                        + " with the classifier " + platform() + ")");
             }
             lib = in.readAllBytes();
         }
@@ -138,19 +147,19 @@ final class JCudaNatives {
         if (configured != null && !configured.isBlank()) {
             Path dir = Paths.get(configured);
             Files.createDirectories(dir);
-            install(dir, lib);
+            install(dir, file, lib);
             return dir;
         }
         Path home = Paths.get(System.getProperty("user.home", "/nonexistent"), ".cache", "lossengine", "natives", platform());
         try {
             createPrivate(home);
-            install(home, lib);
+            install(home, file, lib);
             return home;
         } catch (IOException e) {
             Path tmp = Files.createTempDirectory("lossengine-natives-");
-            install(tmp, lib);
+            install(tmp, file, lib);
             tmp.toFile().deleteOnExit();
-            tmp.resolve(FILE).toFile().deleteOnExit();
+            tmp.resolve(file).toFile().deleteOnExit();
             return tmp;
         }
     }
@@ -183,16 +192,21 @@ final class JCudaNatives {
      * else written to a temporary file in the same folder, forced to disk and renamed over it.
      */
     static void install(Path dir, byte[] lib) throws IOException {
-        Path target = dir.resolve(FILE);
+        install(dir, FILE, lib);
+    }
+
+    /** {@link #install(Path, byte[])} of the library named {@code file}. */
+    static void install(Path dir, String file, byte[] lib) throws IOException {
+        Path target = dir.resolve(file);
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == lib.length
                 && sha256(Files.readAllBytes(target)).equals(sha256(lib))) {
             return;
         }
         Path tmp;
         try {
-            tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
+            tmp = Files.createTempFile(dir, "." + file, ".tmp");
         } catch (AccessDeniedException e) {
-            throw new IOException("cannot write a verified copy of " + FILE + " into " + dir + " (the file there "
+            throw new IOException("cannot write a verified copy of " + file + " into " + dir + " (the file there "
                     + (Files.exists(target) ? "differs from the jar's" : "is missing") + ")", e);
         }
         try {

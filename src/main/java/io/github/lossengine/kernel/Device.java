@@ -73,4 +73,12 @@ public interface Device {
 
     /** Launches kernel {@code name} on {@code groups} groups of {@link Geometry#GROUP_SIZE} threads. */
     void launch(String name, int groups, KernelArgs args);
+
+    /**
+     * The GEMM {@code linear_cross_entropy}'s products run with on this device: the built-in kernel,
+     * unless the backend chose a library for its session (CUDA: cuBLAS, when it loads). Called entered.
+     */
+    default DeviceGemm gemm() {
+        return BuiltInGemm.INSTANCE;
+    }
 }

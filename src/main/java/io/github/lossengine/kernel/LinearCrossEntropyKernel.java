@@ -13,10 +13,11 @@ import java.util.Arrays;
 /**
  * Device {@link LinearCrossEntropy}, the CPU's chunked algorithm on the device: the targets checked
  * and the MEAN denominator summed first ({@code le_class_targets_i64}), then per chunk of rows the
- * logits {@code h_c W^T + b} ({@code le_gemm_f32}, the built-in tiled GEMM of {@code kernels/linear.cu}),
- * the fused cross-entropy kernel {@code le_softmax_ce_f32} turning them into {@code dZ} (scaled by the
- * whole batch's MEAN factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c}
- * ({@code le_gemm_f32} again) and {@code db += sum dZ} ({@code le_column_sums_f32}). Workspace: two
+ * logits {@code h_c W^T + b} (the device's {@link DeviceGemm}: cuBLAS on CUDA where it loads, else
+ * {@code le_gemm_f32}, the built-in tiled GEMM of {@code kernels/linear.cu}), the fused cross-entropy
+ * kernel {@code le_softmax_ce_f32} turning them into {@code dZ} (scaled by the whole batch's MEAN
+ * factor) in a second chunk buffer, then {@code dH_c = dZ W}, {@code dW += dZ^T h_c} (the same GEMM)
+ * and {@code db += sum dZ} ({@code le_column_sums_f32}, ours on every device). Workspace: two
  * chunk buffers of [rows, V] (the default chunk is half the CPU's, so that they fit the same bound)
  * and per-row arrays; nothing of N x V. 16-bit operands and gradient buffers (hidden, the weight
  * and the bias all of one type) are widened and rounded around this float32 computation by
@@ -24,8 +25,6 @@ import java.util.Arrays;
  * chunks to the workspace.
  */
 final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
-    private static final int TILE = 16;
-
     /** hidden, the weight and the bias are read in their own type: 16-bit ones are widened here ({@link DeviceLinearOperands}). */
     @Override
     public boolean takes16(int i) {
@@ -57,6 +56,8 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
         scale = SoftmaxStatistics.scale(ce, scale);
 
         Device dev = call.device();
+        DeviceGemm gemm = dev.gemm();
+        boolean tf32 = loss.allowTf32();
         int chunk = loss.chunkRows() > 0 ? loss.rowsPerChunk(n, d, v) : Math.max(1, loss.rowsPerChunk(n, d, v) / 2);
         DeviceLinearOperands ops = new DeviceLinearOperands(call, inputs, gradients, loss.bias(), d, chunk);
         w = ops.w;
@@ -83,8 +84,7 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
             int m = Math.min(chunk, n - r0);
             DeviceMemory hm = ops.hidden(r0, m);
             long hOff = ops.hiddenOffset(r0);
-            // logits [m, V] = h_c W^T (+ b): A(i, p) = h[r0 + i, p], B(p, j) = W[j, p]
-            gemm(dev, hm, hOff, d, 1, w.memory(), 0, 1, d, z, 0, v, m, v, d, false, b == null ? null : b.memory());
+            gemm.logits(dev, hm, hOff, w.memory(), z, m, d, v, b == null ? null : b.memory(), tf32);
             copy(dev, "le_copy_i64", target.memory(), r0, m, chunkTarget, 0);
             sum += crossEntropy(call, ce, z, chunkTarget, m, v, wm, cw != null, scale, wantGradient, chunkValues, dz,
                     chunkLse);
@@ -93,13 +93,11 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
                 copy(dev, "le_copy_f32", chunkValues, 0, m, values, r0);
             }
             if (dh != null) {
-                // dH_c [m, D] = dZ W: A(i, j) = dZ[i, j], B(j, p) = W[j, p]
-                gemm(dev, dz, 0, v, 1, w.memory(), 0, d, 1, dh, ops.hiddenGradientOffset(r0), d, m, d, v, false, null);
+                gemm.hiddenGradient(dev, dz, w.memory(), dh, ops.hiddenGradientOffset(r0), m, d, v, tf32);
                 ops.hiddenGradientDone(r0, m);
             }
             if (dw != null) {
-                // dW [V, D] += dZ^T h_c: A(j, i) = dZ[i, j], B(i, p) = h[r0 + i, p]
-                gemm(dev, dz, 0, 1, v, hm, hOff, d, 1, dw, 0, d, v, d, m, true, null);
+                gemm.weightGradient(dev, dz, hm, hOff, dw, m, d, v, tf32);
             }
             if (db != null) {
                 dev.launch("le_column_sums_f32", Geometry.elementwise(v).groups(),
@@ -150,24 +148,6 @@ final class LinearCrossEntropyKernel implements DeviceLoss<LinearCrossEntropy> {
                 .buf(values).buf(dz).buf(partials).buf(lse);
         call.device().launch("le_softmax_ce_f32", geo.groups(), args);
         return call.reduce(partials, geo.groups(), 1)[0];
-    }
-
-    /**
-     * {@code C[i, j] (+)= sum_p A(i, p) B(p, j) (+ bias[j])}, i < m, j < n, p < k, with
-     * {@code A(i, p) = a[aOff + i sai + p sap]}, {@code B(p, j) = b[bOff + p sbp + j sbj]},
-     * {@code C[i, j] = c[cOff + i ldc + j]}: one launch of {@code le_gemm_f32}, a group per 16 x 16 tile.
-     */
-    static void gemm(Device dev, DeviceMemory a, long aOff, long sai, long sap, DeviceMemory b, long bOff, long sbp,
-                     long sbj, DeviceMemory c, long cOff, long ldc, int m, int n, int k, boolean accumulate,
-                     DeviceMemory bias) {
-        long groups = (long) ((m + TILE - 1) / TILE) * ((n + TILE - 1) / TILE);
-        if (groups == 0) {
-            return;
-        }
-        KernelArgs args = new KernelArgs().buf(a).i64(aOff).i64(sai).i64(sap).buf(b).i64(bOff).i64(sbp).i64(sbj)
-                .buf(c).i64(cOff).i64(ldc).i32(m).i32(n).i32(k).i32(accumulate ? 1 : 0)
-                .buf(bias == null ? a : bias).i32(bias == null ? 0 : 1);
-        dev.launch("le_gemm_f32", Math.toIntExact(groups), args);
     }
 
     private static void copy(Device dev, String kernel, DeviceMemory src, long from, long count, DeviceMemory dst, long to) {

@@ -60,9 +60,11 @@ import java.util.Objects;
  * @param bias              whether a fourth input {@code linear_bias} [V] is added to the logits
  * @param chunkRows         rows per chunk, or 0 for the default from {@code maxWorkspaceBytes}
  * @param maxWorkspaceBytes the workspace bound from which the default chunk is derived
+ * @param allowTf32         whether cuBLAS may run the three products with TF32 tensor cores
+ *                          ({@link #allowTf32(boolean)}; off by default)
  */
-public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunkRows, long maxWorkspaceBytes)
-        implements Loss {
+public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunkRows, long maxWorkspaceBytes,
+                                 boolean allowTf32) implements Loss {
     /** The default workspace bound of the chunk buffer: 64 MiB (or the size of hidden, when larger). */
     public static final long DEFAULT_MAX_WORKSPACE_BYTES = 64L << 20;
     private static final List<String> INPUTS = List.of("hidden", "linear_weight", "target");
@@ -80,7 +82,12 @@ public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunk
 
     /** Mean reduction, no bias, the default chunking and {@link SoftmaxCrossEntropy}'s defaults. */
     public LinearCrossEntropy() {
-        this(new SoftmaxCrossEntropy(), false, 0, DEFAULT_MAX_WORKSPACE_BYTES);
+        this(new SoftmaxCrossEntropy(), false, 0, DEFAULT_MAX_WORKSPACE_BYTES, false);
+    }
+
+    /** These options with float32 products everywhere ({@link #allowTf32()} off). */
+    public LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunkRows, long maxWorkspaceBytes) {
+        this(ce, bias, chunkRows, maxWorkspaceBytes, false);
     }
 
     /**
@@ -89,7 +96,7 @@ public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunk
      */
     public LinearCrossEntropy ce(SoftmaxCrossEntropy options) {
         Objects.requireNonNull(options, "options");
-        return new LinearCrossEntropy(options, bias, chunkRows, maxWorkspaceBytes);
+        return new LinearCrossEntropy(options, bias, chunkRows, maxWorkspaceBytes, allowTf32);
     }
 
     private LinearCrossEntropy with(SoftmaxCrossEntropy options) {
@@ -98,17 +105,29 @@ public record LinearCrossEntropy(SoftmaxCrossEntropy ce, boolean bias, int chunk
 
     /** With {@code true}, the loss takes a fourth input {@code linear_bias} [V]. */
     public LinearCrossEntropy bias(boolean bias) {
-        return new LinearCrossEntropy(ce, bias, chunkRows, maxWorkspaceBytes);
+        return new LinearCrossEntropy(ce, bias, chunkRows, maxWorkspaceBytes, allowTf32);
     }
 
     /** Rows per chunk ({@code >= 1}), or 0 for the default derived from {@link #maxWorkspaceBytes()}. */
     public LinearCrossEntropy chunkRows(int rows) {
-        return new LinearCrossEntropy(ce, bias, rows, maxWorkspaceBytes);
+        return new LinearCrossEntropy(ce, bias, rows, maxWorkspaceBytes, allowTf32);
     }
 
     /** The bound ({@code > 0}) of the chunk buffer from which the default {@link #chunkRows()} is derived. */
     public LinearCrossEntropy maxWorkspaceBytes(long bytes) {
-        return new LinearCrossEntropy(ce, bias, chunkRows, bytes);
+        return new LinearCrossEntropy(ce, bias, chunkRows, bytes, allowTf32);
+    }
+
+    /**
+     * With {@code true}, CUDA's cuBLAS path runs the three products with
+     * {@code CUBLAS_COMPUTE_32F_FAST_TF32}: inputs rounded to TF32 (10-bit mantissa) on tensor cores,
+     * float32 accumulation, about 1e-3 relative error per product instead of float32's 1e-7, so the
+     * results no longer agree with the CPU within this loss's documented float32 tolerance. Off by
+     * default ({@code CUBLAS_COMPUTE_32F}, with {@code CUBLAS_DEFAULT_MATH}). Every other path (the
+     * CPU, OpenCL, CUDA's built-in GEMM kernel) computes in float32 either way and ignores it.
+     */
+    public LinearCrossEntropy allowTf32(boolean allow) {
+        return new LinearCrossEntropy(ce, bias, chunkRows, maxWorkspaceBytes, allow);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.lossengine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +40,7 @@ class LossParametersTest {
             Map.entry("cosine_embedding", List.of("margin")),
             Map.entry("margin_ranking", List.of("margin")),
             Map.entry("linear_cross_entropy", List.of("label_smoothing", "ignore_index", "smoothing", "all_ignored",
-                    "z_loss", "softcap", "normalizer", "chunk_rows", "max_workspace_bytes")));
+                    "z_loss", "softcap", "normalizer", "chunk_rows", "max_workspace_bytes", "allow_tf32")));
 
     private static final Set<String> WEIGHTED = Set.of("softmax_cross_entropy", "nll", "multiclass_hinge",
             "binary_cross_entropy", "bce_with_logits", "linear_cross_entropy");
@@ -74,6 +75,8 @@ class LossParametersTest {
         assertEquals(3f, b.posWeight()[0]);
         assertEquals(List.of(1f, 0.5f, 2f), toList(LossParameters.apply(b, "pos_weight", "1, 0.5,2").posWeight()));
         assertTrue(LossParameters.apply(Losses.triplet(), "swap", "1").swap());
+        assertTrue(LossParameters.apply(Losses.linearCrossEntropy(), "allow_tf32", "true").allowTf32());
+        assertFalse(Losses.linearCrossEntropy().allowTf32(), "TF32 is off by default");
     }
 
     private static List<Float> toList(float[] a) {

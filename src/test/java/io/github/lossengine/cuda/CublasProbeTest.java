@@ -1,6 +1,7 @@
 package io.github.lossengine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,8 @@ class CublasProbeTest {
         Files.createFile(toolkit.resolve("libcublas.so.12"));
         String line = CublasProbe.line(() -> null, root);
         assertTrue(line.startsWith("cublas: libcublas.so.12 and JCublas 12.6.0 found;"), line);
-        assertTrue(line.contains("built-in GEMM kernel"), line);
+        assertTrue(line.contains("uses cuBLAS on CUDA when libJCublas2 loads and cublasCreate succeeds, else the built-in"
+                + " GEMM kernel"), line);
+        assertFalse(line.contains("not implemented"), line);
     }
 }
