@@ -8,6 +8,8 @@ import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.BceWithLogits;
 import io.github.lossengine.loss.BinaryCrossEntropy;
+import io.github.lossengine.loss.Contrastive;
+import io.github.lossengine.loss.CosineEmbedding;
 import io.github.lossengine.loss.Focal;
 import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
@@ -16,12 +18,14 @@ import io.github.lossengine.loss.KlDiv;
 import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
+import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import io.github.lossengine.loss.Triplet;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Map;
@@ -30,14 +34,15 @@ import java.util.Map;
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
  * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll,
- * linear_cross_entropy and the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
- * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll) also have a
+ * linear_cross_entropy, the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
+ * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll, and the row and
+ * pair losses: cosine_embedding, margin_ranking, triplet with p = 1 or 2, contrastive) also have a
  * fused implementation ({@link FusedLoss}): float32 kernels (poisson_nll and gaussian_nll compute
  * each element in double, {@link LikelihoodKernels}), chunks in parallel on the engine's threads,
  * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
  * documented tolerance of the reference and independent of the thread count.
  *
- * <p>Storage: softmax cross-entropy and the element-wise losses take float32 tensors of every
+ * <p>Storage: softmax cross-entropy, the element-wise and the row and pair losses take float32 tensors of every
  * storage kind ({@code float[]}, heap and direct {@link java.nio.FloatBuffer}s of either byte order,
  * {@link Tensor#ofRange} views) themselves, staging rows or blocks through small per-thread scratch
  * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for multi-class hinge and nll
@@ -65,6 +70,10 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(Hinge.class, new FusedHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
             Map.entry(Nll.class, new FusedNll()),
+            Map.entry(CosineEmbedding.class, new FusedCosineEmbedding()),
+            Map.entry(MarginRanking.class, new FusedMarginRanking()),
+            Map.entry(Triplet.class, new FusedTriplet()),
+            Map.entry(Contrastive.class, new FusedContrastive()),
             Map.entry(LinearCrossEntropy.class, new LinearCrossEntropyCpu()));
 
     private final WorkerPool pool;

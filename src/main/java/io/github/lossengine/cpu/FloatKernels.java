@@ -150,4 +150,7 @@ interface FloatKernels {
             out[outFrom + j - from] = io.github.lossengine.HalfFloats.floatToBFloat16(g[j] * f);
         }
     }
+
+    /** The row and pair loss kernels (cosine_embedding, triplet, contrastive, margin_ranking) of this implementation. */
+    PairKernels pair();
 }

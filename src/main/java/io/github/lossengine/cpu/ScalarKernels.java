@@ -231,4 +231,12 @@ final class ScalarKernels implements FloatKernels {
             dst[to + j] = io.github.lossengine.HalfFloats.floatToBFloat16(src[at + j]);
         }
     }
+
+    private static final PairKernels PAIR = new ScalarPairKernels(PairKernels.LANES);
+
+    /** The pair kernels with the 256-bit vector kernels' {@value PairKernels#LANES} partial sums (same bits). */
+    @Override
+    public PairKernels pair() {
+        return PAIR;
+    }
 }

@@ -391,4 +391,11 @@ final class VectorKernels implements FloatKernels {
         VectorMask<Integer> nan = v.compare(VectorOperators.NE, v).cast(I);
         ((ShortVector) r.blend(top.or(0x40), nan).convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, at);
     }
+
+    private static final PairKernels PAIR = new VectorPairKernels();
+
+    @Override
+    public PairKernels pair() {
+        return PAIR;
+    }
 }
