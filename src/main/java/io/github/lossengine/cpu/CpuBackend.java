@@ -42,10 +42,10 @@ import java.util.Map;
  * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
  * documented tolerance of the reference and independent of the thread count.
  *
- * <p>Storage: softmax cross-entropy, the element-wise and the row and pair losses take float32 tensors of every
+ * <p>Storage: softmax cross-entropy, multi-class hinge, the element-wise and the row and pair losses take float32 tensors of every
  * storage kind ({@code float[]}, heap and direct {@link java.nio.FloatBuffer}s of either byte order,
  * {@link Tensor#ofRange} views) themselves, staging rows or blocks through small per-thread scratch
- * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for multi-class hinge and nll
+ * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for nll
  * {@code FloatBuffer} inputs and gradients go through whole heap copies (one bulk copy of each), so
  * that a result's bits never depend on the storage. Options the fused implementations do not take
  * go to the reference.
@@ -128,7 +128,7 @@ public final class CpuBackend implements ComputeBackend {
                 return fused.compute(loss, inputs, gradients, kernels, pool);
             }
             // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
-            // (softmax CE and the element-wise losses take them themselves, staging, without a whole copy)
+            // (nll; the other fused losses take them themselves, staging, without a whole copy)
             Tensor[] in = heap(inputs, false);
             Tensor[] g = heap(gradients, true);
             if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {
