@@ -82,10 +82,10 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
         float shift = (float) (margin - x[off + y]);
         float fw = (float) wy;
         float fs = (float) scale;
-        k.marginStretch(x, off, off + y, shift, p, fw, fs, g, sums);
+        k.pair().marginStretch(x, off, off + y, shift, p, fw, fs, g, sums);
         double loss = sums[0];
         double grad = sums[1];
-        k.marginStretch(x, off + y + 1, off + classes, shift, p, fw, fs, g, sums);
+        k.pair().marginStretch(x, off + y + 1, off + classes, shift, p, fw, fs, g, sums);
         loss += sums[0];
         grad += sums[1];
         if (g != null) {

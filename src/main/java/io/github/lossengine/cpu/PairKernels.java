@@ -2,7 +2,7 @@ package io.github.lossengine.cpu;
 
 /**
  * The float32 inner loops of the fused row and pair losses (cosine_embedding, triplet, contrastive,
- * margin_ranking), over one row (or one block of elements) of heap arrays given with their offsets.
+ * margin_ranking, multi-class hinge), over one row (or one block of elements) of heap arrays given with their offsets.
  * Two implementations, {@link ScalarPairKernels} and {@code VectorPairKernels}.
  *
  * <p>The same bits from both: every element's value and gradient is the same float operations in the
@@ -72,4 +72,14 @@ interface PairKernels {
      */
     double marginRanking(float[] x1, float[] x2, float[] y, float[] g1, float[] g2, float[] values, int from, int to,
                          float margin, float gScale);
+
+    /**
+     * One stretch of a Weston-Watkins multi-class hinge row: {@code z_j = x[j] + shift} for {@code j} in
+     * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}
+     * {@code sum h(z_j)} and {@code sum g_j} over the active {@code j}, with {@code h(z) = z} ({@code p = 1})
+     * or {@code z^2} and {@code g_j = (wy h'(z_j)) scale} in float32 (NaN for a NaN {@code z_j}; the
+     * derivative overflows before the reduction's scale, as the kernels'); writes {@code g[j] = g_j}
+     * (0 where inactive) when {@code g} is non-null. Sums in blocks from {@code from}, as the others.
+     */
+    void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, double[] sums);
 }

@@ -184,4 +184,62 @@ final class ScalarPairKernels implements PairKernels {
         }
         return l;
     }
+
+    @Override
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                              double[] sums) {
+        float[] l = new float[lanes];
+        float[] gs = new float[lanes];
+        double loss = 0;
+        double grad = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            int bound = bound(b, end);
+            java.util.Arrays.fill(l, 0f);
+            java.util.Arrays.fill(gs, 0f);
+            for (int j = b; j < bound; j++) {
+                float z = x[j] + shift;
+                float d = marginDerivative(z, p, wy, scale);
+                boolean active = !(z <= 0);
+                if (active) {
+                    l[(j - b) % lanes] += p == 1 ? z : z * z;
+                    gs[(j - b) % lanes] += d;
+                }
+                if (g != null) {
+                    g[j] = active ? d : 0f;
+                }
+            }
+            marginStretchTail(x, bound, end, shift, p, wy, scale, g, sums);
+            loss += sumLanes(l) + sums[0];
+            grad += sumLanes(gs) + sums[1];
+        }
+        sums[0] = loss;
+        sums[1] = grad;
+    }
+
+    /** {@code g_j} of {@link #marginStretch}: {@code wy scale} ({@code p = 1}; NaN for a NaN {@code z}) or {@code ((2 z) wy) scale}. */
+    private static float marginDerivative(float z, int p, float wy, float scale) {
+        return p == 1 ? (Float.isNaN(z) ? Float.NaN : wy * scale) : (2f * z) * wy * scale;
+    }
+
+    /** {@link #marginStretch} over {@code [from, to)}, each sum in one float in order (a block's tail). */
+    static void marginStretchTail(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                                  double[] sums) {
+        float l = 0;
+        float gs = 0;
+        for (int j = from; j < to; j++) {
+            float z = x[j] + shift;
+            float d = marginDerivative(z, p, wy, scale);
+            boolean active = !(z <= 0);
+            if (active) {
+                l += p == 1 ? z : z * z;
+                gs += d;
+            }
+            if (g != null) {
+                g[j] = active ? d : 0f;
+            }
+        }
+        sums[0] = l;
+        sums[1] = gs;
+    }
 }

@@ -133,4 +133,41 @@ final class VectorPairKernels implements PairKernels {
         }
         return sumLanes(acc) + ScalarPairKernels.marginRankingTail(x1, x2, y, g1, g2, values, i, to, margin, gScale);
     }
+
+    @Override
+    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                              double[] sums) {
+        float gj = wy * scale;
+        double loss = 0;
+        double grad = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector l = FloatVector.zero(F);
+            FloatVector gs = FloatVector.zero(F);
+            int j = b;
+            for (int bound = b + F.loopBound(end - b); j < bound; j += L) {
+                FloatVector z = FloatVector.fromArray(F, x, j).add(shift);
+                VectorMask<Float> active = z.compare(VectorOperators.LE, 0f).not();
+                FloatVector h;
+                FloatVector d;
+                if (p == 1) {
+                    h = z;
+                    d = FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN));
+                } else {
+                    h = z.mul(z);
+                    d = z.mul(2f).mul(wy).mul(scale);
+                }
+                l = l.add(h, active);
+                gs = gs.add(d, active);
+                if (g != null) {
+                    d.blend(0f, active.not()).intoArray(g, j);
+                }
+            }
+            ScalarPairKernels.marginStretchTail(x, j, end, shift, p, wy, scale, g, sums);
+            loss += sumLanes(l) + sums[0];
+            grad += sumLanes(gs) + sums[1];
+        }
+        sums[0] = loss;
+        sums[1] = grad;
+    }
 }

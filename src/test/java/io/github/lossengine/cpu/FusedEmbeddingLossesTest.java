@@ -466,6 +466,16 @@ class FusedEmbeddingLossesTest {
             for (int o = 0; o < 3; o++) {
                 assertArrayEquals(outs[o], outs[o + 3], "marginRanking output " + o + " n=" + n);
             }
+            for (int p = 1; p <= 2; p++) {
+                float[] gs = new float[n + 3];
+                float[] gv = new float[n + 3];
+                double[] ms = new double[2];
+                double[] mv = new double[2];
+                s.marginStretch(a, 3, n + 3, 250f, p, 0.7f, 0.01f, gs, ms);
+                v.marginStretch(a, 3, n + 3, 250f, p, 0.7f, 0.01f, gv, mv);
+                assertArrayEquals(ms, mv, "marginStretch sums n=" + n + " p=" + p);
+                assertArrayEquals(gs, gv, "marginStretch gradient n=" + n + " p=" + p);
+            }
         }
     }
 

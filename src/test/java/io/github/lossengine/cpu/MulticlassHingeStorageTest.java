@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kind itself, staging rows: scores from a range of a bigger array, a heap buffer slice and direct
  * buffers of both byte orders, with gradients of each kind, give the array call's bits (values,
  * reduced value and gradient) on several chunks; the array around a gradient's range is never
- * written.
+ * written. Also the Vector API and scalar kernels bit for bit.
  */
 class MulticlassHingeStorageTest {
     private static final int ROWS = 2001;
@@ -75,6 +75,38 @@ class MulticlassHingeStorageTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The Vector API and the scalar kernels give the same bits (values, sums, gradients; rows of several blocks). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("losses")
+    void vectorAndScalarKernelsGiveTheSameBits(MulticlassHinge loss) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(FusedEmbeddingLossesTest.vectorLanes() == PairKernels.LANES,
+                "ScalarKernels' pair kernels have the 256-bit vector kernels' 8 lanes; this CPU's vectors have "
+                        + FusedEmbeddingLossesTest.vectorLanes());
+        for (int classes : new int[] {CLASSES, 1500}) {
+            int rows = 41;
+            float[] x = FusedAssertions.logits(new Random(classes), rows, classes, 1.0);
+            long[] y = new long[rows];
+            for (int i = 0; i < rows; i++) {
+                y[i] = (i * 7919L) % classes;
+            }
+            float[] w = loss.classWeights() == null ? null : FusedAssertions.positive(new Random(2), classes);
+            MulticlassHinge l = new MulticlassHinge(loss.reduction(), loss.variant(), loss.p(), loss.margin(), w);
+            Tensor[] in = {Tensor.of(x, rows, classes), Tensor.ofLongs(y, rows)};
+            LossResult[] r = new LossResult[2];
+            FloatKernels[] kernels = {KernelSelection.kernels(), new ScalarKernels()};
+            for (int k = 0; k < 2; k++) {
+                r[k] = new FusedMulticlassHinge().compute(l, in, new Tensor[] {Tensor.zeros(rows, classes), null}, kernels[k],
+                        FusedAssertions.TWO);
+            }
+            if (l.reduction() == Reduction.NONE) {
+                assertArrayEquals(r[1].values().toFloatArray(), r[0].values().toFloatArray(), l + " values");
+            } else {
+                assertEquals(Double.doubleToRawLongBits(r[1].value()), Double.doubleToRawLongBits(r[0].value()), l + " value");
+            }
+            assertArrayEquals(r[1].gradient().toFloatArray(), r[0].gradient().toFloatArray(), l + " gradient");
         }
     }
 }
