@@ -1,10 +1,8 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Backend;
-import io.github.lossengine.DType;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
-import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.BceWithLogits;
 import io.github.lossengine.loss.BinaryCrossEntropy;
@@ -42,13 +40,12 @@ import java.util.Map;
  * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
  * documented tolerance of the reference and independent of the thread count.
  *
- * <p>Storage: softmax cross-entropy, multi-class hinge, the element-wise and the row and pair losses take float32 tensors of every
- * storage kind ({@code float[]}, heap and direct {@link java.nio.FloatBuffer}s of either byte order,
- * {@link Tensor#ofRange} views) themselves, staging rows or blocks through small per-thread scratch
- * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for nll
- * {@code FloatBuffer} inputs and gradients go through whole heap copies (one bulk copy of each), so
- * that a result's bits never depend on the storage. Options the fused implementations do not take
- * go to the reference.
+ * <p>Storage: every fused loss takes float32 tensors of every storage kind ({@code float[]}, heap and
+ * direct {@link java.nio.FloatBuffer}s of either byte order, {@link Tensor#ofRange} views) itself,
+ * staging rows or blocks through small per-thread scratch (nll reads its one entry per row in place)
+ * with the same bits as from a {@code float[]} ({@link FusedPointwise}, {@link FusedEmbeddingRows}),
+ * so that a result's bits never depend on the storage and nothing the size of the problem is copied.
+ * Options and dtypes the fused implementations do not take go to the reference.
  *
  * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
  * workers). {@link #close()} stops the worker threads.
@@ -127,44 +124,8 @@ public final class CpuBackend implements ComputeBackend {
             if (fused.accepts(loss, inputs, gradients)) {
                 return fused.compute(loss, inputs, gradients, kernels, pool);
             }
-            // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
-            // (nll; the other fused losses take them themselves, staging, without a whole copy)
-            Tensor[] in = heap(inputs, false);
-            Tensor[] g = heap(gradients, true);
-            if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {
-                LossResult r = fused.compute(loss, in, g, kernels, pool);
-                for (int i = 0; i < g.length; i++) {
-                    if (g[i] != gradients[i]) {
-                        float[] a = g[i].floatArrayOrNull();
-                        gradients[i].write(0, a, 0, a.length);
-                    }
-                }
-                boolean none = r.reduction() == Reduction.NONE;
-                return new LossResult(r.backend(), r.reduction(), none ? 0 : r.value(), none ? r.values() : null, gradients);
-            }
         }
         return CpuLosses.forLoss(loss).compute(loss, inputs, gradients);
-    }
-
-    /**
-     * {@code t} with every float tensor that is not on a heap {@code float[]} replaced by a heap copy
-     * (zeros for gradient buffers, which are written, not read); {@code t} itself when there is none.
-     */
-    private static Tensor[] heap(Tensor[] t, boolean zeros) {
-        Tensor[] out = t;
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] != null && t[i].dtype() == DType.FLOAT32 && t[i].floatArrayOrNull() == null) {
-                if (out == t) {
-                    out = t.clone();
-                }
-                float[] a = new float[Math.toIntExact(t[i].size())];
-                if (!zeros) {
-                    t[i].read(0, a, 0, a.length); // one bulk copy
-                }
-                out[i] = Tensor.of(a, t[i].shape());
-            }
-        }
-        return out;
     }
 
     @Override
