@@ -1,13 +1,13 @@
 package io.github.lossengine.cpu;
 
 import io.github.lossengine.Backend;
-import io.github.lossengine.DType;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
-import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
 import io.github.lossengine.loss.BceWithLogits;
 import io.github.lossengine.loss.BinaryCrossEntropy;
+import io.github.lossengine.loss.Contrastive;
+import io.github.lossengine.loss.CosineEmbedding;
 import io.github.lossengine.loss.Focal;
 import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
@@ -16,12 +16,14 @@ import io.github.lossengine.loss.KlDiv;
 import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
+import io.github.lossengine.loss.MarginRanking;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import io.github.lossengine.loss.Triplet;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
 import java.util.Map;
@@ -30,20 +32,20 @@ import java.util.Map;
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
  * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll,
- * linear_cross_entropy and the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
- * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll) also have a
+ * linear_cross_entropy, the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
+ * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll, and the row and
+ * pair losses: cosine_embedding, margin_ranking, triplet with p = 1 or 2, contrastive) also have a
  * fused implementation ({@link FusedLoss}): float32 kernels (poisson_nll and gaussian_nll compute
  * each element in double, {@link LikelihoodKernels}), chunks in parallel on the engine's threads,
  * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
  * documented tolerance of the reference and independent of the thread count.
  *
- * <p>Storage: softmax cross-entropy and the element-wise losses take float32 tensors of every
- * storage kind ({@code float[]}, heap and direct {@link java.nio.FloatBuffer}s of either byte order,
- * {@link Tensor#ofRange} views) themselves, staging rows or blocks through small per-thread scratch
- * with the same bits as from a {@code float[]} ({@link FusedPointwise}); for multi-class hinge and nll
- * {@code FloatBuffer} inputs and gradients go through whole heap copies (one bulk copy of each), so
- * that a result's bits never depend on the storage. Options the fused implementations do not take
- * go to the reference.
+ * <p>Storage: every fused loss takes float32 tensors of every storage kind ({@code float[]}, heap and
+ * direct {@link java.nio.FloatBuffer}s of either byte order, {@link Tensor#ofRange} views) itself,
+ * staging rows or blocks through small per-thread scratch (nll reads its one entry per row in place)
+ * with the same bits as from a {@code float[]} ({@link FusedPointwise}, {@link FusedEmbeddingRows}),
+ * so that a result's bits never depend on the storage and nothing the size of the problem is copied.
+ * Options and dtypes the fused implementations do not take go to the reference.
  *
  * <p>Thread-safe: calls may run concurrently (each runs its chunks on its own thread plus idle
  * workers). {@link #close()} stops the worker threads.
@@ -65,6 +67,10 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(Hinge.class, new FusedHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
             Map.entry(Nll.class, new FusedNll()),
+            Map.entry(CosineEmbedding.class, new FusedCosineEmbedding()),
+            Map.entry(MarginRanking.class, new FusedMarginRanking()),
+            Map.entry(Triplet.class, new FusedTriplet()),
+            Map.entry(Contrastive.class, new FusedContrastive()),
             Map.entry(LinearCrossEntropy.class, new LinearCrossEntropyCpu()));
 
     private final WorkerPool pool;
@@ -118,44 +124,8 @@ public final class CpuBackend implements ComputeBackend {
             if (fused.accepts(loss, inputs, gradients)) {
                 return fused.compute(loss, inputs, gradients, kernels, pool);
             }
-            // the same bits whatever the storage: FloatBuffer inputs and gradients through heap copies
-            // (softmax CE and the element-wise losses take them themselves, staging, without a whole copy)
-            Tensor[] in = heap(inputs, false);
-            Tensor[] g = heap(gradients, true);
-            if ((in != inputs || g != gradients) && fused.accepts(loss, in, g)) {
-                LossResult r = fused.compute(loss, in, g, kernels, pool);
-                for (int i = 0; i < g.length; i++) {
-                    if (g[i] != gradients[i]) {
-                        float[] a = g[i].floatArrayOrNull();
-                        gradients[i].write(0, a, 0, a.length);
-                    }
-                }
-                boolean none = r.reduction() == Reduction.NONE;
-                return new LossResult(r.backend(), r.reduction(), none ? 0 : r.value(), none ? r.values() : null, gradients);
-            }
         }
         return CpuLosses.forLoss(loss).compute(loss, inputs, gradients);
-    }
-
-    /**
-     * {@code t} with every float tensor that is not on a heap {@code float[]} replaced by a heap copy
-     * (zeros for gradient buffers, which are written, not read); {@code t} itself when there is none.
-     */
-    private static Tensor[] heap(Tensor[] t, boolean zeros) {
-        Tensor[] out = t;
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] != null && t[i].dtype() == DType.FLOAT32 && t[i].floatArrayOrNull() == null) {
-                if (out == t) {
-                    out = t.clone();
-                }
-                float[] a = new float[Math.toIntExact(t[i].size())];
-                if (!zeros) {
-                    t[i].read(0, a, 0, a.length); // one bulk copy
-                }
-                out[i] = Tensor.of(a, t[i].shape());
-            }
-        }
-        return out;
     }
 
     @Override

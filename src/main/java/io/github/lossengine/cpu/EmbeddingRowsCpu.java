@@ -43,8 +43,11 @@ abstract class EmbeddingRowsCpu<L extends Loss> implements CpuLoss<L> {
     protected void validateLabels(String arg, Tensor labels) {
     }
 
-    @Override
-    public final LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients) {
+    /**
+     * Checks every input as {@link #compute} does, in the same order and with the same messages, before
+     * anything is written (what the fused implementations call too).
+     */
+    final void check(L loss, Tensor[] inputs) {
         List<String> names = loss.inputNames();
         Tensor first = inputs[0];
         for (int k = 0; k < embeddings; k++) {
@@ -55,7 +58,6 @@ abstract class EmbeddingRowsCpu<L extends Loss> implements CpuLoss<L> {
             }
         }
         long n = first.dim(0);
-        int d = Math.toIntExact(first.dim(1));
         Tensor labels = inputs.length > embeddings ? inputs[embeddings] : null;
         if (labels != null) {
             String arg = names.get(embeddings);
@@ -65,6 +67,16 @@ abstract class EmbeddingRowsCpu<L extends Loss> implements CpuLoss<L> {
             }
             validateLabels(arg, labels);
         }
+    }
+
+    @Override
+    public final LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients) {
+        check(loss, inputs);
+        List<String> names = loss.inputNames();
+        Tensor first = inputs[0];
+        long n = first.dim(0);
+        int d = Math.toIntExact(first.dim(1));
+        Tensor labels = inputs.length > embeddings ? inputs[embeddings] : null;
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, n, n, names.get(0));
         float[] values = r == Reduction.NONE ? new float[Math.toIntExact(n)] : null;

@@ -91,16 +91,6 @@ interface FloatKernels {
     /** The element-wise likelihood kernels (bce, bce_with_logits, focal, kl_div) of this implementation. */
     ProbabilityKernels probability();
 
-    /**
-     * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in
-     * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}
-     * {@code sum h(z_j)} and {@code sum g_j} over the active {@code j}, with {@code h(z) = z} ({@code p = 1})
-     * or {@code z^2} and {@code g_j = (wy h'(z_j)) scale} in float32 (NaN for a NaN {@code z_j}; the
-     * derivative overflows before the reduction's scale, as the kernels'); writes {@code g[j] = g_j}
-     * (0 where inactive) when {@code g} is non-null.
-     */
-    void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, double[] sums);
-
     /** {@code dst[j] = } the float32 value of the bfloat16 {@code src[from + j]}, {@code j < n} (exact). */
     default void widenBFloat16(short[] src, int from, float[] dst, int n) {
         for (int j = 0; j < n; j++) {
@@ -150,4 +140,7 @@ interface FloatKernels {
             out[outFrom + j - from] = io.github.lossengine.HalfFloats.floatToBFloat16(g[j] * f);
         }
     }
+
+    /** The row and pair loss kernels (cosine_embedding, triplet, contrastive, margin_ranking) of this implementation. */
+    PairKernels pair();
 }

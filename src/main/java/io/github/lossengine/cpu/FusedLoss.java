@@ -21,11 +21,6 @@ interface FusedLoss<L extends Loss> {
     /** Computes the loss and writes the gradients whose buffers are non-null. */
     LossResult compute(L loss, Tensor[] inputs, Tensor[] gradients, FloatKernels kernels, WorkerPool pool);
 
-    /** True for a float32 tensor on a heap {@code float[]}, or for {@code null} (no buffer). */
-    static boolean heapFloats(Tensor t) {
-        return t == null || t.floatArrayOrNull() != null;
-    }
-
     /** The heap array of a gradient buffer, or null when none is wanted. */
     static float[] array(Tensor t) {
         return t == null ? null : t.floatArrayOrNull();

@@ -1,5 +1,6 @@
 package io.github.lossengine.cpu;
 
+import io.github.lossengine.DType;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -10,14 +11,18 @@ import io.github.lossengine.loss.MulticlassHinge;
  * row's wrong classes (the stretches before and after the target), {@code z_j = x_j + (margin - x_y)}
  * in float32, the target's gradient the negated sum of the others. Crammer-Singer: the reference's
  * row scan (in double; it writes one or two non-zero gradient entries per row), rows in parallel. Checks as
- * {@link MulticlassHingeCpu}.
+ * {@link MulticlassHingeCpu}. Float32 scores and gradients of every storage kind: heap arrays in place;
+ * ranges and heap or direct {@code FloatBuffer}s row by row through the chunk's scratch rows (one bulk
+ * copy each way), which gives the array call's bits (a row's result depends only on its values).
  */
 final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
     private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
 
+    /** Float32 scores and gradient of any storage kind (other dtypes and ranks: the reference, and its refusal). */
     @Override
     public boolean accepts(MulticlassHinge loss, Tensor[] inputs, Tensor[] gradients) {
-        return inputs[0].rank() == 2 && inputs[0].floatArrayOrNull() != null && FusedLoss.heapFloats(gradients[0]);
+        return inputs[0].rank() == 2 && inputs[0].dtype() == DType.FLOAT32
+                && (gradients[0] == null || gradients[0].dtype() == DType.FLOAT32);
     }
 
     @Override
@@ -31,8 +36,9 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, rows, rows, loss.inputNames().get(0));
         float[] values = r == Reduction.NONE ? new float[rows] : null;
-        float[] x = xt.floatArrayOrNull();
-        float[] g = FusedLoss.array(gradients[0]);
+        Tensor gt = gradients[0];
+        // a range, a heap or direct buffer: each row staged through the chunk's scratch rows (the same bits)
+        boolean staged = xt.floatArrayOrNull() == null || gt != null && gt.floatArrayOrNull() == null;
         boolean ww = loss.variant() == MulticlassHinge.Variant.WESTON_WATKINS;
         int p = loss.p();
         double margin = loss.margin();
@@ -43,13 +49,23 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
                 int from = (int) Chunking.start(rows, chunks, c, 1);
                 int to = (int) Chunking.start(rows, chunks, c + 1, 1);
                 double[] sums = SUMS.get();
+                float[] x = staged ? new float[classes] : xt.floatArrayOrNull();
+                float[] g = gt == null ? null : staged ? new float[classes] : gt.floatArrayOrNull();
+                Tensor xRow = staged ? Tensor.of(x) : xt;
+                Tensor gRow = staged && g != null ? Tensor.of(g) : gt;
                 CompensatedSum s = new CompensatedSum();
                 for (int i = from; i < to; i++) {
                     int y = (int) target.getLong(i);
                     double wy = (w == null ? 1.0 : w[y]) / (ww ? classes : 1);
-                    int off = i * classes;
+                    int off = staged ? 0 : i * classes;
+                    if (staged) {
+                        xt.read((long) i * classes, x, 0, classes);
+                    }
                     double l = ww ? westonWatkins(k, x, g, off, classes, y, p, margin, wy, scale, sums)
-                            : MulticlassHingeCpu.crammerSingerRow(loss, xt, gradients[0], off, classes, y, wy, scale);
+                            : MulticlassHingeCpu.crammerSingerRow(loss, xRow, gRow, off, classes, y, wy, scale);
+                    if (staged && g != null) {
+                        gt.write((long) i * classes, g, 0, classes);
+                    }
                     s.add(Reductions.float32Range(l));
                     if (values != null) {
                         values[i] = (float) l;
@@ -66,10 +82,10 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
         float shift = (float) (margin - x[off + y]);
         float fw = (float) wy;
         float fs = (float) scale;
-        k.marginStretch(x, off, off + y, shift, p, fw, fs, g, sums);
+        k.pair().marginStretch(x, off, off + y, shift, p, fw, fs, g, sums);
         double loss = sums[0];
         double grad = sums[1];
-        k.marginStretch(x, off + y + 1, off + classes, shift, p, fw, fs, g, sums);
+        k.pair().marginStretch(x, off + y + 1, off + classes, shift, p, fw, fs, g, sums);
         loss += sums[0];
         grad += sums[1];
         if (g != null) {

@@ -1,5 +1,6 @@
 package io.github.lossengine.cpu;
 
+import io.github.lossengine.DType;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -15,15 +16,18 @@ import java.util.Arrays;
  * chunk's losses are added with {@link CompensatedSum} and the chunks in chunk order ({@link SumJob}),
  * so the result does not depend on the thread count. NaN and {@code ±inf} log-probabilities at a target
  * propagate to the loss (the gradient does not depend on them). The same checks and messages as
- * {@link NllCpu}, all before anything is written. Heap {@code float[]} storage only; stateless and
- * thread-safe.
+ * {@link NllCpu}, all before anything is written. Float32 storage of every kind: heap arrays in
+ * place; from a range or a heap or direct {@code FloatBuffer} the one log-probability of a row is read
+ * with {@link Tensor#getFloat} and a gradient's rows are cleared a block of zeros at a time, then its
+ * target entries set: the array call's bits. Stateless and thread-safe.
  */
 final class FusedNll implements FusedLoss<Nll> {
 
+    /** Float32 log-probabilities and gradient of any storage kind (other dtypes and ranks: the reference, and its refusal). */
     @Override
     public boolean accepts(Nll loss, Tensor[] inputs, Tensor[] gradients) {
-        // FloatBuffer storage: CpuBackend's heap copies; other ranks: the reference's refusal
-        return inputs[0].rank() == 2 && inputs[0].floatArrayOrNull() != null && FusedLoss.heapFloats(gradients[0]);
+        return inputs[0].rank() == 2 && inputs[0].dtype() == DType.FLOAT32
+                && (gradients[0] == null || gradients[0].dtype() == DType.FLOAT32);
     }
 
     @Override
@@ -37,7 +41,8 @@ final class FusedNll implements FusedLoss<Nll> {
         Reduction r = loss.reduction();
 
         float[] x = xt.floatArrayOrNull();
-        float[] g = FusedLoss.array(gradients[0]);
+        Tensor gt = gradients[0];
+        float[] g = FusedLoss.array(gt);
         float[] values = r == Reduction.NONE ? new float[rows] : null;
         long ignore = loss.ignoreIndex();
         int chunks = Chunking.count(rows, g == null ? 1 : classes);
@@ -48,6 +53,8 @@ final class FusedNll implements FusedLoss<Nll> {
                 int to = (int) Chunking.start(rows, chunks, c + 1, 1);
                 if (g != null) {
                     Arrays.fill(g, from * classes, to * classes, 0f);
+                } else if (gt != null) {
+                    zero(gt, (long) from * classes, (long) to * classes);
                 }
                 CompensatedSum s = new CompensatedSum();
                 for (int i = from; i < to; i++) {
@@ -57,18 +64,28 @@ final class FusedNll implements FusedLoss<Nll> {
                         continue;
                     }
                     int at = i * classes + (int) y;
-                    float l = -wy * x[at];
+                    float l = -wy * (x != null ? x[at] : xt.getFloat(at));
                     s.add(l);
                     if (values != null) {
                         values[i] = l;
                     }
                     if (g != null) {
                         g[at] = (float) (-wy * scale);
+                    } else if (gt != null) {
+                        gt.setFloat(at, (float) (-wy * scale));
                     }
                 }
                 return s.value();
             }
         }.runOn(pool);
         return ClassRows.result(r, sum, scale, loss.allIgnored(), values, rows, gradients);
+    }
+
+    /** Elements {@code [from, to)} of the float32 tensor {@code t} set to +0, a block of zeros at a time. */
+    private static void zero(Tensor t, long from, long to) {
+        float[] zeros = new float[(int) Math.min(FloatKernels.BLOCK, to - from)];
+        for (long at = from; at < to; at += zeros.length) {
+            t.write(at, zeros, 0, (int) Math.min(zeros.length, to - at));
+        }
     }
 }

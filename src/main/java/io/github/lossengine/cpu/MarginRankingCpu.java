@@ -16,11 +16,7 @@ final class MarginRankingCpu implements CpuLoss<MarginRanking> {
         Tensor x2 = inputs[1];
         Tensor y = inputs[2];
         String x1Name = loss.inputNames().get(0);
-        Checks.requireFloat(x1Name, x1);
-        Checks.requireFloat(loss.inputNames().get(1), x2);
-        Checks.requireFloat(loss.inputNames().get(2), y);
-        Checks.requireSameShape(x1Name, x1, loss.inputNames().get(1), x2);
-        Checks.requireSameShape(x1Name, x1, loss.inputNames().get(2), y);
+        checkShapes(loss, x1, x2, y);
         Checks.requirePlusMinusOne(loss.inputNames().get(2), y);
         Reduction r = loss.reduction();
         long n = x1.size();
@@ -46,5 +42,18 @@ final class MarginRankingCpu implements CpuLoss<MarginRanking> {
             }
         }
         return Reductions.result(r, sum.value(), scale, values, x1.shape(), gradients);
+    }
+
+    /**
+     * The dtype and shape checks, in order, before the labels' (which must then be exactly ±1); shared
+     * with {@link FusedMarginRanking}, so that both refuse with the same message.
+     */
+    static void checkShapes(MarginRanking loss, Tensor x1, Tensor x2, Tensor y) {
+        String x1Name = loss.inputNames().get(0);
+        Checks.requireFloat(x1Name, x1);
+        Checks.requireFloat(loss.inputNames().get(1), x2);
+        Checks.requireFloat(loss.inputNames().get(2), y);
+        Checks.requireSameShape(x1Name, x1, loss.inputNames().get(1), x2);
+        Checks.requireSameShape(x1Name, x1, loss.inputNames().get(2), y);
     }
 }

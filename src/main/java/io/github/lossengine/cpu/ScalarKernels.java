@@ -174,36 +174,6 @@ final class ScalarKernels implements FloatKernels {
         return PROBABILITY;
     }
 
-    @Override
-    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
-                              double[] sums) {
-        float gj = wy * scale;
-        double loss = 0;
-        double grad = 0;
-        for (int b = from; b < to; b += BLOCK) {
-            int end = Math.min(to, b + BLOCK);
-            float l = 0;
-            float gs = 0;
-            for (int j = b; j < end; j++) {
-                float z = x[j] + shift;
-                boolean active = !(z <= 0);
-                float h = p == 1 ? z : z * z;
-                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : wy * (2f * z) * scale;
-                if (active) {
-                    l += h;
-                    gs += d;
-                }
-                if (g != null) {
-                    g[j] = active ? d : 0f;
-                }
-            }
-            loss += l;
-            grad += gs;
-        }
-        sums[0] = loss;
-        sums[1] = grad;
-    }
-
     /**
      * The common end of an element of the element-wise kernels: writes the gradient {@code dl} and the
      * value {@code l} of element {@code i} where those arrays are non-null; returns {@code sum + l}.
@@ -230,5 +200,13 @@ final class ScalarKernels implements FloatKernels {
         for (int j = 0; j < n; j++) {
             dst[to + j] = io.github.lossengine.HalfFloats.floatToBFloat16(src[at + j]);
         }
+    }
+
+    private static final PairKernels PAIR = new ScalarPairKernels(PairKernels.LANES);
+
+    /** The pair kernels with the 256-bit vector kernels' {@value PairKernels#LANES} partial sums (same bits). */
+    @Override
+    public PairKernels pair() {
+        return PAIR;
     }
 }

@@ -32,24 +32,16 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
         double nPn = Double.NaN;
         double dAp = Reductions.float32Range(nAp);
         double dAn = Reductions.float32Range(nAn);
-        // shares of the gradient through d(a, neg) and d(pos, neg): PyTorch's minimum splits a tie in half
-        double wAn = 1;
-        double wPn = 0;
-        double dNeg = dAn;
         double dPn = Double.NaN;
         if (loss.swap()) {
             difference(pos, neg, loss.eps(), vPn);
             nPn = PNorm.of(vPn, p);
             dPn = Reductions.float32Range(nPn);
-            if (dPn < dAn) {
-                wAn = 0;
-                wPn = 1;
-            } else if (!(dAn < dPn)) {
-                wAn = 0.5;
-                wPn = 0.5;
-            }
-            dNeg = Math.min(dAn, dPn);
         }
+        double[] shares = new double[2];
+        double dNeg = negativeDistance(loss.swap(), dAn, dPn, shares);
+        double wAn = shares[0];
+        double wPn = shares[1];
         // the distances' difference first: margin + dAp - dNeg left to right loses the margin once the
         // distances dwarf it, so the value was 0 while the gradient said the hinge was active
         double inner = loss.margin() + (dAp - dNeg);
@@ -79,6 +71,28 @@ final class TripletCpu extends EmbeddingRowsCpu<Triplet> {
             gNeg[j] = uAn[j] + uPn[j];
         }
         return l;
+    }
+
+    /**
+     * The negative's distance: {@code d(a, neg)}, or with {@code swap} {@code min(d(a, neg), d(pos, neg))}
+     * (NaN kept); writes the shares of the gradient through {@code d(a, neg)} and {@code d(pos, neg)} into
+     * {@code shares[0]} and {@code shares[1]}: the smaller distance's, half each on a tie (PyTorch's
+     * {@code minimum}), also where one is NaN. Shared with {@link FusedTriplet}.
+     */
+    static double negativeDistance(boolean swap, double dAn, double dPn, double[] shares) {
+        shares[0] = 1;
+        shares[1] = 0;
+        if (!swap) {
+            return dAn;
+        }
+        if (dPn < dAn) {
+            shares[0] = 0;
+            shares[1] = 1;
+        } else if (!(dAn < dPn)) {
+            shares[0] = 0.5;
+            shares[1] = 0.5;
+        }
+        return Math.min(dAn, dPn);
     }
 
     /** {@code w} times the norm's gradient; exactly 0 where {@code w = 0}, even for a distance that is not used. */

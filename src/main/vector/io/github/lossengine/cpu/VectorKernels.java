@@ -222,43 +222,6 @@ final class VectorKernels implements FloatKernels {
         return PROBABILITY;
     }
 
-    @Override
-    public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
-                              double[] sums) {
-        float gj = wy * scale;
-        double loss = 0;
-        double grad = 0;
-        for (int b = from; b < to; b += BLOCK) {
-            int end = Math.min(to, b + BLOCK);
-            FloatVector l = FloatVector.zero(F);
-            FloatVector gs = FloatVector.zero(F);
-            int j = b;
-            for (int bound = b + F.loopBound(end - b); j < bound; j += L) {
-                FloatVector z = FloatVector.fromArray(F, x, j).add(shift);
-                VectorMask<Float> active = z.compare(VectorOperators.LE, 0f).not();
-                FloatVector h;
-                FloatVector d;
-                if (p == 1) {
-                    h = z;
-                    d = FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN));
-                } else {
-                    h = z.mul(z);
-                    d = z.mul(2f).mul(wy).mul(scale);
-                }
-                l = l.add(h, active);
-                gs = gs.add(d, active);
-                if (g != null) {
-                    d.blend(0f, active.not()).intoArray(g, j);
-                }
-            }
-            TAIL.marginStretch(x, j, end, shift, p, wy, scale, g, sums);
-            loss += sumLanes(l) + sums[0];
-            grad += sumLanes(gs) + sums[1];
-        }
-        sums[0] = loss;
-        sums[1] = grad;
-    }
-
     private static final VectorSpecies<Short> S = L == 8 ? ShortVector.SPECIES_128 : ShortVector.SPECIES_64;
     private static final VectorSpecies<Integer> I = L == 8 ? IntVector.SPECIES_256 : IntVector.SPECIES_128;
 
@@ -390,5 +353,12 @@ final class VectorKernels implements FloatKernels {
         IntVector r = x.add(top.and(1)).add(0x7fff).lanewise(VectorOperators.LSHR, 16);
         VectorMask<Integer> nan = v.compare(VectorOperators.NE, v).cast(I);
         ((ShortVector) r.blend(top.or(0x40), nan).convertShape(VectorOperators.I2S, S, 0)).intoArray(dst, at);
+    }
+
+    private static final PairKernels PAIR = new VectorPairKernels();
+
+    @Override
+    public PairKernels pair() {
+        return PAIR;
     }
 }

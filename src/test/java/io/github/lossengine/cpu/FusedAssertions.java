@@ -112,19 +112,7 @@ final class FusedAssertions {
             assertValueClose(ref.value(), got.value(), VALUE_ABS, what);
             assertValueClose(ref.value(), valueOnly.value(), VALUE_ABS, what + " (value only)");
         }
-        float[] rg = ref.gradient().toFloatArray();
-        float[] fg = got.gradient().toFloatArray();
-        double max = 0;
-        for (float v : rg) {
-            if (Float.isFinite(v)) {
-                max = Math.max(max, Math.abs(v));
-            }
-        }
-        for (int i = 0; i < rg.length; i++) {
-            int at = i;
-            assertClose(rg[i], fg[i], GRAD_REL * Math.abs(rg[i]) + GRAD_ABS * max,
-                    () -> what + ": gradient element " + at);
-        }
+        assertGradientClose(ref.gradient().toFloatArray(), got.gradient().toFloatArray(), what + ": gradient");
         return ref;
     }
 
@@ -178,5 +166,20 @@ final class FusedAssertions {
             w[i] = 0.25f + rnd.nextFloat() * 2;
         }
         return w;
+    }
+
+    /** Each element within {@code GRAD_REL} of itself plus {@code GRAD_ABS} of the largest finite reference element. */
+    static void assertGradientClose(float[] rg, float[] fg, String what) {
+        assertEquals(rg.length, fg.length, what + ": length");
+        double max = 0;
+        for (float v : rg) {
+            if (Float.isFinite(v)) {
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        for (int i = 0; i < rg.length; i++) {
+            int at = i;
+            assertClose(rg[i], fg[i], GRAD_REL * Math.abs(rg[i]) + GRAD_ABS * max, () -> what + " element " + at);
+        }
     }
 }

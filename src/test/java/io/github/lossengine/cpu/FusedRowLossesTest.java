@@ -12,7 +12,6 @@ import io.github.lossengine.Tensor;
 import io.github.lossengine.cpu.FusedAssertions.Subject;
 import io.github.lossengine.loss.AllIgnoredPolicy;
 import io.github.lossengine.loss.Nll;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -27,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with and without class weights (one of them 0) and ignore_index, on the Vector API and the scalar
  * kernels; NaN and ±inf log-probabilities, every row ignored under each {@link AllIgnoredPolicy},
  * refusals with the reference's message and nothing written, the same bits on 1, 2 and 3 threads and
- * through a whole {@link io.github.lossengine.LossEngine} of 1 and 2 threads, and FloatBuffer inputs
- * left to CpuBackend's heap copies.
+ * through a whole {@link io.github.lossengine.LossEngine} of 1 and 2 threads, and every float32
+ * storage kind on the fused path with the array's bits.
  */
 class FusedRowLossesTest extends CpuEngineFixture {
     private static final int CLASSES = 37;
@@ -171,23 +170,40 @@ class FusedRowLossesTest extends CpuEngineFixture {
         }
     }
 
-    /** FloatBuffer storage is not taken by the fused path; CpuBackend's heap copies give the array's bits. */
+    /**
+     * Every float32 storage kind (a range of a bigger array, a heap buffer slice, direct buffers of both
+     * byte orders) for the log-probabilities and the gradient runs the fused path itself and gives the
+     * array call's bits; the array around a gradient's range is not written.
+     */
     @Test
-    void floatBuffersGoThroughHeapCopies() {
-        Tensor[] in = inRange(inputs(50, 5));
-        Tensor buffer = Tensor.of(FloatBuffer.wrap(in[0].toFloatArray()), in[0].shape());
-        FusedNll fused = new FusedNll();
-        Nll nll = new Nll();
-        assertFalse(fused.accepts(nll, new Tensor[] {buffer, in[1]}, new Tensor[] {null, null}));
-        assertFalse(fused.accepts(nll, in, new Tensor[] {Tensor.of(FloatBuffer.allocate(50 * CLASSES), 50, CLASSES), null}));
-        assertTrue(fused.accepts(nll, in, new Tensor[] {Tensor.zeros(50, CLASSES), null}));
+    void everyStorageGivesTheArraysBits() {
+        Tensor[] in = inRange(inputs(5003, 5));
+        Nll nll = new Nll().classWeights(FusedAssertions.positive(new Random(6), CLASSES)).ignoreIndex(2);
+        float[] x = in[0].toFloatArray();
         try (CpuBackend cpu = new CpuBackend(2)) {
             Tensor ga = Tensor.zeros(in[0].shape());
-            Tensor gb = Tensor.of(FloatBuffer.allocate(50 * CLASSES), 50, CLASSES);
             LossResult a = cpu.compute(nll, in, new Tensor[] {ga, null});
-            LossResult b = cpu.compute(nll, new Tensor[] {buffer, in[1]}, new Tensor[] {gb, null});
-            assertEquals(Double.doubleToLongBits(a.value()), Double.doubleToLongBits(b.value()));
-            assertArrayEquals(ga.toFloatArray(), gb.toFloatArray());
+            for (var kind : StorageKindsTest.kinds(x, in[0].shape()).entrySet()) {
+                for (String gKind : StorageKindsTest.kinds(new float[1], 1).keySet()) {
+                    float[] big = new float[x.length + 10];
+                    java.util.Arrays.fill(big, 12345.5f);
+                    Tensor gb = StorageKindsTest.gradient(gKind, big, x.length, in[0].shape());
+                    Tensor[] ins = {kind.getValue(), in[1]};
+                    Tensor[] grads = {gb, null};
+                    assertTrue(new FusedNll().accepts(nll, ins, grads), kind.getKey() + " taken by the fused path");
+                    LossResult b = cpu.compute(nll, ins, grads);
+                    String what = "log-probabilities: " + kind.getKey() + ", gradient: " + gKind;
+                    assertEquals(Double.doubleToLongBits(a.value()), Double.doubleToLongBits(b.value()), what);
+                    assertArrayEquals(ga.toFloatArray(), gb.toFloatArray(), what);
+                    if (gKind.equals("range of an array")) {
+                        for (int j : new int[] {0, 6, big.length - 3, big.length - 1}) {
+                            assertEquals(12345.5f, big[j], what + ": the array around the gradient's range, at " + j);
+                        }
+                    }
+                }
+            }
         }
+        assertFalse(new FusedNll().accepts(nll, new Tensor[] {Tensor.ofBFloat16(new short[6], 2, 3), in[1]},
+                new Tensor[] {null, null}), "16-bit log-probabilities: the reference");
     }
 }
