@@ -26,6 +26,14 @@ interface FloatKernels {
     /** Elements per partial float sum; lanes are combined into a double after each block. */
     int BLOCK = 512;
 
+    /**
+     * The float lanes of the partial sums: the vector kernels' lane count on CPUs with 256-bit
+     * vectors or wider, which the scalar kernels reproduce (lane {@code l} of a block sums its
+     * elements {@code l, l + LANES, ...} of the block's whole groups of {@code LANES}, the rest is one
+     * more float sum), so that both give the same bits.
+     */
+    int LANES = 8;
+
     /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
     String description();
 

@@ -1,9 +1,14 @@
 package io.github.lossengine.cpu;
 
 /**
- * {@link FloatKernels} in plain Java: one element at a time, float sums over blocks of
- * {@link FloatKernels#BLOCK} elements added into a double. The fallback when the Vector API is not
- * enabled, and what the vector implementation is checked against.
+ * {@link FloatKernels} in plain Java: one element at a time, with the sums the vector kernels take.
+ * Within a block of {@link FloatKernels#BLOCK} elements, the whole groups of {@link FloatKernels#LANES}
+ * elements are summed in {@code LANES} float partial sums (lane {@code l} takes the group's element
+ * {@code l}, in order: the loops run lane by lane, stepping by {@code LANES}), the partial sums are
+ * added into a double in lane order, then the remaining elements' own float sum is added. Every
+ * element's operations are {@link FloatMath}'s, which {@code VectorMath} performs lane by lane, so a
+ * result is the same bits as the Vector API kernels' wherever they run {@code LANES} lanes (256-bit
+ * vectors or wider). The fallback when the Vector API is not enabled, and the vector kernels' tails.
  */
 final class ScalarKernels implements FloatKernels {
     private static final ProbabilityKernels PROBABILITY = new ScalarProbabilityKernels();
@@ -39,21 +44,58 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            // from 1 (taken off at the end): with s >= 1 >= e, (s - t) + e is each step's exact rounding error
-            float s = 1;
-            float lost = 0;
-            for (int i = b; i < end; i++) {
-                float e = FloatMath.exp(z[i] - m);
-                if (out != null) {
-                    out[outFrom + i - from] = e;
-                }
-                float t = s + e;
-                lost += (s - t) + e;
-                s = t;
+            int bound = bound(b, end);
+            double sums = 0;
+            double lost = 0;
+            for (int l = 0; l < LANES; l++) {
+                long lane = expSum(z, b + l, bound, LANES, m, out, outFrom - from);
+                sums += high(lane);
+                lost += low(lane);
             }
-            total += ((double) s - 1) + lost;
+            long tail = expSum(z, bound, end, 1, m, out, outFrom - from);
+            total += ((sums - LANES) + lost) + (((double) high(tail) - 1) + low(tail));
         }
         return total;
+    }
+
+    /**
+     * One lane of {@link #expSum}: over {@code i = start, start + step, ... < end}, the compensated sum
+     * from 1 and its lost low part, as {@link #pair}; writes {@code out[i + shift]}.
+     */
+    private static long expSum(float[] z, int start, int end, int step, float m, float[] out, int shift) {
+        // from 1 (taken off at the end): with s >= 1 >= e, (s - t) + e is each step's exact rounding error
+        float s = 1;
+        float lost = 0;
+        for (int i = start; i < end; i += step) {
+            float e = FloatMath.exp(z[i] - m);
+            if (out != null) {
+                out[i + shift] = e;
+            }
+            float t = s + e;
+            lost += (s - t) + e;
+            s = t;
+        }
+        return pair(s, lost);
+    }
+
+    /** Two floats in one long (no allocation): {@code a} in the high half, {@code b} in the low. */
+    static long pair(float a, float b) {
+        return ((long) Float.floatToRawIntBits(a) << 32) | (Float.floatToRawIntBits(b) & 0xffffffffL);
+    }
+
+    /** The first float of a {@link #pair}. */
+    static float high(long pair) {
+        return Float.intBitsToFloat((int) (pair >>> 32));
+    }
+
+    /** The second float of a {@link #pair}. */
+    static float low(long pair) {
+        return Float.intBitsToFloat((int) pair);
+    }
+
+    /** The end of {@code [from, to)}'s whole groups of {@link #LANES} elements. */
+    static int bound(int from, int to) {
+        return from + ((to - from) & -LANES);
     }
 
     @Override
@@ -70,25 +112,40 @@ final class ScalarKernels implements FloatKernels {
         double weight = 0;
         for (int b = 0; b < len; b += BLOCK) {
             int end = Math.min(len, b + BLOCK);
-            float d = 0;
-            float wsum = 0;
-            for (int i = b; i < end; i++) {
-                float zi = z[zFrom + i];
-                boolean open = zi != Float.NEGATIVE_INFINITY;
-                float wi = w == null ? 1f : w[wFrom + i];
-                if (open) {
-                    d += wi * (m - zi);
-                    wsum += wi;
-                }
-                if (g != null) {
-                    g[gFrom + i] = open ? g[gFrom + i] * f - s * wi : 0f;
-                }
+            int bound = bound(b, end);
+            double d = 0;
+            double ws = 0;
+            for (int l = 0; l < LANES; l++) {
+                long lane = smoothed(z, zFrom, g, gFrom, w, wFrom, b + l, bound, LANES, f, s, m);
+                d += high(lane);
+                ws += low(lane);
             }
-            distance += d;
-            weight += wsum;
+            long tail = smoothed(z, zFrom, g, gFrom, w, wFrom, bound, end, 1, f, s, m);
+            distance += d + high(tail);
+            weight += ws + low(tail);
         }
         sums[0] = distance;
         sums[1] = weight;
+    }
+
+    /** One lane of {@link #smoothedRow} over {@code i = start, start + step, ... < end}: its two float sums as a {@link #pair}. */
+    private static long smoothed(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int start,
+                                 int end, int step, float f, float s, float m) {
+        float d = 0;
+        float wsum = 0;
+        for (int i = start; i < end; i += step) {
+            float zi = z[zFrom + i];
+            boolean open = zi != Float.NEGATIVE_INFINITY;
+            float wi = w == null ? 1f : w[wFrom + i];
+            if (open) {
+                d += wi * (m - zi);
+                wsum += wi;
+            }
+            if (g != null) {
+                g[gFrom + i] = open ? g[gFrom + i] * f - s * wi : 0f;
+            }
+        }
+        return pair(d, wsum);
     }
 
     @Override
@@ -96,21 +153,32 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            float s = 0;
-            for (int i = b; i < end; i++) {
-                float d = x[i] - y[i];
-                float l = d * d;
-                s += l;
-                if (g != null) {
-                    g[i] = (d + d) * gScale;
-                }
-                if (values != null) {
-                    values[i] = l;
-                }
+            int bound = bound(b, end);
+            double lanes = 0;
+            for (int l = 0; l < LANES; l++) {
+                lanes += squaredError(x, y, g, values, b + l, bound, LANES, gScale);
             }
-            total += s;
+            total += lanes + squaredError(x, y, g, values, bound, end, 1, gScale);
         }
         return total;
+    }
+
+    /** One lane of {@link #squaredError} over {@code i = start, start + step, ... < end}. */
+    private static float squaredError(float[] x, float[] y, float[] g, float[] values, int start, int end, int step,
+                                      float gScale) {
+        float s = 0;
+        for (int i = start; i < end; i += step) {
+            float d = x[i] - y[i];
+            float l = d * d;
+            s += l;
+            if (g != null) {
+                g[i] = (d + d) * gScale;
+            }
+            if (values != null) {
+                values[i] = l;
+            }
+        }
+        return s;
     }
 
     @Override
@@ -118,30 +186,41 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            float s = 0;
-            for (int i = b; i < end; i++) {
-                float t = margin - y[i] * x[i];
-                // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
-                // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
-                int bits = Float.floatToRawIntBits(t);
-                int open = ~(bits >> 31);
-                float l = Float.intBitsToFloat(bits & open);
-                float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
-                if (t != t) {
-                    l = t;
-                    d = t;
-                }
-                s += l;
-                if (g != null) {
-                    g[i] = d;
-                }
-                if (values != null) {
-                    values[i] = l;
-                }
+            int bound = bound(b, end);
+            double lanes = 0;
+            for (int l = 0; l < LANES; l++) {
+                lanes += hinge(x, y, g, values, b + l, bound, LANES, margin, gScale);
             }
-            total += s;
+            total += lanes + hinge(x, y, g, values, bound, end, 1, margin, gScale);
         }
         return total;
+    }
+
+    /** One lane of {@link #hinge} over {@code i = start, start + step, ... < end}. */
+    private static float hinge(float[] x, float[] y, float[] g, float[] values, int start, int end, int step,
+                               float margin, float gScale) {
+        float s = 0;
+        for (int i = start; i < end; i += step) {
+            float t = margin - y[i] * x[i];
+            // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
+            // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
+            int bits = Float.floatToRawIntBits(t);
+            int open = ~(bits >> 31);
+            float l = Float.intBitsToFloat(bits & open);
+            float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
+            if (t != t) {
+                l = t;
+                d = t;
+            }
+            s += l;
+            if (g != null) {
+                g[i] = d;
+            }
+            if (values != null) {
+                values[i] = l;
+            }
+        }
+        return s;
     }
 
     @Override
@@ -177,31 +256,46 @@ final class ScalarKernels implements FloatKernels {
     @Override
     public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
                               double[] sums) {
-        float gj = wy * scale;
         double loss = 0;
         double grad = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            float l = 0;
-            float gs = 0;
-            for (int j = b; j < end; j++) {
-                float z = x[j] + shift;
-                boolean active = !(z <= 0);
-                float h = p == 1 ? z : z * z;
-                float d = p == 1 ? (Float.isNaN(z) ? z : gj) : wy * (2f * z) * scale;
-                if (active) {
-                    l += h;
-                    gs += d;
-                }
-                if (g != null) {
-                    g[j] = active ? d : 0f;
-                }
+            int bound = bound(b, end);
+            double l = 0;
+            double gs = 0;
+            for (int lane = 0; lane < LANES; lane++) {
+                long sum = marginStretch(x, b + lane, bound, LANES, shift, p, wy, scale, g);
+                l += high(sum);
+                gs += low(sum);
             }
-            loss += l;
-            grad += gs;
+            long tail = marginStretch(x, bound, end, 1, shift, p, wy, scale, g);
+            loss += l + high(tail);
+            grad += gs + low(tail);
         }
         sums[0] = loss;
         sums[1] = grad;
+    }
+
+    /** One lane of {@link #marginStretch} over {@code j = start, start + step, ... < end}: its two float sums as a {@link #pair}. */
+    private static long marginStretch(float[] x, int start, int end, int step, float shift, int p, float wy,
+                                      float scale, float[] g) {
+        float gj = wy * scale;
+        float l = 0;
+        float gs = 0;
+        for (int j = start; j < end; j += step) {
+            float z = x[j] + shift;
+            boolean active = !(z <= 0);
+            float h = p == 1 ? z : z * z;
+            float d = p == 1 ? (Float.isNaN(z) ? z : gj) : wy * (2f * z) * scale;
+            if (active) {
+                l += h;
+                gs += d;
+            }
+            if (g != null) {
+                g[j] = active ? d : 0f;
+            }
+        }
+        return pair(l, gs);
     }
 
     /**

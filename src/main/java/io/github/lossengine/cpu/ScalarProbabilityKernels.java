@@ -1,6 +1,9 @@
 package io.github.lossengine.cpu;
 
-/** {@link ProbabilityKernels} in plain Java, one element at a time; the vector kernels' tails. */
+/**
+ * {@link ProbabilityKernels} in plain Java, one element at a time, summed lane by lane as
+ * {@link ScalarKernels} describes (the same bits as the vector kernels'); the vector kernels' tails.
+ */
 final class ScalarProbabilityKernels implements ProbabilityKernels {
 
     /** The weight of element {@code i}: {@code w[i + shift]}, or 1 without weights. */
@@ -16,8 +19,18 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int from, int to,
                       float gScale) {
+        int bound = ScalarKernels.bound(from, to);
+        double lanes = 0;
+        for (int l = 0; l < FloatKernels.LANES; l++) {
+            lanes += bce(p, y, w, wShift, g, values, from + l, bound, FloatKernels.LANES, gScale);
+        }
+        return lanes + bce(p, y, w, wShift, g, values, bound, to, 1, gScale);
+    }
+
+    /** One lane of {@link #bce} over {@code i = start, start + step, ... < end}. */
+    private static float bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int start, int end, int step, float gScale) {
         float s = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = start; i < end; i += step) {
             float pi = p[i];
             float yi = y[i];
             float wi = weight(w, i, wShift);
@@ -32,8 +45,18 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double bceWithLogits(float[] x, float[] y, float[] w, int wShift, float[] pw, int pShift, float[] g,
                                 float[] values, int from, int to, float gScale) {
+        int bound = ScalarKernels.bound(from, to);
+        double lanes = 0;
+        for (int l = 0; l < FloatKernels.LANES; l++) {
+            lanes += bceWithLogits(x, y, w, wShift, pw, pShift, g, values, from + l, bound, FloatKernels.LANES, gScale);
+        }
+        return lanes + bceWithLogits(x, y, w, wShift, pw, pShift, g, values, bound, to, 1, gScale);
+    }
+
+    /** One lane of {@link #bceWithLogits} over {@code i = start, start + step, ... < end}. */
+    private static float bceWithLogits(float[] x, float[] y, float[] w, int wShift, float[] pw, int pShift, float[] g, float[] values, int start, int end, int step, float gScale) {
         float s = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = start; i < end; i += step) {
             float xi = x[i];
             float c1 = weight(pw, i, pShift) * y[i];
             float c0 = 1f - y[i];
@@ -66,8 +89,18 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double focal(float[] x, float[] y, float[] g, float[] values, int from, int to, float gamma, float alpha,
                         float gScale) {
+        int bound = ScalarKernels.bound(from, to);
+        double lanes = 0;
+        for (int l = 0; l < FloatKernels.LANES; l++) {
+            lanes += focal(x, y, g, values, from + l, bound, FloatKernels.LANES, gamma, alpha, gScale);
+        }
+        return lanes + focal(x, y, g, values, bound, to, 1, gamma, alpha, gScale);
+    }
+
+    /** One lane of {@link #focal} over {@code i = start, start + step, ... < end}. */
+    private static float focal(float[] x, float[] y, float[] g, float[] values, int start, int end, int step, float gamma, float alpha, float gScale) {
         float s = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = start; i < end; i += step) {
             float xi = x[i];
             float yi = y[i];
             float ny = 1f - yi;
@@ -95,8 +128,18 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double klDiv(float[] x, float[] t, float[] g, float[] values, int from, int to, boolean logTarget,
                         float gScale) {
+        int bound = ScalarKernels.bound(from, to);
+        double lanes = 0;
+        for (int l = 0; l < FloatKernels.LANES; l++) {
+            lanes += klDiv(x, t, g, values, from + l, bound, FloatKernels.LANES, logTarget, gScale);
+        }
+        return lanes + klDiv(x, t, g, values, bound, to, 1, logTarget, gScale);
+    }
+
+    /** One lane of {@link #klDiv} over {@code i = start, start + step, ... < end}. */
+    private static float klDiv(float[] x, float[] t, float[] g, float[] values, int start, int end, int step, boolean logTarget, float gScale) {
         float s = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = start; i < end; i += step) {
             float ti = t[i];
             float prob = logTarget ? FloatMath.expAny(ti) : ti;
             float logT = logTarget ? ti : FloatMath.log(ti);
