@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.lossengine.DType;
+import io.github.lossengine.HalfFloats;
 import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
@@ -18,6 +20,7 @@ import io.github.lossengine.loss.GaussianNll;
 import io.github.lossengine.loss.Hinge;
 import io.github.lossengine.loss.Huber;
 import io.github.lossengine.loss.KlDiv;
+import io.github.lossengine.loss.LinearCrossEntropy;
 import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
@@ -170,6 +173,27 @@ class VectorScalarBitsTest {
                         r -> f.apply(new SoftmaxCrossEntropy().reduction(r)), new FusedSoftmaxCrossEntropy(), in));
             }
         }
+        for (DType half : new DType[] {DType.BFLOAT16, DType.FLOAT16}) {
+            float[] z = masked[0].toFloatArray();
+            short[] bits = new short[z.length];
+            for (int i = 0; i < z.length; i++) {
+                bits[i] = HalfFloats.round(half, z[i]);
+            }
+            long[] shape = masked[0].shape();
+            Tensor zh = half == DType.BFLOAT16 ? Tensor.ofBFloat16(bits, shape) : Tensor.ofFloat16(bits, shape);
+            c.add(new Case("softmax_cross_entropy " + half + " logits and gradient",
+                    r -> new SoftmaxCrossEntropy().reduction(r).labelSmoothing(0.1), new FusedSoftmaxCrossEntropy(),
+                    new Tensor[] {zh, masked[1]}));
+            c.add(new Case("softmax_cross_entropy " + half + " softcap",
+                    r -> new SoftmaxCrossEntropy().reduction(r).softcap(20), new FusedSoftmaxCrossEntropy(),
+                    new Tensor[] {zh, masked[1]}));
+        }
+        Tensor[] linear = linear(rnd, 37, 70, 1001);
+        c.add(new Case("linear_cross_entropy", r -> new LinearCrossEntropy().reduction(r).chunkRows(16),
+                new LinearCrossEntropyCpu(), linear));
+        c.add(new Case("linear_cross_entropy bias smoothing", r -> new LinearCrossEntropy().bias(true)
+                .reduction(r).labelSmoothing(0.1).chunkRows(16), new LinearCrossEntropyCpu(),
+                new Tensor[] {linear[0], linear[1], linear[2], Tensor.of(logits(rnd, 1, 1001, 1.0))}));
         return c.stream().map(Arguments::of);
     }
 
@@ -180,6 +204,15 @@ class VectorScalarBitsTest {
         c.add(new Case("nll", r -> new Nll().reduction(r).ignoreIndex(-1), new FusedNll(), in));
         c.add(new Case("nll weights", r -> new Nll().reduction(r).ignoreIndex(-1).classWeights(w), new FusedNll(), in));
         return c;
+    }
+
+    private static Tensor[] linear(Random rnd, int rows, int hidden, int classes) {
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = rnd.nextInt(classes);
+        }
+        return new Tensor[] {Tensor.of(logits(rnd, rows, hidden, 1.0), rows, hidden),
+            Tensor.of(logits(rnd, classes, hidden, 0.2), classes, hidden), Tensor.ofInts(y)};
     }
 
     private static Tensor[] pair(Random rnd, int n) {
@@ -230,7 +263,7 @@ class VectorScalarBitsTest {
                         () -> what + ": scalar " + b.value() + ", vector " + a.value());
             }
             for (int i = 0; i < c.in().length; i++) {
-                if (i == 0 || i == 2) {
+                if (hasGradient(loss, i)) {
                     assertArrayEquals(b.gradient(i).toFloatArray(), a.gradient(i).toFloatArray(),
                             what + " gradient " + i);
                 }
@@ -238,11 +271,18 @@ class VectorScalarBitsTest {
         }
     }
 
+    /** The inputs whose gradients the fused paths compute: the prediction's, the variance's of gaussian_nll, the linear layer's. */
+    private static boolean hasGradient(Loss loss, int i) {
+        if (loss instanceof LinearCrossEntropy) {
+            return i != 2;
+        }
+        return i == 0 || (i == 2 && loss instanceof GaussianNll);
+    }
+
     private static <L extends Loss> LossResult run(L loss, FusedLoss<L> fused, FloatKernels k, Tensor[] in) {
         Tensor[] grads = new Tensor[in.length];
         for (int i = 0; i < in.length; i++) {
-            // the prediction's gradient, and the variance's for gaussian_nll
-            grads[i] = i == 0 || i == 2 ? Tensor.zeros(in[i].shape()) : null;
+            grads[i] = hasGradient(loss, i) ? Tensor.zeros(in[i].dtype(), in[i].shape()) : null;
         }
         assertTrue(fused.accepts(loss, in, grads), loss + " takes the fused path");
         return fused.compute(loss, in, grads, k, TWO);
