@@ -99,6 +99,11 @@ interface FloatKernels {
     /** The element-wise likelihood kernels (bce, bce_with_logits, focal, kl_div) of this implementation. */
     ProbabilityKernels probability();
 
+    /** The kernels of softmax cross-entropy with probability targets of this implementation. */
+    default SoftTargetKernels softTargets() {
+        return ScalarSoftTargetKernels.INSTANCE;
+    }
+
     /**
      * One stretch of a Weston-Watkins row: {@code z_j = x[j] + shift} for {@code j} in
      * {@code [from, to)}, active where {@code !(z_j <= 0)} (so NaN is active). Returns in {@code sums}

@@ -29,6 +29,7 @@ final class VectorKernels implements FloatKernels {
     private static final ScalarKernels TAIL = new ScalarKernels();
     private static final ProbabilityKernels PROBABILITY = new VectorProbabilityKernels();
     private static final RegressionKernels REGRESSION = new VectorRegressionKernels();
+    private static final SoftTargetKernels SOFT_TARGETS = new VectorSoftTargetKernels();
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -220,6 +221,11 @@ final class VectorKernels implements FloatKernels {
     @Override
     public ProbabilityKernels probability() {
         return PROBABILITY;
+    }
+
+    @Override
+    public SoftTargetKernels softTargets() {
+        return SOFT_TARGETS;
     }
 
     @Override
