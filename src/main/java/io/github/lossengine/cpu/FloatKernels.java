@@ -18,6 +18,11 @@ package io.github.lossengine.cpu;
  *       code) is used: {@link FloatMath} holds the transcendental functions, fixed sequences of
  *       IEEE operations (fused multiply-adds on both paths where the CPU has FMA, decided once per
  *       JVM), which the vector kernels perform lane by lane.</li>
+ *   <li>The same bits on both implementations: the scalar kernels sum in {@link #LANES} lanes as the
+ *       vector ones do (see {@link ScalarKernels}), so every result (value, values, gradient) is the
+ *       same bits wherever the vector kernels run {@link #LANES} float lanes (256-bit vectors:
+ *       x86-64 with AVX2 or AVX-512); with 128-bit vectors their sums differ in the last bits.
+ *       {@code VectorScalarBitsTest} checks every fused loss.</li>
  *   <li>NaN in an input shows in the outputs that depend on it.</li>
  * </ul>
  * Implementations are stateless and thread-safe.

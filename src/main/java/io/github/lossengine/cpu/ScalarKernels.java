@@ -39,28 +39,74 @@ final class ScalarKernels implements FloatKernels {
         return n;
     }
 
+    /**
+     * The eight lanes in one loop (eight independent compensated sums, which the CPU overlaps): lane
+     * {@code l} takes elements {@code b + l, b + l + 8, ...} in order, as a vector lane does.
+     */
     @Override
     public double expSum(float[] z, int from, int to, float m, float[] out, int outFrom) {
         double total = 0;
+        int shift = outFrom - from;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
             int bound = bound(b, end);
-            double sums = 0;
-            double lost = 0;
-            for (int l = 0; l < LANES; l++) {
-                long lane = expSum(z, b + l, bound, LANES, m, out, outFrom - from);
-                sums += high(lane);
-                lost += low(lane);
+            // each lane from 1 (taken off at the end): with s >= 1 >= e, (s - t) + e is each step's exact rounding error
+            float s0 = 1, s1 = 1, s2 = 1, s3 = 1, s4 = 1, s5 = 1, s6 = 1, s7 = 1;
+            float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+            for (int i = b; i < bound; i += LANES) {
+                float e0 = exp(z, i + 0, m, out, shift);
+                float t0 = s0 + e0;
+                c0 += (s0 - t0) + e0;
+                s0 = t0;
+                float e1 = exp(z, i + 1, m, out, shift);
+                float t1 = s1 + e1;
+                c1 += (s1 - t1) + e1;
+                s1 = t1;
+                float e2 = exp(z, i + 2, m, out, shift);
+                float t2 = s2 + e2;
+                c2 += (s2 - t2) + e2;
+                s2 = t2;
+                float e3 = exp(z, i + 3, m, out, shift);
+                float t3 = s3 + e3;
+                c3 += (s3 - t3) + e3;
+                s3 = t3;
+                float e4 = exp(z, i + 4, m, out, shift);
+                float t4 = s4 + e4;
+                c4 += (s4 - t4) + e4;
+                s4 = t4;
+                float e5 = exp(z, i + 5, m, out, shift);
+                float t5 = s5 + e5;
+                c5 += (s5 - t5) + e5;
+                s5 = t5;
+                float e6 = exp(z, i + 6, m, out, shift);
+                float t6 = s6 + e6;
+                c6 += (s6 - t6) + e6;
+                s6 = t6;
+                float e7 = exp(z, i + 7, m, out, shift);
+                float t7 = s7 + e7;
+                c7 += (s7 - t7) + e7;
+                s7 = t7;
             }
-            long tail = expSum(z, bound, end, 1, m, out, outFrom - from);
+            double sums = (((((((0.0 + s0) + s1) + s2) + s3) + s4) + s5) + s6) + s7;
+            double lost = (((((((0.0 + c0) + c1) + c2) + c3) + c4) + c5) + c6) + c7;
+            long tail = expSum(z, bound, end, 1, m, out, shift);
             total += ((sums - LANES) + lost) + (((double) high(tail) - 1) + low(tail));
         }
         return total;
     }
 
+    /** {@code exp(z[i] - m)}, also written to {@code out[i + shift]} when {@code out} is non-null. */
+    private static float exp(float[] z, int i, float m, float[] out, int shift) {
+        float e = FloatMath.exp(z[i] - m);
+        if (out != null) {
+            out[i + shift] = e;
+        }
+        return e;
+    }
+
     /**
-     * One lane of {@link #expSum}: over {@code i = start, start + step, ... < end}, the compensated sum
-     * from 1 and its lost low part, as {@link #pair}; writes {@code out[i + shift]}.
+     * {@link #expSum} over {@code i = start, start + step, ... < end} (the tail of a block): the compensated
+     * sum from 1 and its lost low part, as {@link #pair}; writes {@code out[i + shift]}.
      */
     private static long expSum(float[] z, int start, int end, int step, float m, float[] out, int shift) {
         // from 1 (taken off at the end): with s >= 1 >= e, (s - t) + e is each step's exact rounding error
