@@ -199,32 +199,14 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            int bound = bound(b, end);
-            double lanes = 0;
-            for (int l = 0; l < LANES; l++) {
-                lanes += squaredError(x, y, g, values, b + l, bound, LANES, gScale);
+            float[] lanes = lanes(end - b);
+            for (int i = b; i < end; i++) {
+                float d = x[i] - y[i];
+                emit(lanes, b, d * d, (d + d) * gScale, g, values, i);
             }
-            total += lanes + squaredError(x, y, g, values, bound, end, 1, gScale);
+            total += laneSum(lanes, end - b);
         }
         return total;
-    }
-
-    /** One lane of {@link #squaredError} over {@code i = start, start + step, ... < end}. */
-    private static float squaredError(float[] x, float[] y, float[] g, float[] values, int start, int end, int step,
-                                      float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
-            float d = x[i] - y[i];
-            float l = d * d;
-            s += l;
-            if (g != null) {
-                g[i] = (d + d) * gScale;
-            }
-            if (values != null) {
-                values[i] = l;
-            }
-        }
-        return s;
     }
 
     @Override
@@ -232,41 +214,24 @@ final class ScalarKernels implements FloatKernels {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
-            int bound = bound(b, end);
-            double lanes = 0;
-            for (int l = 0; l < LANES; l++) {
-                lanes += hinge(x, y, g, values, b + l, bound, LANES, margin, gScale);
+            float[] lanes = lanes(end - b);
+            for (int i = b; i < end; i++) {
+                float t = margin - y[i] * x[i];
+                // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
+                // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
+                int bits = Float.floatToRawIntBits(t);
+                int open = ~(bits >> 31);
+                float l = Float.intBitsToFloat(bits & open);
+                float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
+                if (t != t) {
+                    l = t;
+                    d = t;
+                }
+                emit(lanes, b, l, d, g, values, i);
             }
-            total += lanes + hinge(x, y, g, values, bound, end, 1, margin, gScale);
+            total += laneSum(lanes, end - b);
         }
         return total;
-    }
-
-    /** One lane of {@link #hinge} over {@code i = start, start + step, ... < end}. */
-    private static float hinge(float[] x, float[] y, float[] g, float[] values, int start, int end, int step,
-                               float margin, float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
-            float t = margin - y[i] * x[i];
-            // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
-            // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
-            int bits = Float.floatToRawIntBits(t);
-            int open = ~(bits >> 31);
-            float l = Float.intBitsToFloat(bits & open);
-            float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
-            if (t != t) {
-                l = t;
-                d = t;
-            }
-            s += l;
-            if (g != null) {
-                g[i] = d;
-            }
-            if (values != null) {
-                values[i] = l;
-            }
-        }
-        return s;
     }
 
     @Override
@@ -346,16 +311,51 @@ final class ScalarKernels implements FloatKernels {
 
     /**
      * The common end of an element of the element-wise kernels: writes the gradient {@code dl} and the
-     * value {@code l} of element {@code i} where those arrays are non-null; returns {@code sum + l}.
+     * value {@code l} of element {@code i} where those arrays are non-null, and {@code l} to
+     * {@code lanes[i - from]} for {@link #laneSum}.
      */
-    static float emit(float sum, float l, float dl, float[] g, float[] values, int i) {
+    static void emit(float[] lanes, int from, float l, float dl, float[] g, float[] values, int i) {
         if (g != null) {
             g[i] = dl;
         }
         if (values != null) {
             values[i] = l;
         }
-        return sum + l;
+        lanes[i - from] = l;
+    }
+
+    /** This thread's row for {@code n <= BLOCK} element losses before {@link #laneSum} (the last {@link Scratch} row). */
+    static float[] lanes(int n) {
+        if (n > BLOCK) {
+            throw new IllegalArgumentException(n + " elements in one block of at most " + BLOCK);
+        }
+        return Scratch.get(4)[3];
+    }
+
+    /**
+     * {@code l[0 .. n)} summed as the vector kernels sum a block: {@link #LANES} float lanes over the
+     * whole groups of {@code LANES} (lane {@code j} takes elements {@code j, j + LANES, ...}, in order),
+     * the lanes added into a double in lane order, then the remaining elements' float sum. The eight
+     * lanes are independent chains of additions, which the CPU overlaps.
+     */
+    static double laneSum(float[] l, int n) {
+        int bound = n & -LANES;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0; i < bound; i += LANES) {
+            s0 += l[i];
+            s1 += l[i + 1];
+            s2 += l[i + 2];
+            s3 += l[i + 3];
+            s4 += l[i + 4];
+            s5 += l[i + 5];
+            s6 += l[i + 6];
+            s7 += l[i + 7];
+        }
+        float tail = 0;
+        for (int i = bound; i < n; i++) {
+            tail += l[i];
+        }
+        return ((((((((0.0 + s0) + s1) + s2) + s3) + s4) + s5) + s6) + s7) + tail;
     }
 
     /** {@link #widenBFloat16} into {@code dst} from {@code at} on (the vector kernels' tails). */

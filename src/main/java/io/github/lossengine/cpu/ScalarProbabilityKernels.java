@@ -1,8 +1,9 @@
 package io.github.lossengine.cpu;
 
 /**
- * {@link ProbabilityKernels} in plain Java, one element at a time, summed lane by lane as
- * {@link ScalarKernels} describes (the same bits as the vector kernels'); the vector kernels' tails.
+ * {@link ProbabilityKernels} in plain Java, one element at a time; each block's losses summed by
+ * {@link ScalarKernels#laneSum} in the vector lanes' order (the same bits as the vector kernels');
+ * the vector kernels' tails.
  */
 final class ScalarProbabilityKernels implements ProbabilityKernels {
 
@@ -19,44 +20,24 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int from, int to,
                       float gScale) {
-        int bound = ScalarKernels.bound(from, to);
-        double lanes = 0;
-        for (int l = 0; l < FloatKernels.LANES; l++) {
-            lanes += bce(p, y, w, wShift, g, values, from + l, bound, FloatKernels.LANES, gScale);
-        }
-        return lanes + bce(p, y, w, wShift, g, values, bound, to, 1, gScale);
-    }
-
-    /** One lane of {@link #bce} over {@code i = start, start + step, ... < end}. */
-    private static float bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int start, int end, int step, float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
+        float[] lanes = ScalarKernels.lanes(to - from);
+        for (int i = from; i < to; i++) {
             float pi = p[i];
             float yi = y[i];
             float wi = weight(w, i, wShift);
             float pos = yi == 0f ? 0f : yi * Math.max(FloatMath.log(pi), LOG_FLOOR);
             float neg = yi == 1f ? 0f : (1f - yi) * Math.max(FloatMath.log1p(-pi), LOG_FLOOR);
             float dl = (pi - yi) / Math.max(pi * (1f - pi), BCE_EPSILON);
-            s = ScalarKernels.emit(s, term(wi, 0f - (pos + neg)), term(wi, dl) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(wi, 0f - (pos + neg)), term(wi, dl) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     @Override
     public double bceWithLogits(float[] x, float[] y, float[] w, int wShift, float[] pw, int pShift, float[] g,
                                 float[] values, int from, int to, float gScale) {
-        int bound = ScalarKernels.bound(from, to);
-        double lanes = 0;
-        for (int l = 0; l < FloatKernels.LANES; l++) {
-            lanes += bceWithLogits(x, y, w, wShift, pw, pShift, g, values, from + l, bound, FloatKernels.LANES, gScale);
-        }
-        return lanes + bceWithLogits(x, y, w, wShift, pw, pShift, g, values, bound, to, 1, gScale);
-    }
-
-    /** One lane of {@link #bceWithLogits} over {@code i = start, start + step, ... < end}. */
-    private static float bceWithLogits(float[] x, float[] y, float[] w, int wShift, float[] pw, int pShift, float[] g, float[] values, int start, int end, int step, float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
+        float[] lanes = ScalarKernels.lanes(to - from);
+        for (int i = from; i < to; i++) {
             float xi = x[i];
             float c1 = weight(pw, i, pShift) * y[i];
             float c0 = 1f - y[i];
@@ -70,9 +51,9 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
             float sigmoidNeg = positive ? e * r : r;
             float dl = term(c0, sigmoid) - term(c1, sigmoidNeg);
             float wi = weight(w, i, wShift);
-            s = ScalarKernels.emit(s, term(wi, l), term(wi, dl) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(wi, l), term(wi, dl) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     /** {@code u^gamma} for {@code u} in [0, 1]: the cases of {@link #focal}. */
@@ -89,18 +70,8 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double focal(float[] x, float[] y, float[] g, float[] values, int from, int to, float gamma, float alpha,
                         float gScale) {
-        int bound = ScalarKernels.bound(from, to);
-        double lanes = 0;
-        for (int l = 0; l < FloatKernels.LANES; l++) {
-            lanes += focal(x, y, g, values, from + l, bound, FloatKernels.LANES, gamma, alpha, gScale);
-        }
-        return lanes + focal(x, y, g, values, bound, to, 1, gamma, alpha, gScale);
-    }
-
-    /** One lane of {@link #focal} over {@code i = start, start + step, ... < end}. */
-    private static float focal(float[] x, float[] y, float[] g, float[] values, int start, int end, int step, float gamma, float alpha, float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
+        float[] lanes = ScalarKernels.lanes(to - from);
+        for (int i = from; i < to; i++) {
             float xi = x[i];
             float yi = y[i];
             float ny = 1f - yi;
@@ -120,31 +91,21 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
             if (gamma > 0f && pq > 0f) {
                 d += gamma * ce * ug * (pq / u) * (1f - 2f * yi);
             }
-            s = ScalarKernels.emit(s, at * ce * ug, (at * d) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, at * ce * ug, (at * d) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     @Override
     public double klDiv(float[] x, float[] t, float[] g, float[] values, int from, int to, boolean logTarget,
                         float gScale) {
-        int bound = ScalarKernels.bound(from, to);
-        double lanes = 0;
-        for (int l = 0; l < FloatKernels.LANES; l++) {
-            lanes += klDiv(x, t, g, values, from + l, bound, FloatKernels.LANES, logTarget, gScale);
-        }
-        return lanes + klDiv(x, t, g, values, bound, to, 1, logTarget, gScale);
-    }
-
-    /** One lane of {@link #klDiv} over {@code i = start, start + step, ... < end}. */
-    private static float klDiv(float[] x, float[] t, float[] g, float[] values, int start, int end, int step, boolean logTarget, float gScale) {
-        float s = 0;
-        for (int i = start; i < end; i += step) {
+        float[] lanes = ScalarKernels.lanes(to - from);
+        for (int i = from; i < to; i++) {
             float ti = t[i];
             float prob = logTarget ? FloatMath.expAny(ti) : ti;
             float logT = logTarget ? ti : FloatMath.log(ti);
-            s = ScalarKernels.emit(s, term(prob, logT - x[i]), term(prob, -1f) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(prob, logT - x[i]), term(prob, -1f) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 }
