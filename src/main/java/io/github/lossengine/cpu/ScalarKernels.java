@@ -4,8 +4,11 @@ package io.github.lossengine.cpu;
  * {@link FloatKernels} in plain Java: one element at a time, with the sums the vector kernels take.
  * Within a block of {@link FloatKernels#BLOCK} elements, the whole groups of {@link FloatKernels#LANES}
  * elements are summed in {@code LANES} float partial sums (lane {@code l} takes the group's element
- * {@code l}, in order: the loops run lane by lane, stepping by {@code LANES}), the partial sums are
- * added into a double in lane order, then the remaining elements' own float sum is added. Every
+ * {@code l}, in order), the partial sums are added into a double in lane order, then the remaining
+ * elements' own float sum is added. {@link #expSum} keeps its eight lanes in one loop, the
+ * element-wise kernels write a block's losses to a scratch row that {@link #laneSum} adds, and
+ * {@link #smoothedRow} and {@link #marginStretch} (two sums each) run lane after lane, stepping by
+ * {@code LANES} through the cached block. Every
  * element's operations are {@link FloatMath}'s, which {@code VectorMath} performs lane by lane, so a
  * result is the same bits as the Vector API kernels' wherever they run {@code LANES} lanes (256-bit
  * vectors or wider). The fallback when the Vector API is not enabled, and the vector kernels' tails.
