@@ -17,6 +17,8 @@ import java.util.Arrays;
  *   <li>{@link #addTransposedProduct}: row {@code j} of C gets {@code a[i, j] * b[i, :]} for each
  *       {@code i} in turn.
  * </ul>
+ * Where HotSpot uses FMA ({@link FloatMath#FMA}) each product is added with {@link Math#fma}, which
+ * is what {@code VectorGemm} does in the same order: the two give the same bits.
  * A product with a zero factor is still added (so that NaN and infinities propagate as in the
  * unfused products). Thread-safe: the transposed block is per thread.
  */
@@ -85,10 +87,19 @@ final class BlockedGemm implements Gemm {
         }
     }
 
-    /** {@code y[yo + q] += s * x[xo + q]} for {@code q} in {@code [0, len)}. */
+    /**
+     * {@code y[yo + q] += s * x[xo + q]} for {@code q} in {@code [0, len)}, the multiply-add fused
+     * where {@link FloatMath#FMA} (as {@code VectorGemm}'s, so that both give the same bits).
+     */
     private static void axpy(float s, float[] x, int xo, float[] y, int yo, int len) {
-        for (int q = 0; q < len; q++) {
-            y[yo + q] += s * x[xo + q];
+        if (FloatMath.FMA) {
+            for (int q = 0; q < len; q++) {
+                y[yo + q] = Math.fma(s, x[xo + q], y[yo + q]);
+            }
+        } else {
+            for (int q = 0; q < len; q++) {
+                y[yo + q] += s * x[xo + q];
+            }
         }
     }
 }

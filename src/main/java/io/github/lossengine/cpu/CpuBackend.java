@@ -31,14 +31,15 @@ import java.util.Map;
 /**
  * The pure-Java backend. Every loss has a reference implementation ({@link CpuLoss}: double
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
- * training time (softmax cross-entropy with class-index targets, multi-class hinge, nll,
- * linear_cross_entropy, the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
+ * training time (softmax cross-entropy with class-index or probability targets, multi-class hinge,
+ * nll, linear_cross_entropy, the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
  * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll, and the row and
  * pair losses: cosine_embedding, margin_ranking, triplet with p = 1 or 2, contrastive) also have a
  * fused implementation ({@link FusedLoss}): float32 kernels (poisson_nll and gaussian_nll compute
  * each element in double, {@link LikelihoodKernels}), chunks in parallel on the engine's threads,
  * the JDK Vector API where the JVM has it enabled ({@link KernelSelection}), results within the
- * documented tolerance of the reference and independent of the thread count.
+ * documented tolerance of the reference and independent of the thread count, and the same bits on
+ * the Vector API and the scalar kernels where the former run 8 float lanes ({@link FloatKernels}).
  *
  * <p>Storage: every fused loss takes float32 tensors of every storage kind ({@code float[]}, heap and
  * direct {@link java.nio.FloatBuffer}s of either byte order, {@link Tensor#ofRange} views) itself,

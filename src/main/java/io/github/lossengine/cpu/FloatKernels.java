@@ -18,6 +18,11 @@ package io.github.lossengine.cpu;
  *       code) is used: {@link FloatMath} holds the transcendental functions, fixed sequences of
  *       IEEE operations (fused multiply-adds on both paths where the CPU has FMA, decided once per
  *       JVM), which the vector kernels perform lane by lane.</li>
+ *   <li>The same bits on both implementations: the scalar kernels sum in {@link #LANES} lanes as the
+ *       vector ones do (see {@link ScalarKernels}), so every result (value, values, gradient) is the
+ *       same bits wherever the vector kernels run {@link #LANES} float lanes (256-bit vectors:
+ *       x86-64 with AVX2 or AVX-512); with 128-bit vectors their sums differ in the last bits.
+ *       {@code VectorScalarBitsTest} checks every fused loss.</li>
  *   <li>NaN in an input shows in the outputs that depend on it.</li>
  * </ul>
  * Implementations are stateless and thread-safe.
@@ -25,6 +30,14 @@ package io.github.lossengine.cpu;
 interface FloatKernels {
     /** Elements per partial float sum; lanes are combined into a double after each block. */
     int BLOCK = 512;
+
+    /**
+     * The float lanes of the partial sums: the vector kernels' lane count on CPUs with 256-bit
+     * vectors or wider, which the scalar kernels reproduce (lane {@code l} of a block sums its
+     * elements {@code l, l + LANES, ...} of the block's whole groups of {@code LANES}, the rest is one
+     * more float sum), so that both give the same bits.
+     */
+    int LANES = 8;
 
     /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
     String description();
@@ -90,6 +103,11 @@ interface FloatKernels {
 
     /** The element-wise likelihood kernels (bce, bce_with_logits, focal, kl_div) of this implementation. */
     ProbabilityKernels probability();
+
+    /** The kernels of softmax cross-entropy with probability targets of this implementation. */
+    default SoftTargetKernels softTargets() {
+        return ScalarSoftTargetKernels.INSTANCE;
+    }
 
     /** {@code dst[j] = } the float32 value of the bfloat16 {@code src[from + j]}, {@code j < n} (exact). */
     default void widenBFloat16(short[] src, int from, float[] dst, int n) {

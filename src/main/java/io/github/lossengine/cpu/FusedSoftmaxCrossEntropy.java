@@ -12,7 +12,7 @@ import java.util.Arrays;
 /**
  * Fused float32 {@link SoftmaxCrossEntropy} with class-index targets (all options: class weights,
  * ignore_index, both smoothing conventions, {@code -inf} masks, every reduction); probability
- * targets go to the reference {@link SoftmaxCrossEntropyCpu}. Rows run in parallel.
+ * targets [N, C] go to {@link FusedSoftTargetCrossEntropy}. Rows run in parallel.
  *
  * <p>One row takes one read of the logits from memory and one exp per logit. The row is cut into
  * at most 64 blocks that fit the L1 cache; for each block, (A) the block maximum, then
@@ -70,7 +70,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
         Tensor target = inputs[1];
         Tensor g = gradients[0];
         return z.rank() == 2 && z.isFloat() && target.rank() == 1 && target.dtype().isInteger()
-                && (g == null || g.isFloat());
+                && (g == null || g.isFloat()) || FusedSoftTargetCrossEntropy.accepts(inputs, gradients);
     }
 
     /** Block length for rows of {@code classes}: at least {@value #MIN_BLOCK}, at most 64 blocks. */
@@ -82,6 +82,9 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
     @Override
     public LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
                               WorkerPool pool) {
+        if (inputs[1].rank() == 2) {
+            return FusedSoftTargetCrossEntropy.compute(loss, inputs, gradients, k, pool);
+        }
         Tensor target = inputs[1];
         SoftmaxCrossEntropyCpu.Checked checked = SoftmaxCrossEntropyCpu.check(loss, inputs[0], target);
         int rows = Math.toIntExact(checked.rows());

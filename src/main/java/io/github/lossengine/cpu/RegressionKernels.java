@@ -6,8 +6,8 @@ package io.github.lossengine.cpu;
  * the block's losses (float partial sums added into a double; see {@link FloatKernels} for the
  * contract) and writes {@code g[i]} and {@code values[i]} where those arrays are non-null. Two
  * implementations, {@link ScalarRegressionKernels} and {@code VectorRegressionKernels}, which give
- * every element's value and gradient the same bits ({@link FloatMath}); their sums differ in the
- * order of the float additions. Stateless and thread-safe.
+ * every element's value and gradient the same bits ({@link FloatMath}), and their sums the same bits
+ * (the lane order of {@link FloatKernels#LANES}). Stateless and thread-safe.
  */
 interface RegressionKernels {
 

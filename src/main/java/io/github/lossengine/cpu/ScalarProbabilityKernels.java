@@ -1,6 +1,10 @@
 package io.github.lossengine.cpu;
 
-/** {@link ProbabilityKernels} in plain Java, one element at a time; the vector kernels' tails. */
+/**
+ * {@link ProbabilityKernels} in plain Java, one element at a time; each block's losses summed by
+ * {@link ScalarKernels#laneSum} in the vector lanes' order (the same bits as the vector kernels');
+ * the vector kernels' tails.
+ */
 final class ScalarProbabilityKernels implements ProbabilityKernels {
 
     /** The weight of element {@code i}: {@code w[i + shift]}, or 1 without weights. */
@@ -16,7 +20,7 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int from, int to,
                       float gScale) {
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float pi = p[i];
             float yi = y[i];
@@ -24,15 +28,15 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
             float pos = yi == 0f ? 0f : yi * Math.max(FloatMath.log(pi), LOG_FLOOR);
             float neg = yi == 1f ? 0f : (1f - yi) * Math.max(FloatMath.log1p(-pi), LOG_FLOOR);
             float dl = (pi - yi) / Math.max(pi * (1f - pi), BCE_EPSILON);
-            s = ScalarKernels.emit(s, term(wi, 0f - (pos + neg)), term(wi, dl) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(wi, 0f - (pos + neg)), term(wi, dl) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     @Override
     public double bceWithLogits(float[] x, float[] y, float[] w, int wShift, float[] pw, int pShift, float[] g,
                                 float[] values, int from, int to, float gScale) {
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float xi = x[i];
             float c1 = weight(pw, i, pShift) * y[i];
@@ -47,9 +51,9 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
             float sigmoidNeg = positive ? e * r : r;
             float dl = term(c0, sigmoid) - term(c1, sigmoidNeg);
             float wi = weight(w, i, wShift);
-            s = ScalarKernels.emit(s, term(wi, l), term(wi, dl) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(wi, l), term(wi, dl) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     /** {@code u^gamma} for {@code u} in [0, 1]: the cases of {@link #focal}. */
@@ -66,7 +70,7 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
     @Override
     public double focal(float[] x, float[] y, float[] g, float[] values, int from, int to, float gamma, float alpha,
                         float gScale) {
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float xi = x[i];
             float yi = y[i];
@@ -87,21 +91,21 @@ final class ScalarProbabilityKernels implements ProbabilityKernels {
             if (gamma > 0f && pq > 0f) {
                 d += gamma * ce * ug * (pq / u) * (1f - 2f * yi);
             }
-            s = ScalarKernels.emit(s, at * ce * ug, (at * d) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, at * ce * ug, (at * d) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     @Override
     public double klDiv(float[] x, float[] t, float[] g, float[] values, int from, int to, boolean logTarget,
                         float gScale) {
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float ti = t[i];
             float prob = logTarget ? FloatMath.expAny(ti) : ti;
             float logT = logTarget ? ti : FloatMath.log(ti);
-            s = ScalarKernels.emit(s, term(prob, logT - x[i]), term(prob, -1f) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, term(prob, logT - x[i]), term(prob, -1f) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 }

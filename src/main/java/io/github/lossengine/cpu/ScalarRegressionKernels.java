@@ -1,27 +1,31 @@
 package io.github.lossengine.cpu;
 
-/** {@link RegressionKernels} in plain Java, one element at a time; the vector kernels' tails. */
+/**
+ * {@link RegressionKernels} in plain Java, one element at a time; each block's losses summed by
+ * {@link ScalarKernels#laneSum} in the vector lanes' order (the same bits as the vector kernels');
+ * the vector kernels' tails.
+ */
 final class ScalarRegressionKernels implements RegressionKernels {
 
     @Override
     public double piecewise(float[] x, float[] y, float[] g, float[] values, int from, int to, float beta,
                             float quad, float lin, float gScale) {
         float half = 0.5f * beta;
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float d = x[i] - y[i];
             float a = Math.abs(d);
             boolean inside = a < beta;
             float l = inside ? ((0.5f * a) * a) * quad : (a - half) * lin;
             float dl = inside ? d * quad : Math.signum(d) * lin;
-            s = ScalarKernels.emit(s, l, dl * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, l, dl * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 
     @Override
     public double logCosh(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
-        float s = 0;
+        float[] lanes = ScalarKernels.lanes(to - from);
         for (int i = from; i < to; i++) {
             float d = x[i] - y[i];
             float a = Math.abs(d);
@@ -30,8 +34,8 @@ final class ScalarRegressionKernels implements RegressionKernels {
             boolean linear = a >= LOG_COSH_LINEAR;
             float l = linear ? a - FloatMath.LN2 : FloatMath.log1p((e * e) / ((e + 1f) * 2f));
             float t = linear ? 1f : q / (q + 2f);
-            s = ScalarKernels.emit(s, l, (d < 0f ? -t : t) * gScale, g, values, i);
+            ScalarKernels.emit(lanes, from, l, (d < 0f ? -t : t) * gScale, g, values, i);
         }
-        return s;
+        return ScalarKernels.laneSum(lanes, to - from);
     }
 }

@@ -16,9 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * reflection, when that module is in the boot layer: nothing else refers to this class.
  *
  * <p>Every lane does what {@link ScalarKernels} does for one element ({@link VectorMath} performs
- * {@link FloatMath}'s operation sequences lane by lane); the order of the float
- * additions in sums differs (one partial sum per lane, the lanes then added into a double in lane
- * order). No {@code reduceLanes(ADD)}, whose order is unspecified, and no {@code EXP} operator,
+ * {@link FloatMath}'s operation sequences lane by lane); sums are one float partial sum per lane
+ * per block, the lanes then added into a double in lane order, then the scalar tail, which
+ * {@link ScalarKernels} reproduces: where this class runs {@link FloatKernels#LANES} lanes (256-bit
+ * vectors, also on AVX-512 CPUs) both give the same bits; with 128-bit vectors (4 lanes) sums
+ * differ in the last bits. No {@code reduceLanes(ADD)}, whose order is unspecified, and no {@code EXP} operator,
  * whose last bit may differ between the interpreter and compiled code: results never depend on
  * the JIT, so they are deterministic.
  */
@@ -29,6 +31,7 @@ final class VectorKernels implements FloatKernels {
     private static final ScalarKernels TAIL = new ScalarKernels();
     private static final ProbabilityKernels PROBABILITY = new VectorProbabilityKernels();
     private static final RegressionKernels REGRESSION = new VectorRegressionKernels();
+    private static final SoftTargetKernels SOFT_TARGETS = new VectorSoftTargetKernels();
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -220,6 +223,11 @@ final class VectorKernels implements FloatKernels {
     @Override
     public ProbabilityKernels probability() {
         return PROBABILITY;
+    }
+
+    @Override
+    public SoftTargetKernels softTargets() {
+        return SOFT_TARGETS;
     }
 
     private static final VectorSpecies<Short> S = L == 8 ? ShortVector.SPECIES_128 : ShortVector.SPECIES_64;

@@ -229,8 +229,8 @@ class SoftmaxCrossEntropyTest extends CpuEngineFixture {
             SoftmaxCrossEntropy loss = Losses.softmaxCrossEntropy().labelSmoothing(0.2, conv);
             LossResult a = engine.compute(loss, z, Tensor.ofInts(y));
             LossResult b = engine.compute(loss, z, Tensor.of(onehot, 4, 3));
-            // index targets run the fused float32 kernels, probability targets the double reference:
-            // equal within the fused path's tolerance (docs/PERFORMANCE.md)
+            // index and probability targets run different fused float32 kernels (FusedSoftmaxCrossEntropy,
+            // FusedSoftTargetCrossEntropy): equal within the fused path's tolerance (docs/PERFORMANCE.md)
             assertEquals(b.value(), a.value(), 1e-6 * b.value());
             assertArrayEquals(b.gradient().toFloatArray(), a.gradient().toFloatArray(), 1e-6f);
         }

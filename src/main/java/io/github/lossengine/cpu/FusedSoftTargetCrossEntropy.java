@@ -1,0 +1,275 @@
+package io.github.lossengine.cpu;
+
+import io.github.lossengine.LossResult;
+import io.github.lossengine.Reduction;
+import io.github.lossengine.Tensor;
+import io.github.lossengine.loss.SmoothingConvention;
+import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import java.util.Arrays;
+
+/**
+ * Fused float32 {@link SoftmaxCrossEntropy} with probability (soft) targets {@code t} [N, C], the part
+ * of {@link FusedSoftmaxCrossEntropy} that class-index targets do not take: every option the reference
+ * {@link SoftmaxCrossEntropyCpu} has for them (class weights, label smoothing in both conventions,
+ * z-loss, softcap, the normalizer, every reduction, {@code -inf} masks), float32 or 16-bit logits,
+ * targets and gradients of any storage. Rows run in parallel.
+ *
+ * <p>Per row, with {@code K} open classes (logit not {@code -inf}) and the target mass
+ * {@code a_c = w_c q_c} of {@link SoftTargetKernels} ({@code q_c = (1 - eps) t_c + eps / K} for
+ * {@code UNIFORM}, {@code (1 - eps) t_c + eps / (K - 1) (T - t_c)} for {@code OFF_TARGET}, {@code T}
+ * the row's total probability; masked classes keep {@code (1 - eps) t_c}):
+ * <pre>
+ *   loss_i = coef lse^2 + sum_open a_c (lse - z_c)        (+inf where a masked class has mass)
+ *   grad_c = (p_c W - a_c) scale,  W = sum_c a_c + 2 coef lse,   masked classes 0
+ * </pre>
+ * The row's logits (soft-capped, {@code cap tanh(z / cap)}), targets and gradient go through
+ * per-thread float32 rows, one bulk copy each way ({@link Tensor#read}, {@link Tensor#write}), so the
+ * bits do not depend on the storage. Passes over the row: the maximum and the count of masked
+ * classes; {@code e = exp(z - m)} into the gradient row and its compensated sum; (for
+ * {@code OFF_TARGET}) {@code T} in double; {@code sum a_c} and {@code sum a_c (m - z_c)} in float
+ * lanes; the gradient {@code e f - a_c s} with {@code f = W scale / sum e}, and again in double where
+ * {@code p_c W} and {@code a_c} cancel (see {@code refine}). The loss is
+ * {@code coef lse^2 + sum a_c (m - z_c) + log(sum e) sum a_c}, without cancellation. NaN in a row's
+ * logits gives NaN for its loss and its open classes' gradient, as in the reference; a row whose
+ * classes are all masked has loss {@code +inf} and gradient 0. Rows are summed per chunk with
+ * {@link CompensatedSum}, chunks in order: the same bits on any thread count, and on the Vector
+ * API and the scalar kernels. Tolerance against the reference: {@code FusedAssertions}'.
+ *
+ * <p>Stateless; per-thread scratch only. Thread-safe.
+ */
+final class FusedSoftTargetCrossEntropy {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private FusedSoftTargetCrossEntropy() {
+    }
+
+    /** Per-thread rows of logits, targets and gradient, and two sums. */
+    private static final class Scratch {
+        final double[] sums = new double[2];
+        float[] z = new float[0];
+        float[] t = new float[0];
+        float[] g = new float[0];
+
+        void fit(int classes) {
+            if (z.length < classes) {
+                z = new float[classes];
+                t = new float[classes];
+                g = new float[classes];
+            }
+        }
+    }
+
+    /** Logits [N, C] and probability targets of a float type; a float gradient or none. */
+    static boolean accepts(Tensor[] inputs, Tensor[] gradients) {
+        Tensor z = inputs[0];
+        Tensor target = inputs[1];
+        Tensor g = gradients[0];
+        return z.rank() == 2 && z.isFloat() && target.rank() == 2 && target.isFloat() && (g == null || g.isFloat());
+    }
+
+    static LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
+                              WorkerPool pool) {
+        SoftmaxCrossEntropyCpu.Checked checked = SoftmaxCrossEntropyCpu.check(loss, inputs[0], inputs[1]);
+        int rows = Math.toIntExact(checked.rows());
+        int classes = Math.toIntExact(checked.classes());
+        Reduction r = loss.reduction();
+        float[] values = r == Reduction.NONE ? new float[rows] : null;
+        Rows job = new Rows(loss, checked, inputs[0], inputs[1], gradients[0], values, k,
+                Chunking.count(rows, classes));
+        double sum = job.runOn(pool);
+        return ClassRows.result(r, sum, checked.scale(), loss.allIgnored(), values, rows, gradients)
+                .withStatistics(SoftmaxStatistics.of(loss, null, checked.weights(), job.lse, checked.denominator(),
+                        checked.scale()));
+    }
+
+    /** The rows of one call, in chunks. */
+    private static final class Rows extends SumJob {
+        private final FloatKernels k;
+        private final SoftTargetKernels soft;
+        private final Tensor z;
+        private final Tensor target;
+        private final Tensor g;
+        private final float[] values;
+        private final float[] w;
+        private final int rows;
+        private final int classes;
+        private final double eps;
+        private final boolean offTarget;
+        private final double scale;
+        private final float cap;
+        private final double zLoss;
+        /** Each row's log-sum-exp. */
+        final float[] lse;
+
+        Rows(SoftmaxCrossEntropy loss, SoftmaxCrossEntropyCpu.Checked c, Tensor z, Tensor target, Tensor g,
+             float[] values, FloatKernels k, int chunks) {
+            super(chunks);
+            this.k = k;
+            this.soft = k.softTargets();
+            this.z = z;
+            this.target = target;
+            this.g = g;
+            this.values = values;
+            this.w = c.weights();
+            this.rows = (int) c.rows();
+            this.classes = (int) c.classes();
+            this.eps = loss.labelSmoothing();
+            this.offTarget = loss.smoothing() == SmoothingConvention.OFF_TARGET;
+            this.scale = c.scale();
+            this.cap = (float) loss.softcap();
+            this.zLoss = loss.zLoss();
+            this.lse = new float[rows];
+        }
+
+        @Override
+        double sumChunk(int c) {
+            int from = (int) Chunking.start(rows, chunks(), c, 1);
+            int to = (int) Chunking.start(rows, chunks(), c + 1, 1);
+            Scratch s = SCRATCH.get();
+            s.fit(classes);
+            CompensatedSum sum = new CompensatedSum();
+            for (int i = from; i < to; i++) {
+                double l = row(i, s);
+                sum.add(Reductions.float32Range(l));
+                if (values != null) {
+                    values[i] = (float) l;
+                }
+            }
+            return sum.value();
+        }
+
+        private double row(int i, Scratch s) {
+            long off = (long) i * classes;
+            float[] zs = s.z;
+            float[] ts = s.t;
+            float[] gs = g == null ? null : s.g;
+            z.read(off, zs, 0, classes);
+            if (cap != 0) {
+                for (int c = 0; c < classes; c++) {
+                    zs[c] = (float) SoftmaxStatistics.cap(zs[c], cap);
+                }
+            }
+            target.read(off, ts, 0, classes);
+            float m = k.max(zs, 0, classes);
+            int masked = k.countNegativeInfinity(zs, 0, classes);
+            if (m == Float.NEGATIVE_INFINITY) {
+                // every class masked: no distribution to compare with
+                if (gs != null) {
+                    Arrays.fill(gs, 0, classes, 0f);
+                    g.write(off, gs, 0, classes);
+                }
+                lse[i] = Float.NEGATIVE_INFINITY;
+                return Double.POSITIVE_INFINITY;
+            }
+            double expSum = k.expSum(zs, 0, classes, m, gs, 0);
+            // a +inf logit leaves no distribution (as a NaN one, through m): NaN
+            double logSum = m == Float.POSITIVE_INFINITY ? Double.NaN : StrictMath.log(expSum);
+            double rowLse = m + logSum;
+            lse[i] = (float) rowLse;
+
+            int open = classes - masked;
+            double spread;
+            double onTarget;
+            double total = 0;
+            if (offTarget) {
+                CompensatedSum t = new CompensatedSum();
+                for (int c = 0; c < classes; c++) {
+                    t.add(ts[c]);
+                }
+                total = t.value();
+                spread = open == 1 ? 0.0 : eps / (open - 1);
+                onTarget = open == 1 ? 1.0 : 1 - eps;
+            } else {
+                spread = eps / open;
+                onTarget = 1 - eps;
+            }
+            float on = (float) onTarget;
+            float sp = (float) spread;
+            float tot = (float) total;
+            soft.mass(zs, 0, ts, 0, w, 0, classes, on, sp, tot, offTarget, m, s.sums);
+            double openMass = s.sums[0];
+            double distance = s.sums[1];
+            double maskedMass = 0;
+            if (masked > 0) {
+                for (int c = 0; c < classes; c++) {
+                    if (zs[c] == Float.NEGATIVE_INFINITY) {
+                        maskedMass += ScalarSoftTargetKernels.mass(zs[c], ts[c], w == null ? 1f : w[c], on, sp, tot,
+                                offTarget);
+                    }
+                }
+            }
+            // the z-loss coef lse^2 adds 2 coef lse p_k to the gradient: to W, which multiplies p_k
+            boolean zTerm = zLoss > 0;
+            if (gs != null) {
+                double bigW = openMass + maskedMass + (zTerm ? 2 * zLoss * rowLse : 0.0);
+                soft.gradient(zs, 0, ts, 0, w, 0, gs, 0, classes, on, sp, tot, offTarget,
+                        (float) (bigW / expSum * scale), (float) scale);
+                refine(zs, ts, gs, m, logSum, bigW, onTarget, spread, total);
+                if (cap != 0) {
+                    chain(gs, zs);
+                }
+                g.write(off, gs, 0, classes);
+            }
+            if (maskedMass > 0 && !Double.isNaN(rowLse)) {
+                // a masked class with target mass: log p = -inf
+                return Double.POSITIVE_INFINITY;
+            }
+            if (Double.isInfinite(distance) && Double.isFinite(rowLse)) {
+                // the float32 sums of a_c (m - z_c) overflowed while the loss need not: again, in double
+                distance = distanceInDouble(zs, ts, m, on, sp, tot);
+            }
+            return (zTerm ? zLoss * rowLse * rowLse : 0.0) + distance + logSum * openMass;
+        }
+
+        /**
+         * The entries where {@code p_c W} and {@code a_c} cancel (the float32 result below an eighth of
+         * {@code a_c s}, where float32's rounding of {@code p_c} would show relative to the result) again
+         * in double, with {@code p_c = exp((z_c - m) - log(sum e))}: every entry then within about
+         * {@code 1e-6} of itself, as the reference's. Plain Java on both kernel sets, decided on their
+         * common bits: the same bits on both.
+         */
+        private void refine(float[] zs, float[] ts, float[] gs, float m, double logSum, double bigW, double onTarget,
+                            double spread, double total) {
+            float on = (float) onTarget;
+            float sp = (float) spread;
+            float tot = (float) total;
+            float sc = (float) scale;
+            for (int c = 0; c < classes; c++) {
+                float zc = zs[c];
+                if (zc == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                float wc = w == null ? 1f : w[c];
+                float a = ScalarSoftTargetKernels.mass(zc, ts[c], wc, on, sp, tot, offTarget) * sc;
+                if (Math.abs(gs[c]) < 0.125f * a) {
+                    double u = offTarget ? Math.max(total - ts[c], 0.0) : 1.0;
+                    double ad = (double) wc * (onTarget * ts[c] + spread * u);
+                    double p = StrictMath.exp(((double) zc - m) - logSum);
+                    gs[c] = (float) ((p * bigW - ad) * scale) + 0f;
+                }
+            }
+        }
+
+        /** {@code sum a_c (m - z_c)} over the open classes, in double. */
+        private double distanceInDouble(float[] zs, float[] ts, float m, float on, float sp, float tot) {
+            CompensatedSum d = new CompensatedSum();
+            for (int c = 0; c < classes; c++) {
+                if (zs[c] != Float.NEGATIVE_INFINITY) {
+                    float a = ScalarSoftTargetKernels.mass(zs[c], ts[c], w == null ? 1f : w[c], on, sp, tot, offTarget);
+                    d.add(a * ((double) m - zs[c]));
+                }
+            }
+            return d.value();
+        }
+
+        /** The softcap's chain factor {@code 1 - (z'/cap)^2} on the gradient row. */
+        private void chain(float[] gs, float[] capped) {
+            for (int c = 0; c < classes; c++) {
+                double f = capped[c] / (double) cap;
+                if (capped[c] != Float.NEGATIVE_INFINITY) {
+                    gs[c] = (float) (gs[c] * (1 - f * f)) + 0f;
+                }
+            }
+        }
+    }
+}
