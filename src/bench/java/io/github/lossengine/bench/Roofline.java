@@ -192,6 +192,7 @@ final class Roofline {
                 .append("--classes 131072` prints the median and minimum per call on device-resident inputs and the ")
                 .append("device-to-device copy bandwidth (`cuMemcpyDtoD`) of the same run, to compare with the ")
                 .append("bounds above; `bench/compare.sh` on a GPU machine adds CUDA rows to the tables.\n");
+        sb.append(LinearRoofline.markdown());
         return sb.toString();
     }
 
@@ -203,7 +204,7 @@ final class Roofline {
         return fmt(bytes / 1e6, 0) + " MB";
     }
 
-    private static String tb(double bytesPerSecond) {
+    static String tb(double bytesPerSecond) {
         return fmt(bytesPerSecond / 1e12, 2) + " TB/s";
     }
 
@@ -211,7 +212,7 @@ final class Roofline {
         return fmt(100 * f, 0) + "%";
     }
 
-    private static String fmt(double v, int digits) {
+    static String fmt(double v, int digits) {
         return String.format(Locale.ROOT, "%,." + digits + "f", v);
     }
 }
