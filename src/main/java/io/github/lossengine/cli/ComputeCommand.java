@@ -74,7 +74,8 @@ import picocli.CommandLine.Spec;
                 "  gaussian_nll: full, eps",
                 "  linear_cross_entropy: --input hidden [N, D], --linear-weight [V, D],",
                 "      --target [N], --linear-bias [V]; the options of softmax_cross_entropy,",
-                "      chunk_rows, max_workspace_bytes, allow_tf32 (cuBLAS only); --weight: class weights [V]",
+                "      chunk_rows, max_workspace_bytes, allow_tf32 (cuBLAS only);",
+                "      --weight: class weights [V]",
                 "Exit status: 0 success, 2 bad arguments or input (one line on stderr),",
                 "1 internal error."})
 final class ComputeCommand implements Callable<Integer> {
