@@ -23,6 +23,7 @@ import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import io.github.lossengine.loss.SquaredHinge;
 import io.github.lossengine.loss.Triplet;
 import io.github.lossengine.spi.Benchmarking;
 import io.github.lossengine.spi.ComputeBackend;
@@ -33,7 +34,7 @@ import java.util.Map;
  * precision, float32 gradients, compensated sums in a fixed order). The losses that dominate
  * training time (softmax cross-entropy with class-index or probability targets, multi-class hinge,
  * nll, linear_cross_entropy, the element-wise losses: mse, mae, huber, smooth_l1, log_cosh, hinge,
- * binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll, and the row and
+ * squared_hinge, binary_cross_entropy, bce_with_logits, focal, kl_div, poisson_nll, gaussian_nll, and the row and
  * pair losses: cosine_embedding, margin_ranking, triplet with p = 1 or 2, contrastive) also have a
  * fused implementation ({@link FusedLoss}): float32 kernels (poisson_nll and gaussian_nll compute
  * each element in double, {@link LikelihoodKernels}), chunks in parallel on the engine's threads,
@@ -66,6 +67,7 @@ public final class CpuBackend implements ComputeBackend {
             Map.entry(PoissonNll.class, new FusedPoissonNll()),
             Map.entry(GaussianNll.class, new FusedGaussianNll()),
             Map.entry(Hinge.class, new FusedHinge()),
+            Map.entry(SquaredHinge.class, new FusedSquaredHinge()),
             Map.entry(MulticlassHinge.class, new FusedMulticlassHinge()),
             Map.entry(Nll.class, new FusedNll()),
             Map.entry(CosineEmbedding.class, new FusedCosineEmbedding()),

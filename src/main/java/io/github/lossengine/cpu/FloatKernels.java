@@ -89,6 +89,13 @@ interface FloatKernels {
      */
     double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale);
 
+    /**
+     * Squared hinge: {@code h = max(0, margin - y x)} (NaN propagates), returns {@code sum h^2}; writes
+     * {@code g[i] = ((-2 y) h) gScale} (the float32 derivative before the reduction's scale, so that it
+     * overflows where the kernels' does) and {@code values[i] = h^2} where those arrays are non-null.
+     */
+    double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale);
+
     /** The first index in {@code [from, to)} whose value is not exactly -1 or +1, or -1 when there is none. */
     int firstNotPlusMinusOne(float[] y, int from, int to);
 

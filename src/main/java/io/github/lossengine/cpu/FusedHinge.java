@@ -11,10 +11,7 @@ import io.github.lossengine.loss.Hinge;
 final class FusedHinge extends FusedPointwise<Hinge> {
     @Override
     protected void validate(Hinge loss, Tensor x, Tensor y, FloatKernels k, WorkerPool pool) {
-        int bad = firstNotPlusMinusOne(y, k, pool);
-        if (bad >= 0) {
-            throw Checks.notPlusMinusOne(loss.inputNames().get(1), y, bad);
-        }
+        requirePlusMinusOne(loss.inputNames().get(1), y, k, pool);
     }
 
     @Override

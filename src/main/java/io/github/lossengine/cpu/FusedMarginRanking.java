@@ -38,10 +38,7 @@ final class FusedMarginRanking implements FusedLoss<MarginRanking> {
         Tensor x2 = inputs[1];
         Tensor y = inputs[2];
         MarginRankingCpu.checkShapes(loss, x1, x2, y);
-        int bad = FusedPointwise.firstNotPlusMinusOne(y, k, pool);
-        if (bad >= 0) {
-            throw Checks.notPlusMinusOne(loss.inputNames().get(2), y, bad);
-        }
+        FusedPointwise.requirePlusMinusOne(loss.inputNames().get(2), y, k, pool);
         int n = Math.toIntExact(x1.size());
         Reduction r = loss.reduction();
         double scale = Reductions.scale(r, n, x1.rank() == 0 ? 1 : x1.dim(0), loss.inputNames().get(0));

@@ -216,6 +216,14 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return firstIndex(y, pool, k::firstNotPlusMinusOne);
     }
 
+    /** Refuses the first label of {@code y} (named {@code name}) that is not exactly -1 or +1, as {@link Checks} does. */
+    static void requirePlusMinusOne(String name, Tensor y, FloatKernels k, WorkerPool pool) {
+        int bad = firstNotPlusMinusOne(y, k, pool);
+        if (bad >= 0) {
+            throw Checks.notPlusMinusOne(name, y, bad);
+        }
+    }
+
     /** The first index of {@code t} whose value is below 0 ({@code -0} and NaN are not), or -1. */
     static int firstNegative(Tensor t, WorkerPool pool) {
         return firstIndex(t, pool, (a, from, to) -> {

@@ -238,6 +238,22 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
+    public double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
+                               float gScale) {
+        double total = 0;
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            float[] lanes = lanes(end - b);
+            for (int i = b; i < end; i++) {
+                float h = Math.max(0f, margin - y[i] * x[i]);
+                emit(lanes, b, h * h, ((-2f * y[i]) * h) * gScale, g, values, i);
+            }
+            total += laneSum(lanes, end - b);
+        }
+        return total;
+    }
+
+    @Override
     public int firstNotPlusMinusOne(float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             if (y[i] != 1f && y[i] != -1f) {

@@ -191,6 +191,32 @@ final class VectorKernels implements FloatKernels {
     }
 
     @Override
+    public double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
+                               float gScale) {
+        double total = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int b = from; b < to; b += BLOCK) {
+            int end = Math.min(to, b + BLOCK);
+            FloatVector acc = FloatVector.zero(F);
+            int i = b;
+            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
+                FloatVector yi = FloatVector.fromArray(F, y, i);
+                FloatVector h = zero.max(yi.mul(FloatVector.fromArray(F, x, i)).neg().add(margin));
+                FloatVector l = h.mul(h);
+                acc = acc.add(l);
+                if (g != null) {
+                    yi.mul(-2f).mul(h).mul(gScale).intoArray(g, i);
+                }
+                if (values != null) {
+                    l.intoArray(values, i);
+                }
+            }
+            total += sumLanes(acc) + TAIL.squaredHinge(x, y, g, values, i, end, margin, gScale);
+        }
+        return total;
+    }
+
+    @Override
     public int firstNotPlusMinusOne(float[] y, int from, int to) {
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {

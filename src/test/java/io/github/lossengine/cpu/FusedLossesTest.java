@@ -25,6 +25,7 @@ import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
 import io.github.lossengine.loss.SmoothingConvention;
 import io.github.lossengine.loss.SoftmaxCrossEntropy;
+import io.github.lossengine.loss.SquaredHinge;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -243,6 +244,36 @@ class FusedLossesTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} n={1} {2}")
+    @MethodSource("pointwiseCases")
+    void squaredHingeMatchesTheReference(FloatKernels k, int n, Reduction r) {
+        Random rnd = new Random(n + 7);
+        float[] x = logits(rnd, 1, n, 2.0);
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        x[3] = y[3];                 // at the kink: y x = margin, value and gradient 0
+        x[4] = Float.NaN;
+        x[6] = Float.NEGATIVE_INFINITY;
+        x[7] = 3e19f * y[7] * -1f;   // h = 3e19: h^2 beyond FLT_MAX, +Inf as the reference's element
+        for (double margin : new double[] {1, 0.5}) {
+            assertMatchesReference(new SquaredHinge(r, margin), new SquaredHingeCpu(), new FusedSquaredHinge(), k,
+                    Tensor.of(x), Tensor.of(y));
+        }
+    }
+
+    @Test
+    void squaredHingeRefusesTheFirstBadLabelAsTheReferenceDoes() {
+        int n = 100_003;
+        float[] y = new float[n];
+        Arrays.fill(y, -1f);
+        y[50_001] = 0f;
+        y[90_000] = Float.NaN;
+        assertSameRefusal(new SquaredHinge(), new SquaredHingeCpu(), new FusedSquaredHinge(), Tensor.of(new float[n]),
+                Tensor.of(y));
+    }
+
     @Test
     void hingeRefusesTheFirstBadLabelAsTheReferenceDoes() {
         int n = 100_003;
@@ -364,6 +395,7 @@ class FusedLossesTest {
             t[i] = t[i] > 0 ? 1f : -1f;
         }
         assertSameBits(new Hinge(), new FusedHinge(), k, new Tensor[] {Tensor.of(x), Tensor.of(t)});
+        assertSameBits(new SquaredHinge(), new FusedSquaredHinge(), k, new Tensor[] {Tensor.of(x), Tensor.of(t)});
     }
 
     /**

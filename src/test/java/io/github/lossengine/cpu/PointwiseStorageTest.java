@@ -30,7 +30,7 @@ class PointwiseStorageTest {
     static List<Loss> losses() {
         List<Loss> out = new ArrayList<>();
         for (String name : List.of("mse", "mae", "huber", "smooth_l1", "log_cosh", "binary_cross_entropy",
-                "bce_with_logits", "focal", "kl_div", "hinge", "poisson_nll", "gaussian_nll")) {
+                "bce_with_logits", "focal", "kl_div", "hinge", "squared_hinge", "poisson_nll", "gaussian_nll")) {
             out.add(Losses.byName(name));
         }
         out.add(Losses.mse().reduction(Reduction.NONE));
@@ -45,7 +45,7 @@ class PointwiseStorageTest {
         float[][] in = new float[k][N];
         for (int i = 0; i < N; i++) {
             in[0][i] = (float) (0.02 + 0.96 * r.nextDouble());
-            in[1][i] = loss.name().equals("hinge") ? (r.nextBoolean() ? 1f : -1f) : (float) r.nextDouble();
+            in[1][i] = loss.name().endsWith("hinge") ? (r.nextBoolean() ? 1f : -1f) : (float) r.nextDouble();
             for (int j = 2; j < k; j++) {
                 in[j][i] = (float) (0.1 + r.nextDouble());
             }

@@ -25,6 +25,7 @@ import io.github.lossengine.loss.LogCosh;
 import io.github.lossengine.loss.Mae;
 import io.github.lossengine.loss.Mse;
 import io.github.lossengine.loss.MulticlassHinge;
+import io.github.lossengine.loss.SquaredHinge;
 import io.github.lossengine.loss.Nll;
 import io.github.lossengine.loss.PoissonNll;
 import io.github.lossengine.loss.SmoothL1;
@@ -95,6 +96,8 @@ class VectorScalarBitsTest {
         Tensor[] hinge = {pair[0], Tensor.of(signs)};
         c.add(new Case("hinge", r -> new Hinge().reduction(r), new FusedHinge(), hinge));
         c.add(new Case("hinge margin 0.5", r -> new Hinge().reduction(r).margin(0.5), new FusedHinge(), hinge));
+        c.add(new Case("squared_hinge", r -> new SquaredHinge().reduction(r), new FusedSquaredHinge(), hinge));
+        c.add(new Case("squared_hinge margin 0.5", r -> new SquaredHinge(r, 0.5), new FusedSquaredHinge(), hinge));
 
         Tensor[] prob = FusedProbabilityLossesTest.inputs(1009, 5);
         int cols = (int) prob[0].shape()[1];
