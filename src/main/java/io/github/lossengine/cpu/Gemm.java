@@ -45,7 +45,7 @@ interface Gemm {
         void logits(int r0, int m, float[] z);
 
         /**
-         * From the chunk's gradient {@code dz} [m, v]: {@code dh[(r0 + i) d + p] = sum_j dz[i v + j] w[j d + p]}
+         * After {@link #logits} of the same chunk, from the chunk's gradient {@code dz} [m, v]: {@code dh[(r0 + i) d + p] = sum_j dz[i v + j] w[j d + p]}
          * when {@code dh} is non-null, and {@code dW[j d + p] += sum_i dz[i v + j] h[(r0 + i) d + p]} when
          * {@code weight} (the call was opened with a weight gradient).
          */
