@@ -14,21 +14,22 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * {@link Gemm} through OpenBLAS's {@code cblas_sgemm} (the {@code org.bytedeco:openblas} artifact,
  * which bundles the native library; JavaCPP loads it). OpenBLAS reads native memory only (JavaCPP
  * copies a Java array passed to it on every call), so the operands are staged: the chunk's hidden
- * rows once per chunk, and per part of the classes a slice of the weight, of the logits (then copied
+ * rows once per chunk, and per block of {@value #BLOCK} classes a slice of the weight, of the logits (then copied
  * into the caller's chunk buffer, where the cross-entropy kernels turn them into {@code dZ}; then
  * {@code dZ} copied back) and of the weight gradient (added into the caller's array, chunk after
  * chunk, in chunk order). Native memory of a call: a set of slices per thread
- * ({@code 2 d V/P + maxRows V/P} floats) and {@code maxRows d (P + 1)} floats; released by
- * {@link Call#close()}. The weight is copied part by part twice per chunk (about 2% of the time at
- * N 4096, D 1024, V 32768) rather than held whole in native memory.
+ * ({@code 2 d B + maxRows B} floats, {@code B} = {@value #BLOCK}) and {@code maxRows d (P + 1)} floats
+ * (about 26 MiB at N 4096, D 1024, V 32768 on 2 threads); released by {@link Call#close()}. The
+ * weight is copied block by block twice per chunk rather than held whole in native memory.
  *
  * <p>Threads and determinism: OpenBLAS is set to one thread ({@code openblas_set_num_threads(1)},
  * process-wide), and the engine's threads split each product into {@code P} parts along the classes
  * (at most {@value #MAX_PARTS}, fixed by {@code v} alone: never by the thread count). The logits and
  * the weight gradient are split by their columns or rows of {@code V}, so each element is summed by
- * one {@code cblas_sgemm} per chunk (the weight gradient's chunks then added in chunk order); the hidden gradient {@code dZ W} is split along its contracted dimension
- * {@code V} (so that no part packs all of {@code W} or {@code dZ} again), and the P partial products
- * are added in part order. Each element's summation order therefore depends on the shapes and on
+ * one {@code cblas_sgemm} per chunk (the weight gradient's chunks then added in chunk order). The
+ * hidden gradient {@code dZ W} is split along its contracted dimension {@code V} (so that no part
+ * packs all of {@code W} or {@code dZ} again): each part sums its blocks in ascending order into its
+ * partial product ({@code beta = 1}), and the P partial products are added in part order. Each element's summation order therefore depends on the shapes and on
  * OpenBLAS's kernels only: the same bits from run to run and for every thread count, on one machine
  * (OpenBLAS picks its kernels by CPU: {@code OPENBLAS_CORETYPE} forces one). Within one
  * {@code cblas_sgemm} OpenBLAS adds blocks of the contracted dimension in ascending order.
@@ -41,6 +42,8 @@ final class OpenBlasGemm implements Gemm {
     static final int MAX_PARTS = 8;
     /** Classes per part at least (fewer parts for a small V). */
     static final int PART_CLASSES = 2048;
+    /** Classes per staged block within a part: the native slices hold this many columns at a time. */
+    static final int BLOCK = 1024;
     private final String description;
 
     private OpenBlasGemm(String description) {
@@ -218,7 +221,7 @@ final class OpenBlasGemm implements Gemm {
         private Slices take() {
             Slices s = free.poll();
             if (s == null) {
-                s = new Slices((long) widest * d, (long) maxRows * widest);
+                s = new Slices((long) Math.min(widest, BLOCK) * d, (long) maxRows * Math.min(widest, BLOCK));
                 all.add(s);
             }
             return s;
@@ -228,15 +231,17 @@ final class OpenBlasGemm implements Gemm {
         public void logits(int r0, int m, float[] z) {
             hidden.put(h, r0 * d, m * d);
             split(p -> {
-                int j0 = bound(v, p, parts);
-                int cols = bound(v, p + 1, parts) - j0;
+                int j1 = bound(v, p + 1, parts);
                 Slices s = take();
                 try {
-                    s.weight.put(w, j0 * d, cols * d);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cols, d, 1f, hidden, d, s.weight, d, 0f,
-                            s.logits, cols);
-                    for (int i = 0; i < m; i++) {
-                        s.logits.getPointer((long) i * cols).get(z, i * v + j0, cols);
+                    for (int c0 = bound(v, p, parts); c0 < j1; c0 += BLOCK) {
+                        int cols = Math.min(BLOCK, j1 - c0);
+                        s.weight.put(w, c0 * d, cols * d);
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, cols, d, 1f, hidden, d, s.weight, d, 0f,
+                                s.logits, cols);
+                        for (int i = 0; i < m; i++) {
+                            s.logits.getPointer((long) i * cols).get(z, i * v + c0, cols);
+                        }
                     }
                 } finally {
                     free.add(s);
@@ -252,23 +257,27 @@ final class OpenBlasGemm implements Gemm {
             }
             split(p -> {
                 int j0 = bound(v, p, parts);
-                int cols = bound(v, p + 1, parts) - j0;
+                int j1 = bound(v, p + 1, parts);
                 Slices s = take();
                 try {
-                    for (int i = 0; i < m; i++) {
-                        s.logits.getPointer((long) i * cols).put(dz, i * v + j0, cols);
-                    }
-                    if (dh != null) {
-                        // the part's classes' share of dh_c = dZ W: a partial product, added in part order below
-                        s.weight.put(w, j0 * d, cols * d);
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d, cols, 1f, s.logits, cols, s.weight, d,
-                                0f, partial.getPointer((long) p * m * d), d);
-                    }
-                    if (weightWanted) {
-                        // this chunk's dZ^T h_c for the part's rows of dW, added to the caller's dW chunk after chunk
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, d, m, 1f, s.logits, cols, hidden, d, 0f,
-                                s.weightGradient, d);
-                        addInto(s.weightGradient, dw, j0 * d, cols * d);
+                    for (int c0 = j0; c0 < j1; c0 += BLOCK) {
+                        int cols = Math.min(BLOCK, j1 - c0);
+                        for (int i = 0; i < m; i++) {
+                            s.logits.getPointer((long) i * cols).put(dz, i * v + c0, cols);
+                        }
+                        if (dh != null) {
+                            // the block's share of dh_c = dZ W, summed block after block into the part's partial
+                            // product (added in part order below)
+                            s.weight.put(w, c0 * d, cols * d);
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d, cols, 1f, s.logits, cols, s.weight,
+                                    d, c0 == j0 ? 0f : 1f, partial.getPointer((long) p * m * d), d);
+                        }
+                        if (weightWanted) {
+                            // this chunk's dZ^T h_c for the block's rows of dW, added to the caller's dW chunk after chunk
+                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, d, m, 1f, s.logits, cols, hidden, d, 0f,
+                                    s.weightGradient, d);
+                            addInto(s.weightGradient, dw, c0 * d, cols * d);
+                        }
                     }
                 } finally {
                     free.add(s);
