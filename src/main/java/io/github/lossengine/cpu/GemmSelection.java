@@ -94,7 +94,8 @@ final class GemmSelection {
         }
     }
 
-    private static String reason(Throwable e) {
+    /** The one-line reason for a failed load, naming what to add where a class or the native library is missing. */
+    static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -239,4 +239,16 @@ class GemmTest {
             }
         }
     }
+
+    @Test
+    void aMissingOrUnloadableOpenBlasGivesAReasonThatSaysWhatToAdd() {
+        String missing = GemmSelection.reason(new NoClassDefFoundError("org/bytedeco/javacpp/Pointer"));
+        assertTrue(missing.contains("NoClassDefFoundError: org/bytedeco/javacpp/Pointer"), missing);
+        assertTrue(missing.contains("add " + GemmSelection.COORDINATES), missing);
+        String link = GemmSelection.reason(new UnsatisfiedLinkError("no jniopenblas_nolapack in java.library.path"));
+        assertTrue(link.contains("UnsatisfiedLinkError: no jniopenblas_nolapack"), link);
+        assertTrue(link.contains("native library for " + System.getProperty("os.name")), link);
+        String selfTest = GemmSelection.reason(new IllegalStateException("OpenBLAS failed its self-test: c[0, 0] = 0.0"));
+        assertEquals("IllegalStateException: OpenBLAS failed its self-test: c[0, 0] = 0.0", selfTest);
+    }
 }
