@@ -55,7 +55,10 @@ jvm=(-Xmx8g --add-modules jdk.incubator.vector
      -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1
      -Dai.djl.pytorch.graph_optimizer=false
      -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
-     -Dlogback.configurationFile=bench/logback-bench.xml)
+     -Dlogback.configurationFile=bench/logback-bench.xml
+     # the comparison's class path has ND4J's JavaCPP 1.5.7 and OpenBLAS 0.3.19: lossengine must not load
+     # its OpenBLAS GEMM there (no loss of the comparison uses it; it would set OpenBLAS to one thread)
+     -Dlossengine.gemm=java)
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 # the comparison opens PoCL for the opencl rows: with HotSpot's libjsig preloaded, PoCL's LLVM cannot
 # take the JVM's SIGSEGV handler (docs/GPU.md, "PoCL and the JVM")
