@@ -6,11 +6,21 @@
 # docs/PERFORMANCE.md.
 #
 #   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl,cuda] [--quick]
+#                    [--lce-rounds R] [--lce-only]
 #
 # --backends: lossengine's backends to time (default all three); one that does not open on this
 # machine (no CUDA driver, no OpenCL platform) is listed in the report as not measured, with the
 # reason. On a GPU machine the same command adds the CUDA rows and the device's own copy bandwidth.
 # --quick: one fork, fewer samples, no JMH (a smoke test of the whole chain; the numbers are rough).
+# --lce-rounds R: rounds of linear_cross_entropy at N 4096, D 1024, V 32768 (default 3; 0 skips it):
+# per round lossengine then libtorch (linear + cross_entropy + autograd, THP_MEM_ALLOC_ENABLE=1), each
+# in its own JVM on the same inputs (hashes compared), 5 timed calls each; then one JVM per
+# contestant for the peak extra memory of one call (VmHWM after resetting it, minus VmRSS before).
+# lossengine runs on the main build's class path (OpenBLAS 0.3.31 for its GEMM; the bench profile's
+# class path has ND4J's JavaCPP 1.5.7), without OPENBLAS_CORETYPE (this machine's environment sets
+# it to Haswell, AVX2 kernels; unset, OpenBLAS 0.3.31 picks its AVX-512 kernels here, about twice as
+# fast). --lce-only: only this part; its markdown goes to standard output and docs/PERFORMANCE.md is
+# left alone.
 # Needs ~8 GB of free memory (the largest case holds 512 MB per copy of its logits) and Maven Central
 # the first time (the peers' jars: libtorch's is ~200 MB). Take the numbers on a quiet machine.
 set -euo pipefail
@@ -20,6 +30,8 @@ forks=3
 threads=$(nproc)
 backends=cpu,opencl,cuda
 quick=false
+lce_rounds=3
+lce_only=false
 args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -27,6 +39,8 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --backends) backends="$2"; shift 2 ;;
     --quick) quick=true; forks=1; shift ;;
+    --lce-rounds) lce_rounds="$2"; shift 2 ;;
+    --lce-only) lce_only=true; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -41,12 +55,37 @@ jvm=(-Xmx8g --add-modules jdk.incubator.vector
      -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1
      -Dai.djl.pytorch.graph_optimizer=false
      -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
-     -Dlogback.configurationFile=bench/logback-bench.xml)
+     -Dlogback.configurationFile=bench/logback-bench.xml
+     # the comparison's class path has ND4J's JavaCPP 1.5.7 and OpenBLAS 0.3.19: lossengine must not load
+     # its OpenBLAS GEMM there (no loss of the comparison uses it; it would set OpenBLAS to one thread)
+     -Dlossengine.gemm=java)
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 # the comparison opens PoCL for the opencl rows: with HotSpot's libjsig preloaded, PoCL's LLVM cannot
 # take the JVM's SIGSEGV handler (docs/GPU.md, "PoCL and the JVM")
 jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
 if [[ -f "$jsig" ]]; then export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"; fi
+
+# linear_cross_entropy against libtorch, one JVM per contestant and measurement
+lce() {
+  local main_cp="target/bench/classes:$(cat target/bench/main-classpath.txt)"
+  local main=io.github.lossengine.bench.LinearCrossEntropyRun
+  local le=(env -u OPENBLAS_CORETYPE java -Xmx8g --add-modules jdk.incubator.vector
+            -Dlogback.configurationFile=bench/logback-bench.xml -cp "$main_cp" "$main")
+  local torch=(env THP_MEM_ALLOC_ENABLE=1 java "${jvm[@]}" -cp "$cp" "$main")
+  for r in $(seq 1 "$lce_rounds"); do
+    echo "== linear_cross_entropy round $r of $lce_rounds (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    "${le[@]}" time --contestant lossengine --threads "$threads" --iterations 5 --out "$out/lce-time-$r-lossengine.json"
+    "${torch[@]}" time --contestant torch --threads "$threads" --iterations 5 --out "$out/lce-time-$r-torch.json"
+  done
+  "${le[@]}" memory --contestant lossengine --threads "$threads" --out "$out/lce-memory-lossengine.json"
+  "${torch[@]}" memory --contestant torch --threads "$threads" --out "$out/lce-memory-torch.json"
+}
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench/main-classpath.txt -Dmdep.includeScope=runtime
+if $lce_only; then
+  lce
+  java -cp "$cp" io.github.lossengine.bench.LinearCrossEntropyRun report --results "$out"
+  exit 0
+fi
 
 samples=()
 if $quick; then samples=(--max-samples 5 --budget 3); fi
@@ -75,6 +114,8 @@ if ! $quick; then
   echo "== JMH: kernels" >&2
   "${jmh[@]}" KernelBenchmark -rf json -rff "$out/jmh-kernels.json"
 fi
+
+if [[ "$lce_rounds" -gt 0 ]]; then lce; fi
 
 java -cp "$cp" io.github.lossengine.bench.PerformanceReport --results "$out" \
   --command "bench/compare.sh${args:+ $args}" --out docs/PERFORMANCE.md

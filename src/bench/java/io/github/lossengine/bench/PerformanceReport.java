@@ -204,6 +204,12 @@ public final class PerformanceReport {
         }
         goals(sb, threads);
         jmhSections(sb);
+        if (Files.exists(dir.resolve("lce-memory-lossengine.json"))) {
+            sb.append("## linear_cross_entropy (issue 12): CPU, N 4096, D 1024, V 32768, float32, forward + both gradients\n\n")
+                    .append("Each contestant in its own JVM, alternating, round after round (`LinearCrossEntropyRun`; ")
+                    .append("method under *linear_cross_entropy on the CPU* below).\n\n")
+                    .append(LinearCrossEntropyReport.markdown(dir)).append('\n');
+        }
         sb.append(Files.exists(Paths.get("bench", "performance-notes.md"))
                 ? Files.readString(Paths.get("bench", "performance-notes.md"), StandardCharsets.UTF_8) : "");
         sb.append('\n').append(Roofline.markdown());

@@ -3,7 +3,7 @@ package io.github.lossengine.cpu;
 import java.util.Arrays;
 
 /**
- * {@link Gemm} in plain Java, blocked for the caches, with every inner loop a contiguous
+ * {@link RangeGemm} in plain Java, blocked for the caches, with every inner loop a contiguous
  * {@code c[j] += a * b[j]} (which the JIT compiles to vector instructions; no reduction across
  * lanes, so the float32 sums keep their fixed order and the same bits in the interpreter and in
  * compiled code).
@@ -22,7 +22,7 @@ import java.util.Arrays;
  * A product with a zero factor is still added (so that NaN and infinities propagate as in the
  * unfused products). Thread-safe: the transposed block is per thread.
  */
-final class BlockedGemm implements Gemm {
+final class BlockedGemm implements RangeGemm {
     /** Columns of C per transposed block of B. */
     static final int COLUMNS = 64;
     /** Rows of B per cache block in {@link #multiply}. */

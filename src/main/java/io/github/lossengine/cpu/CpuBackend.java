@@ -111,7 +111,7 @@ public final class CpuBackend implements ComputeBackend {
         return "pure Java on " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", " + pool.threads() + " threads of " + Runtime.getRuntime().availableProcessors() + " processors"
                 + ", fused kernels: " + (kernels == null ? "off (reference only)" : KernelSelection.active().line()
-                + "; linear_cross_entropy: " + kernels.gemm().description());
+                + "; linear_cross_entropy GEMM: " + GemmSelection.choose(kernels).line());
     }
 
     /** The number of threads a call runs on. */

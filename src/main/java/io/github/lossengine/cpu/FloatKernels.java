@@ -42,8 +42,8 @@ interface FloatKernels {
     /** A one-line description of the implementation, e.g. "Java Vector API, 256-bit (8 float lanes)". */
     String description();
 
-    /** The matrix products of the fused linear cross-entropy that go with these kernels. */
-    default Gemm gemm() {
+    /** The Java matrix products of the fused linear cross-entropy that go with these kernels (the fallback of {@link GemmSelection}). */
+    default RangeGemm gemm() {
         return new BlockedGemm();
     }
 

@@ -1,11 +1,25 @@
 package io.github.lossengine.cpu;
 
 /**
- * The three float32 matrix products of {@link LinearCrossEntropyCpu}, on row-major heap arrays, each
- * over a range of its output so that a caller can split the work between threads. Every output
- * element is computed by one call, summing its products in a fixed order (ascending along the
- * contracted dimension) in float32, so that results never depend on how the ranges were split.
- * Implementations are stateless and thread-safe (per-thread scratch at most).
+ * The three float32 matrix products of one {@link LinearCrossEntropyCpu} call, on row-major heap
+ * arrays: for each chunk of rows, the logits {@code Z = h_c W^T}, then from the chunk's gradient
+ * {@code dZ} the hidden gradient {@code dh_c = dZ W} and the weight gradient {@code dW += dZ^T h_c}.
+ * {@link #open} starts a call (an implementation may stage the weight in native memory there) and
+ * {@link Call#close()} ends it.
+ *
+ * <p>Contract of every implementation:
+ * <ul>
+ *   <li>float32 products summed in float32 in an order fixed by the shapes ({@code n, d, v} and the
+ *       chunk's rows) and the implementation only: the results are bitwise the same from run to run
+ *       for a given chunk size, whatever the engine's thread count and whichever thread computed
+ *       what. The order is not the same between implementations, nor between machines where a
+ *       native library picks different kernels.</li>
+ *   <li>NaN and infinities propagate as in the unfused products (no product is skipped).</li>
+ *   <li>Implementations are thread-safe; a {@link Call} is used by one caller at a time (it splits
+ *       its own work over the pool).</li>
+ * </ul>
+ * Implementations: {@link RangeGemm} (lossengine's Java GEMMs, {@link BlockedGemm} and the Vector API
+ * one) and {@link OpenBlasGemm}; {@link GemmSelection} chooses.
  */
 interface Gemm {
 
@@ -13,21 +27,36 @@ interface Gemm {
     String description();
 
     /**
-     * {@code C = A B^T} on columns {@code [j0, j1)}: {@code c[i ldc + j] = sum_p a[aOff + i k + p] b[j k + p]}
-     * for {@code i} in {@code [0, m)} (the logits {@code h W^T}: A = hidden rows, B = the weight [V, k]).
+     * Starts the products of one call.
+     *
+     * @param w       the weight [v, d]
+     * @param maxRows the most rows a chunk will have
+     * @param dw      the weight gradient [v, d], zeroed by the caller, complete after {@link Call#close()};
+     *                null when it is not wanted
+     * @param pool    the threads the call's work is split over
      */
-    void multiplyTransposed(float[] a, int aOff, int m, float[] b, int j0, int j1, int k, float[] c, int ldc);
+    Call open(float[] w, int d, int v, int maxRows, float[] dw, WorkerPool pool);
 
-    /**
-     * {@code C = A B} on rows {@code [i0, i1)}: {@code c[cOff + i k + p] = sum_j a[i n + j] b[j k + p]}, {@code j}
-     * in {@code [0, n)} (the hidden gradient {@code dZ W}: A = dZ [m, n], B = the weight [n, k]).
-     */
-    void multiply(float[] a, int i0, int i1, int n, float[] b, int k, float[] c, int cOff);
+    /** One call's products, chunk after chunk. */
+    interface Call extends AutoCloseable {
 
-    /**
-     * {@code C += A^T B} on rows {@code [j0, j1)} of C: {@code c[j k + p] += sum_i a[i n + j] b[bOff + i k + p]},
-     * {@code i} in {@code [0, m)}, added to {@code c} one {@code i} after another (the weight gradient
-     * {@code dW += dZ^T h}: A = dZ [m, n], B = hidden rows [m, k]).
-     */
-    void addTransposedProduct(float[] a, int m, int n, float[] b, int bOff, int j0, int j1, int k, float[] c);
+        /**
+         * {@code z[i v + j] = sum_p h[hOff + i d + p] w[j d + p]} for {@code i} in {@code [0, m)}, {@code j} in
+         * {@code [0, v)}: the chunk's m rows of hidden start at {@code h[hOff]} (the caller's array, or a
+         * float32 chunk it widened); the call keeps them for {@link #gradients}.
+         */
+        void logits(float[] h, int hOff, int m, float[] z);
+
+        /**
+         * After {@link #logits} of the same chunk, from the chunk's gradient {@code dz} [m, v]:
+         * {@code dh[dhOff + i d + p] = sum_j dz[i v + j] w[j d + p]} when {@code dh} is non-null, and
+         * {@code dW[j d + p] += sum_i dz[i v + j] h_c[i d + p]} when {@code weight} (the call was opened with a
+         * weight gradient).
+         */
+        void gradients(float[] dz, int m, float[] dh, int dhOff, boolean weight);
+
+        /** Ends the call: the weight gradient is complete; native memory is released. */
+        @Override
+        void close();
+    }
 }

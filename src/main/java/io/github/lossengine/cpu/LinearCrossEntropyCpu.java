@@ -10,15 +10,15 @@ import java.util.function.IntFunction;
 
 /**
  * CPU {@link LinearCrossEntropy}: chunks of rows, each through one buffer [rows, V]. Per chunk
- * {@code c}: (1) the logits {@code h_c W^T + b} into the buffer ({@link Gemm#multiplyTransposed}),
+ * {@code c}: (1) the logits {@code h_c W^T} into the buffer ({@link Gemm.Call#logits}), plus the bias,
  * (2) {@link FusedSoftmaxCrossEntropy#block} turns them in place into {@code dZ} (one exp per
  * logit, already scaled by the MEAN factor of the whole batch, found first from all the targets),
- * (3) {@code dh_c = dZ W} ({@link Gemm#multiply}), (4) {@code dW += dZ^T h_c}
- * ({@link Gemm#addTransposedProduct}) and {@code db += sum_i dZ_i}, row after row. Each step
- * splits its output between the engine's threads; every output element is summed by one thread in
- * a fixed order, so the results depend on the chunk size only, never on the thread count. The GEMM
- * is the kernels' ({@link FloatKernels#gemm()}: the Vector API one with the vectorised kernels on a
- * CPU with FMA, else {@link BlockedGemm}).
+ * (3) {@code dh_c = dZ W} and (4) {@code dW += dZ^T h_c} ({@link Gemm.Call#gradients}) and
+ * {@code db += sum_i dZ_i}, row after row. Each step splits its work between the engine's threads in
+ * parts fixed by the shapes, and every output element is summed in a fixed order, so the results
+ * depend on the chunk size (and the GEMM) only, never on the thread count. The GEMM is
+ * {@link GemmSelection}'s (OpenBLAS where it loads, else the kernels' Java GEMM); the reference path
+ * (scalar kernels) always uses the kernels' Java GEMM.
  *
  * <p>Every input is checked before anything is written. The workspace is the chunk buffer (taken
  * from the allocator this instance was made with, which a test can count) and a few arrays of one
@@ -100,16 +100,21 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
     /** The reference path (no vectorised kernels): the same chunks, with the scalar kernels on the calling thread. */
     @Override
     public LossResult compute(LinearCrossEntropy loss, Tensor[] inputs, Tensor[] gradients) {
+        ScalarKernels scalar = new ScalarKernels();
         try (WorkerPool caller = new WorkerPool(1)) {
-            return compute(loss, inputs, gradients, new ScalarKernels(), caller);
+            return compute(loss, inputs, gradients, scalar, caller, gemm != null ? gemm : scalar.gemm());
         }
     }
 
     @Override
     public LossResult compute(LinearCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
                               WorkerPool pool) {
+        return compute(loss, inputs, gradients, k, pool, gemm != null ? gemm : GemmSelection.gemm(k));
+    }
+
+    private LossResult compute(LinearCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
+                               WorkerPool pool, Gemm gemm) {
         Checked c = check(loss, inputs);
-        Gemm gemm = this.gemm != null ? this.gemm : k.gemm();
         int n = c.rows();
         int d = c.hidden();
         int v = c.classes();
@@ -132,39 +137,29 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
         fillZero(dw);
         fillZero(db);
         CompensatedSum sum = new CompensatedSum();
-        for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
-            int m = Math.min(rowsPerChunk, n - r0);
-            float[] h = ops.hidden(r0, m);
-            int hOff = ops.hiddenOffset(r0);
-            int dhOff = ops.hiddenGradientOffset(r0);
-            run(pool, v, BlockedGemm.COLUMNS, (j0, j1) -> {
-                gemm.multiplyTransposed(h, hOff, m, w, j0, j1, d, block, v);
+        try (Gemm.Call products = gemm.open(w, d, v, rowsPerChunk, dw, pool)) {
+            for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
+                int m = Math.min(rowsPerChunk, n - r0);
+                products.logits(ops.hidden(r0, m), ops.hiddenOffset(r0), m, block);
                 if (b != null) {
-                    addBias(block, m, v, b, j0, j1);
+                    run(pool, v, BlockedGemm.COLUMNS, (j0, j1) -> addBias(block, m, v, b, j0, j1));
                 }
-            });
-            for (int i = 0; i < m; i++) {
-                chunkTarget[i] = target.getLong(r0 + i);
-            }
-            sum.add(FusedSoftmaxCrossEntropy.block(loss.ce(), c.ce(), block, m, Tensor.ofLongs(chunkTarget),
-                    wantGradient, chunkValues, chunkLse, k, pool));
-            System.arraycopy(chunkLse, 0, lse, r0, m);
-            if (values != null) {
-                System.arraycopy(chunkValues, 0, values, r0, m);
-            }
-            if (dh != null) {
-                run(pool, m, 1, (i0, i1) -> gemm.multiply(block, i0, i1, v, w, d, dh, dhOff));
-                ops.hiddenGradientDone(r0, m);
-            }
-            if (dw != null || db != null) {
-                run(pool, v, 8, (j0, j1) -> {
-                    if (dw != null) {
-                        gemm.addTransposedProduct(block, m, v, h, hOff, j0, j1, d, dw);
-                    }
-                    if (db != null) {
-                        addColumnSums(block, m, v, j0, j1, db);
-                    }
-                });
+                for (int i = 0; i < m; i++) {
+                    chunkTarget[i] = target.getLong(r0 + i);
+                }
+                sum.add(FusedSoftmaxCrossEntropy.block(loss.ce(), c.ce(), block, m, Tensor.ofLongs(chunkTarget),
+                        wantGradient, chunkValues, chunkLse, k, pool));
+                System.arraycopy(chunkLse, 0, lse, r0, m);
+                if (values != null) {
+                    System.arraycopy(chunkValues, 0, values, r0, m);
+                }
+                products.gradients(block, m, dh, ops.hiddenGradientOffset(r0), dw != null);
+                if (dh != null) {
+                    ops.hiddenGradientDone(r0, m);
+                }
+                if (db != null) {
+                    run(pool, v, 8, (j0, j1) -> addColumnSums(block, m, v, j0, j1, db));
+                }
             }
         }
         ops.finish();
@@ -194,7 +189,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
     }
 
     /** A range of a step's output: {@code [from, to)}. */
-    private interface Range {
+    interface Range {
         void run(int from, int to);
     }
 
@@ -202,7 +197,7 @@ final class LinearCrossEntropyCpu implements FusedLoss<LinearCrossEntropy>, CpuL
      * {@code range} over {@code [0, units)} cut into parts aligned to {@code align} units (about one
      * per 64 aligned blocks, at most {@link Chunking#MAX_CHUNKS}), run on {@code pool}.
      */
-    private static void run(WorkerPool pool, int units, int align, Range range) {
+    static void run(WorkerPool pool, int units, int align, Range range) {
         int blocks = (units + align - 1) / align;
         int parts = Math.max(1, Math.min(Chunking.MAX_CHUNKS, blocks));
         if (parts == 1 || pool.threads() == 1) {

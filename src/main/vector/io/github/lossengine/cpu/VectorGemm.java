@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Gemm} on the JDK Vector API, what {@link VectorKernels#gemm()} gives where the CPU has
+ * {@link RangeGemm} on the JDK Vector API, what {@link VectorKernels#gemm()} gives where the CPU has
  * FMA: a register-blocked micro-kernel of 4 output rows x 2 vectors of columns (8 accumulators),
  * each product added with one fused multiply-add, along the contracted dimension in ascending order
  * (so every output entry is summed in the same fixed order as {@link BlockedGemm}'s, with FMA
@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * first transposes {@value BlockedGemm#COLUMNS} rows of B into a per-thread block, as
  * {@link BlockedGemm} does. Instantiated by {@link VectorKernels} only. Thread-safe.
  */
-final class VectorGemm implements Gemm {
+final class VectorGemm implements RangeGemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
             ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     private static final int L = F.length();

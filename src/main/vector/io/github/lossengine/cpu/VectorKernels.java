@@ -45,7 +45,7 @@ final class VectorKernels implements FloatKernels {
 
     /** The Vector API GEMM where the CPU has FMA, else the blocked Java one. */
     @Override
-    public Gemm gemm() {
+    public RangeGemm gemm() {
         return FloatMath.FMA ? new VectorGemm() : new BlockedGemm();
     }
 

@@ -11,17 +11,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The GEMMs of the fused linear cross-entropy ({@link BlockedGemm}, and the kernels' own, the
- * Vector API one when the tests run with the vectorised kernels) against double-precision products,
- * on shapes with every kind of tail (rows not a multiple of 4, columns not of 2 vectors or 64), and
- * the same bits whatever ranges the output is split into.
+ * The GEMMs of the fused linear cross-entropy. The Java range GEMMs ({@link BlockedGemm}, and the
+ * kernels' own, the Vector API one when the tests run with the vectorised kernels) against
+ * double-precision products, on shapes with every kind of tail (rows not a multiple of 4, columns
+ * not of 2 vectors or 64), and the same bits whatever ranges the output is split into. Then every
+ * {@link Gemm} through a whole call ({@link Gemm#open}, chunk after chunk), OpenBLAS included:
+ * against double precision, and the same bits on 1, 2 and 3 threads and from run to run. OpenBLAS
+ * must load here: the pom pins its linux-x86_64 natives.
  */
 class GemmTest {
     private static final int M = 13;
     private static final int N = 150;
     private static final int K = 37;
 
-    private static List<Gemm> gemms() {
+    private static List<RangeGemm> gemms() {
         return List.of(new BlockedGemm(), KernelSelection.kernels().gemm());
     }
 
@@ -47,7 +50,7 @@ class GemmTest {
         float[] a = random(m * k, 1);       // [m, k]
         float[] b = random(n * k, 2);       // [n, k]
         float[] dz = random(m * n, 3);      // [m, n] (300 rows: more than one cache block of them)
-        for (Gemm g : gemms()) {
+        for (RangeGemm g : gemms()) {
             String name = g.description();
             float[] z = new float[m * n];
             g.multiplyTransposed(a, 0, m, b, 0, n, k, z, n);
@@ -94,7 +97,7 @@ class GemmTest {
         float[] a = random(M * K, 5);
         float[] b = random(N * K, 6);
         float[] dz = random(M * N, 7);
-        for (Gemm g : gemms()) {
+        for (RangeGemm g : gemms()) {
             float[] whole = new float[M * N];
             float[] parts = new float[M * N];
             g.multiplyTransposed(a, 0, M, b, 0, N, K, whole, N);
@@ -123,7 +126,7 @@ class GemmTest {
         float[] a = random(M * K, 8);
         a[2 * K + 5] = Float.NaN;
         float[] b = random(N * K, 9);
-        for (Gemm g : gemms()) {
+        for (RangeGemm g : gemms()) {
             float[] z = new float[M * N];
             g.multiplyTransposed(a, 0, M, b, 0, N, K, z, N);
             for (int i = 0; i < M; i++) {
@@ -133,5 +136,119 @@ class GemmTest {
             }
             assertTrue(Float.isFinite(z[0]));
         }
+    }
+
+    /** Every GEMM a call can use: the Java ones and OpenBLAS (which must load on linux-x86_64). */
+    private static List<Gemm> allGemms() {
+        List<Gemm> all = new java.util.ArrayList<>(gemms());
+        all.add(OpenBlasGemm.load());
+        return all;
+    }
+
+    @Test
+    void openBlasLoadsAndIsChosenByDefault() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64"),
+                "the pom pins OpenBLAS natives for linux-x86_64 only; this is " + System.getProperty("os.name") + "/"
+                        + System.getProperty("os.arch"));
+        GemmSelection.Choice auto = GemmSelection.choose("auto", KernelSelection.kernels());
+        assertTrue(auto.gemm() instanceof OpenBlasGemm, auto.line());
+        assertTrue(auto.line().contains("OpenBLAS cblas_sgemm"), auto.line());
+        GemmSelection.Choice java = GemmSelection.choose("java", KernelSelection.kernels());
+        assertTrue(java.gemm() instanceof RangeGemm, java.line());
+        assertTrue(java.line().contains("lossengine.gemm=java"), java.line());
+        assertTrue(GemmSelection.choose("openblas", KernelSelection.kernels()).gemm() instanceof OpenBlasGemm);
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GemmSelection.choose("mkl", KernelSelection.kernels()));
+        assertTrue(bad.getMessage().contains("'mkl'"), bad.getMessage());
+    }
+
+    /** The three products of a whole call (chunks of {@code rows}) on {@code threads} threads: {logits, dh, dw}. */
+    private static float[][] call(Gemm g, float[] h, float[] w, float[][] dz, int n, int d, int v, int rows, int threads) {
+        float[] z = new float[n * v];
+        float[] dh = new float[n * d];
+        float[] dw = new float[v * d];
+        float[] block = new float[rows * v];
+        try (WorkerPool pool = new WorkerPool(threads); Gemm.Call c = g.open(w, d, v, rows, dw, pool)) {
+            for (int r0 = 0, chunk = 0; r0 < n; r0 += rows, chunk++) {
+                int m = Math.min(rows, n - r0);
+                c.logits(h, r0 * d, m, block);
+                System.arraycopy(block, 0, z, r0 * v, m * v);
+                System.arraycopy(dz[chunk], 0, block, 0, m * v);
+                c.gradients(block, m, dh, r0 * d, true);
+            }
+        }
+        return new float[][] {z, dh, dw};
+    }
+
+    /** |actual - expected| <= 1e-6 of the sum of the products' magnitudes (a missing or wrong product is far more). */
+    private static void assertWithin(double[] expected, double[] magnitude, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6 * magnitude[i] + 1e-30, what + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void everyGemmThroughAWholeCallMatchesDoublePrecisionAndKeepsItsBitsOnAnyThreadCount() {
+        int n = 11;
+        int d = 19;
+        int v = 4100; // two OpenBLAS parts (and tails of 64 and of vectors everywhere)
+        int rows = 4;
+        assertEquals(2, OpenBlasGemm.parts(v));
+        float[] h = random(n * d, 11);
+        float[] w = random(v * d, 12);
+        int chunks = (n + rows - 1) / rows;
+        float[][] dz = new float[chunks][];
+        for (int c = 0; c < chunks; c++) {
+            dz[c] = random(Math.min(rows, n - c * rows) * v, 20 + c);
+        }
+        double[] wantZ = new double[n * v];
+        double[] wantH = new double[n * d];
+        double[] wantW = new double[v * d];
+        double[] absZ = new double[n * v];  // sums of |products|: float32 sums are within a small multiple of eps of them
+        double[] absH = new double[n * d];
+        double[] absW = new double[v * d];
+        for (int i = 0; i < n; i++) {
+            float[] g = dz[i / rows];
+            int gi = i % rows;
+            for (int j = 0; j < v; j++) {
+                double s = 0;
+                for (int p = 0; p < d; p++) {
+                    s += (double) h[i * d + p] * w[j * d + p];
+                    absZ[i * v + j] += Math.abs((double) h[i * d + p] * w[j * d + p]);
+                    wantH[i * d + p] += (double) g[gi * v + j] * w[j * d + p];
+                    absH[i * d + p] += Math.abs((double) g[gi * v + j] * w[j * d + p]);
+                    wantW[j * d + p] += (double) g[gi * v + j] * h[i * d + p];
+                    absW[j * d + p] += Math.abs((double) g[gi * v + j] * h[i * d + p]);
+                }
+                wantZ[i * v + j] = s;
+            }
+        }
+        for (Gemm g : allGemms()) {
+            String name = g.description();
+            float[][] one = call(g, h, w, dz, n, d, v, rows, 1);
+            assertWithin(wantZ, absZ, one[0], name + " logits");
+            assertWithin(wantH, absH, one[1], name + " dh");
+            assertWithin(wantW, absW, one[2], name + " dw");
+            for (int threads : new int[] {1, 2, 3}) {
+                float[][] again = call(g, h, w, dz, n, d, v, rows, threads);
+                for (int q = 0; q < 3; q++) {
+                    assertArrayEquals(one[q], again[q], name + " product " + q + " on " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMissingOrUnloadableOpenBlasGivesAReasonThatSaysWhatToAdd() {
+        String missing = GemmSelection.reason(new NoClassDefFoundError("org/bytedeco/javacpp/Pointer"));
+        assertTrue(missing.contains("NoClassDefFoundError: org/bytedeco/javacpp/Pointer"), missing);
+        assertTrue(missing.contains("add " + GemmSelection.COORDINATES), missing);
+        String link = GemmSelection.reason(new UnsatisfiedLinkError("no jniopenblas_nolapack in java.library.path"));
+        assertTrue(link.contains("UnsatisfiedLinkError: no jniopenblas_nolapack"), link);
+        assertTrue(link.contains("native library for " + System.getProperty("os.name")), link);
+        String selfTest = GemmSelection.reason(new IllegalStateException("OpenBLAS failed its self-test: c[0, 0] = 0.0"));
+        assertEquals("IllegalStateException: OpenBLAS failed its self-test: c[0, 0] = 0.0", selfTest);
     }
 }

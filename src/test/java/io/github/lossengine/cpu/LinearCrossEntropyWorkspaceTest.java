@@ -29,7 +29,7 @@ class LinearCrossEntropyWorkspaceTest {
     static final int D = 256;
 
     /** Writes nothing; counts the logits requested and the largest chunk of rows. */
-    static final class CountingGemm implements Gemm {
+    static final class CountingGemm implements RangeGemm {
         final AtomicLong logits = new AtomicLong();
         final AtomicLong largestRows = new AtomicLong();
 
