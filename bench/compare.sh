@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The side-by-side comparison of issue #5, in one command: builds the -Pbench profile (JMH, DJL's
-# libtorch, ND4J; nothing of it is in the main build), runs FORKS JVMs of the comparison (every
+# The side-by-side comparison of issues #5 and #14, in one command: builds the -Pbench profile (JMH,
+# DJL's libtorch, ND4J; nothing of it is in the main build), runs FORKS JVMs of the comparison (every
 # contestant on the same inputs and the same thread count, results checked against lossengine's
-# double reference before timing), the JMH allocation / step / kernel measurements, and rewrites
-# docs/PERFORMANCE.md.
+# double reference before timing) and FORKS JVMs of the catalogue comparison (every loss against
+# libtorch's best and the stream bandwidth; the storage table: float[], heap slice, direct buffer,
+# offset view), the JMH allocation / step / kernel measurements, and rewrites docs/PERFORMANCE.md.
 #
 #   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl,cuda] [--quick]
 #
 # --backends: lossengine's backends to time (default all three); one that does not open on this
 # machine (no CUDA driver, no OpenCL platform) is listed in the report as not measured, with the
 # reason. On a GPU machine the same command adds the CUDA rows and the device's own copy bandwidth.
-# --quick: one fork, fewer samples, no JMH (a smoke test of the whole chain; the numbers are rough).
+# --quick: one fork, fewer samples, the catalogue at small shapes, no JMH (a smoke test of the whole
+# chain; the numbers are rough).
+# libtorch runs with huge pages for its allocations (THP_MEM_ALLOC_ENABLE=1, its best configuration
+# on this machine; set THP_MEM_ALLOC_ENABLE=0 in the environment to time it without).
 # Needs ~8 GB of free memory (the largest case holds 512 MB per copy of its logits) and Maven Central
 # the first time (the peers' jars: libtorch's is ~200 MB). Take the numbers on a quiet machine.
 set -euo pipefail
@@ -43,17 +47,22 @@ jvm=(-Xmx8g --add-modules jdk.incubator.vector
      -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
      -Dlogback.configurationFile=bench/logback-bench.xml)
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
 # the comparison opens PoCL for the opencl rows: with HotSpot's libjsig preloaded, PoCL's LLVM cannot
 # take the JVM's SIGSEGV handler (docs/GPU.md, "PoCL and the JVM")
 jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
 if [[ -f "$jsig" ]]; then export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"; fi
 
 samples=()
-if $quick; then samples=(--max-samples 5 --budget 3); fi
+catalogue=()
+if $quick; then samples=(--max-samples 5 --budget 3); catalogue=(--quick --max-samples 3 --budget 1); fi
 for f in $(seq 1 "$forks"); do
   echo "== comparison fork $f of $forks (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.Comparison --threads "$threads" --backends "$backends" \
     "${samples[@]}" --out "$out/fork-$f.jsonl"
+  echo "== catalogue fork $f of $forks (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.CatalogueComparison --threads "$threads" \
+    --backends "$backends" "${catalogue[@]}" --out "$out/catalogue-$f.jsonl"
 done
 
 if ! $quick; then
