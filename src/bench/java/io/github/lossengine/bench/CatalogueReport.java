@@ -153,7 +153,8 @@ final class CatalogueReport {
                 .append("*stream* is the memory-bound baseline with the loss's own traffic (`Benchmarking.streamSeconds`: ")
                 .append("as many source arrays as the loss reads per gradient byte, one written; STREAM add for ")
                 .append("input + target, a copy otherwise), and *% of stream* is lossengine's bytes/s (every input ")
-                .append("read, every gradient written, once) over the stream's. × libtorch above 1: lossengine is ")
+                .append("read, every gradient written, once) over the stream's; it exceeds 100% where a loss need not read all it is ")
+                .append("given (nll reads one log-probability per row). × libtorch above 1: lossengine is ")
                 .append("faster. linear_cross_entropy is not in this table: it is bound by its GEMMs, not by the loss, ")
                 .append("and is compared with libtorch in its own cases.\n\n");
         sb.append("| loss | lossengine ms");
@@ -218,7 +219,9 @@ final class CatalogueReport {
                 .append("the library holds as a heap slice). Each kind's result is compared with the `float[]` ")
                 .append("result bit for bit, then the four are timed in alternation, one call of each per round, ")
                 .append("so that a change of load touches all alike; median ms and the ratio to `float[]` (goal: ")
-                .append("direct ≤ ").append(STORAGE_GOAL).append("×).\n\n");
+                .append("direct ≤ ").append(STORAGE_GOAL).append("×). The `float[]` column times the same call as ")
+                .append("the catalogue table's lossengine column, later in the run and after more warm-up: where the ")
+                .append("two differ, the difference is this machine's noise (load, JIT), not the storage.\n\n");
         sb.append("| loss | float[] ms | heap slice ms | direct ms | Tensor.ofRange ms | direct ≤ 1.2× | bits |\n");
         sb.append("|---|---:|---:|---:|---:|---|---|\n");
         for (Map.Entry<String, Map<String, List<JsonObject>>> e : storage.entrySet()) {
