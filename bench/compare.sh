@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The side-by-side comparison of issue #5, in one command: builds the -Pbench profile (JMH, DJL's
-# libtorch, ND4J; nothing of it is in the main build), runs FORKS JVMs of the comparison (every
+# The side-by-side comparison of issues #5 and #14, in one command: builds the -Pbench profile (JMH,
+# DJL's libtorch, ND4J; nothing of it is in the main build), runs FORKS JVMs of the comparison (every
 # contestant on the same inputs and the same thread count, results checked against lossengine's
-# double reference before timing), the JMH allocation / step / kernel measurements, and rewrites
-# docs/PERFORMANCE.md.
+# double reference before timing) and FORKS JVMs of the catalogue comparison (every loss against
+# libtorch's best and the stream bandwidth; the storage table: float[], heap slice, direct buffer,
+# offset view), the JMH allocation / step / kernel measurements, and rewrites docs/PERFORMANCE.md.
 #
 #   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl,cuda] [--quick]
 #                    [--lce-rounds R] [--lce-only]
@@ -11,7 +12,10 @@
 # --backends: lossengine's backends to time (default all three); one that does not open on this
 # machine (no CUDA driver, no OpenCL platform) is listed in the report as not measured, with the
 # reason. On a GPU machine the same command adds the CUDA rows and the device's own copy bandwidth.
-# --quick: one fork, fewer samples, no JMH (a smoke test of the whole chain; the numbers are rough).
+# --quick: one fork, fewer samples, the catalogue at small shapes, no JMH (a smoke test of the whole
+# chain; the numbers are rough).
+# libtorch runs with huge pages for its allocations (THP_MEM_ALLOC_ENABLE=1, its best configuration
+# on this machine; set THP_MEM_ALLOC_ENABLE=0 in the environment to time it without).
 # --lce-rounds R: rounds of linear_cross_entropy at N 4096, D 1024, V 32768 (default 3; 0 skips it):
 # per round lossengine then libtorch (linear + cross_entropy + autograd, THP_MEM_ALLOC_ENABLE=1), each
 # in its own JVM on the same inputs (hashes compared), 5 timed calls each; then one JVM per
@@ -60,6 +64,7 @@ jvm=(-Xmx8g --add-modules jdk.incubator.vector
      # its OpenBLAS GEMM there (no loss of the comparison uses it; it would set OpenBLAS to one thread)
      -Dlossengine.gemm=java)
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
 # the comparison opens PoCL for the opencl rows: with HotSpot's libjsig preloaded, PoCL's LLVM cannot
 # take the JVM's SIGSEGV handler (docs/GPU.md, "PoCL and the JVM")
 jsig="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
@@ -88,11 +93,15 @@ if $lce_only; then
 fi
 
 samples=()
-if $quick; then samples=(--max-samples 5 --budget 3); fi
+catalogue=()
+if $quick; then samples=(--max-samples 5 --budget 3); catalogue=(--quick --max-samples 3 --budget 1); fi
 for f in $(seq 1 "$forks"); do
   echo "== comparison fork $f of $forks (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.Comparison --threads "$threads" --backends "$backends" \
     "${samples[@]}" --out "$out/fork-$f.jsonl"
+  echo "== catalogue fork $f of $forks (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.CatalogueComparison --threads "$threads" \
+    --backends "$backends" "${catalogue[@]}" --out "$out/catalogue-$f.jsonl"
 done
 
 if ! $quick; then

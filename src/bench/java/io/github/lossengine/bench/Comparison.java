@@ -10,9 +10,7 @@ import io.github.lossengine.spi.Benchmarking;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,14 +90,7 @@ public final class Comparison {
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (outFile == null) {
-            throw new IllegalArgumentException("--out FILE is required");
-        }
-        Path path = Paths.get(outFile);
-        if (path.getParent() != null) {
-            Files.createDirectories(path.getParent());
-        }
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8), true)) {
+        try (PrintWriter w = Jsonl.open(outFile)) {
             Comparison c = new Comparison(threads, maxSamples, budget, available(backends, w), only, w);
             c.machine();
             for (Case k : cases) {
@@ -140,6 +131,8 @@ public final class Comparison {
         m.addProperty("kernels", BenchBackends.kernels());
         m.addProperty("memory_gib", totalMemoryGib());
         m.addProperty("load_start", load());
+        m.addProperty("thp", "THP_MEM_ALLOC_ENABLE=" + System.getenv().getOrDefault("THP_MEM_ALLOC_ENABLE", "(unset)")
+                + " for libtorch's allocations; the kernel's transparent_hugepage/enabled: " + thpMode());
         emit(m);
     }
 
@@ -202,7 +195,7 @@ public final class Comparison {
             r.addProperty("max_gradient_error", maxError(ref.gradient(), o.gradient()));
             // a result that differs is timed all the same; the report shows the difference next to the time
             r.addProperty("check", problem == null ? "ok" : problem);
-            double[] samples = time(k);
+            double[] samples = time(k, maxSamples, budgetSeconds);
             r.add("samples_ms", GSON.toJsonTree(samples));
             double[] sorted = samples.clone();
             Arrays.sort(sorted);
@@ -226,7 +219,7 @@ public final class Comparison {
      * Warm-up: at least 1 s and 3 calls (1 call when a call takes more than 1 s), at most 50; then
      * samples until {@code maxSamples} or the budget, at least 5 (3 for calls over 1 s).
      */
-    private double[] time(Contestant k) {
+    static double[] time(Contestant k, int maxSamples, double budgetSeconds) {
         long warm = System.nanoTime();
         int calls = 0;
         while (calls < 50 && (System.nanoTime() - warm < 1e9 || calls < 3)) {
@@ -346,6 +339,15 @@ public final class Comparison {
 
     static double load() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** The kernel's transparent huge page mode, e.g. {@code always [madvise] never}. */
+    static String thpMode() {
+        try {
+            return Files.readString(Paths.get("/sys/kernel/mm/transparent_hugepage/enabled")).trim();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     static String cpuModel() {

@@ -65,13 +65,22 @@ final class TorchContestant implements Contestant {
 
     @Override
     public String id() {
+        return id(mode);
+    }
+
+    /** {@code torch-autograd} or {@code torch-explicit}. */
+    static String id(Mode mode) {
         return mode == Mode.AUTOGRAD ? "torch-autograd" : "torch-explicit";
     }
 
     @Override
     public String description() {
-        return "libtorch " + engine.getVersion() + " CPU via DJL, " + JniUtils.getNumThreads() + " intra-op threads, "
-                + (mode == Mode.AUTOGRAD ? "autograd" : "explicit gradient formula");
+        return description(engine, mode == Mode.AUTOGRAD ? "autograd" : "explicit gradient formula");
+    }
+
+    /** libtorch's version and thread count, then {@code how}. */
+    static String description(Engine engine, String how) {
+        return "libtorch " + engine.getVersion() + " CPU via DJL, " + JniUtils.getNumThreads() + " intra-op threads, " + how;
     }
 
     @Override
