@@ -101,7 +101,7 @@ public final class GemmSpeed {
         }
         double[][] t = new double[3][];
         if (what.equals("vector") || what.equals("blocked")) {
-            RangeGemm g = what.equals("vector") ? new VectorGemm() : new BlockedGemm();
+            RangeGemm g = what.equals("vector") ? KernelSelection.kernels().gemm() : new BlockedGemm();
             t[0] = time(threads, reps, (p, n) -> g.multiplyTransposed(h, 0, m, w, lo(V, p, n, 64), lo(V, p + 1, n, 64), D, z, V));
             t[1] = time(threads, reps, (p, n) -> g.multiply(z, lo(m, p, n, 1), lo(m, p + 1, n, 1), V, w, D, dh, 0));
             t[2] = time(threads, reps, (p, n) -> g.addTransposedProduct(z, m, V, h, 0, lo(V, p, n, 8), lo(V, p + 1, n, 8), D, dw));
