@@ -116,10 +116,7 @@ final class ScalarKernels implements FloatKernels {
         float s = 1;
         float lost = 0;
         for (int i = start; i < end; i += step) {
-            float e = FloatMath.exp(z[i] - m);
-            if (out != null) {
-                out[i + shift] = e;
-            }
+            float e = exp(z, i, m, out, shift);
             float t = s + e;
             lost += (s - t) + e;
             s = t;
