@@ -34,13 +34,18 @@ final class FloatMath {
     static final float EXP_UNDERFLOW = -87.3f;
     /** Above this {@link #expAny} returns {@code +inf} ({@code ln FLT_MAX} rounded down). */
     static final float EXP_OVERFLOW = 88.72283f;
-    /** Cephes {@code expf} polynomial for {@code (e^r - 1 - r) / r^2} on {@code |r| <= ln2 / 2}. */
-    static final float P0 = 1.9875691500e-4f;
-    static final float P1 = 1.3981999507e-3f;
-    static final float P2 = 8.3334519073e-3f;
-    static final float P3 = 4.1665795894e-2f;
-    static final float P4 = 1.6666665459e-1f;
-    static final float P5 = 5.0000001201e-1f;
+    /**
+     * A degree-4 polynomial for {@code (e^r - 1 - r) / r^2} on {@code |r| <= ln2 / 2}, highest power
+     * first: a minimax fit of the relative error of {@code e^r} (3e-9 with these coefficients exact,
+     * far below float32's 6e-8 half ulp), one degree less than Cephes' {@code expf}, which is a
+     * multiply-add fewer in the softmax kernels' exp loop; measured against double, {@link #exp}'s
+     * largest error over {@code [-87.3, 0]} is 0.99 ulp (Cephes' polynomial: 0.996).
+     */
+    static final float P0 = 1.3814610429108143e-3f;
+    static final float P1 = 8.368710055947304e-3f;
+    static final float P2 = 4.166838899254799e-2f;
+    static final float P3 = 1.666652113199234e-1f;
+    static final float P4 = 4.999999403953552e-1f;
     /** The bits of {@code sqrt(1/2)}: {@link #log} reduces its argument to {@code [sqrt(1/2), sqrt(2))}. */
     static final int SQRT_HALF_BITS = 0x3f3504f3;
     /** {@code 2^23}, which lifts a subnormal argument of {@link #log} into the normal range. */
@@ -77,7 +82,6 @@ final class FloatMath {
         p = fma(p, r, P2);
         p = fma(p, r, P3);
         p = fma(p, r, P4);
-        p = fma(p, r, P5);
         return fma(p, r * r, r);
     }
 
@@ -88,12 +92,15 @@ final class FloatMath {
 
     /**
      * {@code e^x} for {@code x <= 0} (and NaN) within 2 ulp: exactly 0 below {@link #EXP_UNDERFLOW}
-     * and for {@code -inf}, NaN for NaN.
+     * and for {@code -inf}, NaN for NaN. {@code (e^r - 1) 2^n + 2^n} in one multiply-add, which is
+     * {@code ((e^r - 1) + 1) 2^n} (a power of two scales exactly) except where the result is
+     * subnormal, there rounded once instead of twice.
      */
     static float exp(float x) {
         float t = rounded(x);
         float n = t - ROUNDER;
-        float e = (expm1Reduced(x, n) + 1f) * pow2(Float.floatToRawIntBits(t) - ROUNDER_BITS);
+        float p2 = pow2(Float.floatToRawIntBits(t) - ROUNDER_BITS);
+        float e = fma(expm1Reduced(x, n), p2, p2);
         return x < EXP_UNDERFLOW ? 0f : e;
     }
 

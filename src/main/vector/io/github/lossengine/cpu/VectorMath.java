@@ -19,7 +19,6 @@ import static io.github.lossengine.cpu.FloatMath.P1;
 import static io.github.lossengine.cpu.FloatMath.P2;
 import static io.github.lossengine.cpu.FloatMath.P3;
 import static io.github.lossengine.cpu.FloatMath.P4;
-import static io.github.lossengine.cpu.FloatMath.P5;
 import static io.github.lossengine.cpu.FloatMath.ROUNDER;
 import static io.github.lossengine.cpu.FloatMath.ROUNDER_BITS;
 import static io.github.lossengine.cpu.FloatMath.SQRT_HALF_BITS;
@@ -82,7 +81,6 @@ final class VectorMath {
         p = fma(p, r, P2);
         p = fma(p, r, P3);
         p = fma(p, r, P4);
-        p = fma(p, r, P5);
         return fma(p, r.mul(r), r);
     }
 
@@ -108,7 +106,8 @@ final class VectorMath {
     /** {@link FloatMath#exp}: {@code e^x} for {@code x <= 0}. */
     static FloatVector exp(FloatVector x) {
         FloatVector t = fma(x, LOG2E, ROUNDER);
-        FloatVector e = expm1Reduced(x, t.sub(ROUNDER)).add(1f).mul(pow2Of(t));
+        FloatVector p2 = pow2Of(t);
+        FloatVector e = fma(expm1Reduced(x, t.sub(ROUNDER)), p2, p2);
         return e.blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOW));
     }
 
