@@ -333,12 +333,12 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
             if (g != null) {
                 int by = y / block;
                 ey = g[off + y];
-                fy = StrictMath.exp((double) blockMax[by] - m) / expSum * bigW * scale;
+                fy = shift(blockMax[by], m) / expSum * bigW * scale;
                 boolean careful = smoothing || !Double.isFinite(lse);
                 float sf = (float) (spread * scale);
                 for (int b = off, bi = 0; b < end; b += block, bi++) {
                     int e = Math.min(end, b + block);
-                    float f = (float) (StrictMath.exp((double) blockMax[bi] - m) / expSum * bigW * scale);
+                    float f = (float) (shift(blockMax[bi], m) / expSum * bigW * scale);
                     if (careful) {
                         k.smoothedRow(zs, b, g, b, w, b - off, e - b, f, sf, m, s.sums);
                         distance += s.sums[0];
@@ -383,6 +383,16 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
                 l += spread * dist;
             }
             return l;
+        }
+
+        /**
+         * {@code exp(b - m)} in double, {@link StrictMath#exp} (the same in every execution mode):
+         * exactly 1 where {@code b == m}, without the call (every block after the one that holds the
+         * row's maximum; {@code inf - inf} is NaN, not 0, so an infinite maximum still goes through it).
+         */
+        private static double shift(float b, float m) {
+            double d = (double) b - m;
+            return d == 0 ? 1.0 : StrictMath.exp(d);
         }
 
         /**
