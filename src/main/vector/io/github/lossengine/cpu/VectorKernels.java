@@ -142,34 +142,46 @@ final class VectorKernels implements FloatKernels {
         TAIL.scale(g, i, to, f);
     }
 
+    /** As {@link #expSum}: the whole blocks without a call in their loop, the scalar tail once, after the last block. */
     @Override
     public void smoothedRow(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int len, float f,
                             float s, float m, double[] sums) {
         double distance = 0;
         double weight = 0;
-        FloatVector ones = FloatVector.broadcast(F, 1f);
-        for (int b = 0; b < len; b += BLOCK) {
-            int end = Math.min(len, b + BLOCK);
-            FloatVector d = FloatVector.zero(F);
-            FloatVector ws = FloatVector.zero(F);
-            int i = b;
-            for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
-                FloatVector zi = FloatVector.fromArray(F, z, zFrom + i);
-                VectorMask<Float> open = zi.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY);
-                FloatVector wi = w == null ? ones : FloatVector.fromArray(F, w, wFrom + i);
-                d = d.add(wi.mul(zi.neg().add(m)), open);
-                ws = ws.add(wi, open);
-                if (g != null) {
-                    FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(wi.mul(s));
-                    gi.blend(0f, open.not()).intoArray(g, gFrom + i);
-                }
-            }
-            TAIL.smoothedRow(z, zFrom + i, g, gFrom + i, w, wFrom + i, end - i, f, s, m, sums);
-            distance += sumLanes(d) + sums[0];
-            weight += sumLanes(ws) + sums[1];
+        int b = 0;
+        for (; len - b > BLOCK; b += BLOCK) {
+            smoothedLanes(z, zFrom, g, gFrom, w, wFrom, b, b + BLOCK, f, s, m, sums);
+            distance += sums[0];
+            weight += sums[1];
         }
-        sums[0] = distance;
-        sums[1] = weight;
+        int bound = b + F.loopBound(len - b);
+        smoothedLanes(z, zFrom, g, gFrom, w, wFrom, b, bound, f, s, m, sums);
+        double d = sums[0];
+        double ws = sums[1];
+        TAIL.smoothedRow(z, zFrom + bound, g, gFrom + bound, w, wFrom + bound, len - bound, f, s, m, sums);
+        sums[0] = distance + (d + sums[0]);
+        sums[1] = weight + (ws + sums[1]);
+    }
+
+    /** {@link #smoothedRow}'s whole vectors {@code [from, bound)} of one block: its two lane sums into {@code sums}. */
+    private static void smoothedLanes(float[] z, int zFrom, float[] g, int gFrom, float[] w, int wFrom, int from,
+                                      int bound, float f, float s, float m, double[] sums) {
+        FloatVector ones = FloatVector.broadcast(F, 1f);
+        FloatVector d = FloatVector.zero(F);
+        FloatVector ws = FloatVector.zero(F);
+        for (int i = from; i < bound; i += L) {
+            FloatVector zi = FloatVector.fromArray(F, z, zFrom + i);
+            VectorMask<Float> open = zi.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY);
+            FloatVector wi = w == null ? ones : FloatVector.fromArray(F, w, wFrom + i);
+            d = d.add(wi.mul(zi.neg().add(m)), open);
+            ws = ws.add(wi, open);
+            if (g != null) {
+                FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(wi.mul(s));
+                gi.blend(0f, open.not()).intoArray(g, gFrom + i);
+            }
+        }
+        sums[0] = sumLanes(d);
+        sums[1] = sumLanes(ws);
     }
 
     @Override

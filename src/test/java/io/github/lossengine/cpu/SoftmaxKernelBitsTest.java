@@ -9,14 +9,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link FloatKernels#max} and {@link FloatKernels#expSum}, the two kernels of softmax
- * cross-entropy's first pass, give the same bits on the Vector API kernels (which this test JVM
+ * cross-entropy's first pass, and {@link FloatKernels#smoothedRow}, its label-smoothing pass, give the same bits on the Vector API kernels (which this test JVM
  * enables) as on the scalar kernels, for ranges of every length from 0 to past three blocks of
  * {@link FloatKernels#BLOCK} (whole blocks, a last block of whole vectors, ragged tails), at odd
  * offsets, with and without the output row, and with {@code -inf} (masked), NaN, very negative and
- * signed-zero entries. The vector kernels keep several running maxima and call the scalar tail once
- * after the last block; these are the cases that would show a changed order or a lost tail.
+ * signed-zero entries, with and without class weights. The vector kernels keep several running
+ * maxima and call the scalar tail once after the last block; these are the cases that would show a
+ * changed order or a lost tail.
  */
-class ExpSumKernelBitsTest {
+class SoftmaxKernelBitsTest {
     private static final int MAX_LENGTH = 3 * FloatKernels.BLOCK + 37;
 
     @Test
@@ -73,5 +74,46 @@ class ExpSumKernelBitsTest {
             assertTrue(Float.isNaN(s.max(a, 0, a.length)), "NaN at " + at);
             assertTrue(Double.isNaN(v.expSum(a, 0, a.length, 8f, null, 0)), "NaN at " + at);
         }
+    }
+
+    @Test
+    void smoothedRowIsTheScalarKernelsBitsOnEveryLengthAndOffset() {
+        FloatKernels v = KernelSelection.kernels();
+        assertTrue(KernelSelection.active().vectorised(), KernelSelection.active().line());
+        FloatKernels s = new ScalarKernels();
+        Random rnd = new Random(43);
+        int n = MAX_LENGTH + 16;
+        float[] z = new float[n];
+        float[] g0 = new float[n];
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = (float) (rnd.nextGaussian() * 4);
+            g0[i] = rnd.nextFloat();
+            w[i] = 0.25f + rnd.nextFloat();
+        }
+        z[2] = Float.NEGATIVE_INFINITY;
+        z[530] = Float.NEGATIVE_INFINITY;
+        z[1300] = Float.NEGATIVE_INFINITY;
+        int checked = 0;
+        for (int from : new int[] {0, 5}) {
+            for (int len = 0; len + from <= MAX_LENGTH; len += len < 40 ? 1 : 31) {
+                for (float[] weights : new float[][] {null, w}) {
+                    double[] sumsS = new double[2];
+                    double[] sumsV = new double[2];
+                    float[] gS = g0.clone();
+                    float[] gV = g0.clone();
+                    s.smoothedRow(z, from, gS, from + 3, weights, from + 1, len, 0.7f, 0.01f, 9f, sumsS);
+                    v.smoothedRow(z, from, gV, from + 3, weights, from + 1, len, 0.7f, 0.01f, 9f, sumsV);
+                    String where = "[" + from + ", " + (from + len) + ")" + (weights == null ? "" : " weighted");
+                    assertEquals(Double.doubleToRawLongBits(sumsS[0]), Double.doubleToRawLongBits(sumsV[0]), "distance of " + where);
+                    assertEquals(Double.doubleToRawLongBits(sumsS[1]), Double.doubleToRawLongBits(sumsV[1]), "weight of " + where);
+                    assertArrayEquals(gS, gV, "gradient of " + where);
+                    v.smoothedRow(z, from, null, 0, weights, from + 1, len, 0f, 0f, 9f, sumsV);
+                    assertEquals(Double.doubleToRawLongBits(sumsS[0]), Double.doubleToRawLongBits(sumsV[0]), "distance without gradient of " + where);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 150, checked + " ranges");
     }
 }
