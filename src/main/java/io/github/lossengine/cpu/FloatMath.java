@@ -38,8 +38,9 @@ final class FloatMath {
      * A degree-4 polynomial for {@code (e^r - 1 - r) / r^2} on {@code |r| <= ln2 / 2}, highest power
      * first: a minimax fit of the relative error of {@code e^r} (3e-9 with these coefficients exact,
      * far below float32's 6e-8 half ulp), one degree less than Cephes' {@code expf}, which is a
-     * multiply-add fewer in the softmax kernels' exp loop; measured against double, {@link #exp}'s
-     * largest error over {@code [-87.3, 0]} is 0.99 ulp (Cephes' polynomial: 0.996).
+     * multiply-add fewer in the softmax kernels' exp loop. In a float32 simulation of {@link #exp}'s
+     * operations at 4 million arguments in {@code [-87.3, 0]}, its largest error against double was
+     * 0.99 ulp (with Cephes' polynomial: 0.996); {@code FloatMathTest} checks 2 ulp.
      */
     static final float P0 = 1.3814610429108143e-3f;
     static final float P1 = 8.368710055947304e-3f;

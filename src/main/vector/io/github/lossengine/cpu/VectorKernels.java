@@ -98,7 +98,8 @@ final class VectorKernels implements FloatKernels {
      * The blocks before the last have no tail (their length, {@link FloatKernels#BLOCK}, is whole
      * vectors), so the scalar tail is called once, after the last block: a call inside the loop over
      * blocks would make C2 keep the exp's fifteen constants on the stack across it and reload them at
-     * every use in the inner loop (measured: about a third of the kernel's time). The sum is the same:
+     * every use in the inner loop (measured on softmax cross-entropy 512x32768, one thread: 0.71 against
+     * 0.63 ns per logit). The sum is the same:
      * each block's lanes, then its tail (0 for whole blocks), added in block order.
      */
     @Override
