@@ -68,7 +68,7 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
         double sum = new SumJob(chunks) {
             @Override
             double sumChunk(int c) {
-                return chunk(call, (int) Chunking.start(rows, chunks, c, align),
+                return chunk(call, k.likelihood(), (int) Chunking.start(rows, chunks, c, align),
                         (int) Chunking.start(rows, chunks, c + 1, align));
             }
         }.runOn(pool);
@@ -76,7 +76,7 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
     }
 
     /** Rows {@code [r0, r1)}: their elements block by block through scratch; returns their sum of losses. */
-    private static double chunk(Call c, int r0, int r1) {
+    private static double chunk(Call c, LikelihoodKernels k, int r0, int r1) {
         int block = FloatKernels.BLOCK;
         int d = c.rowLength();
         boolean perRow = d != 1;
@@ -105,7 +105,7 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
             } else {
                 c.var().read(b, vs, 0, len);
             }
-            total += LikelihoodKernels.gaussian(mus, ys, vs, gm, gy, gv, c.values() == null ? null : out, 0, len,
+            total += k.gaussian(mus, ys, vs, gm, gy, gv, c.values() == null ? null : out, 0, len,
                     c.eps(), c.constant(), c.scale());
             if (c.values() != null) {
                 System.arraycopy(out, 0, c.values(), b, len);
