@@ -41,9 +41,9 @@ interface LikelihoodKernels {
     /**
      * gaussian_nll of elements {@code [from, to)}, with {@code v = max(var[i], eps)} (NaN kept) and
      * {@code d = mu - y} in double: {@code l = (log v + d^2 / v) / 2 + constant}; writes
-     * {@code gMu[i] = (float) (d / v scale)}, {@code gY[i]} its negation, {@code gVar[i] =
-     * (1 / v - (d / v)^2) / 2 scale} (in double, for the caller's row sums) and {@code values[i] =
-     * (float) l}, each where its array is non-null. {@code d} and {@code d / v} are held in float32
+     * {@code gMu[i] = (float) (d / v scale)}, {@code gY[i]} its negation, {@code gVar[i - from] =
+     * (1 / v - (d / v)^2) / 2 scale} (in double, from index 0: a block's row for the caller's row
+     * sums or float32 rounding) and {@code values[i] = (float) l}, each where its array is non-null. {@code d} and {@code d / v} are held in float32
      * range, as the reference holds them. Returns the block's sum of {@code l}.
      */
     double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar, float[] values,

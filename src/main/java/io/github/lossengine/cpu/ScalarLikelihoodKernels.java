@@ -108,7 +108,7 @@ final class ScalarLikelihoodKernels implements LikelihoodKernels {
                 gY[i] = (float) -dMu;
             }
             if (gVar != null) {
-                gVar[i] = 0.5 * (1 / v - Reductions.float32Range(rv * rv)) * scale;
+                gVar[i - from] = 0.5 * (1 / v - Reductions.float32Range(rv * rv)) * scale;
             }
         }
         return laneSum(lanes, to - from);

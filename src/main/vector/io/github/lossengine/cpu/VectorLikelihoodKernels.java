@@ -153,7 +153,7 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
     public double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
                            float[] values, int from, int to, double eps, double constant, double scale) {
         int bound = from + ((to - from) & -LANES);
-        double[][] s = Scratch.doubles(1);
+        double[][] s = Scratch.doubles(2);
         for (int i = from; i < bound; i += DL) {
             widen(var, i).max(eps).intoArray(s[0], i - from);
         }
@@ -177,10 +177,14 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
             }
             if (gVar != null) {
                 DoubleVector.broadcast(D, 1.0).div(v).sub(float32Range(rv.mul(rv))).mul(0.5).mul(scale)
-                        .intoArray(gVar, i);
+                        .intoArray(gVar, j);
             }
         }
-        return laneSum(s[0], bound - from)
-                + TAIL.gaussian(mu, y, var, gMu, gY, gVar, values, bound, to, eps, constant, scale);
+        double tail = TAIL.gaussian(mu, y, var, gMu, gY, gVar == null ? null : s[1], values, bound, to, eps, constant,
+                scale);
+        if (gVar != null) {
+            System.arraycopy(s[1], 0, gVar, bound - from, to - bound);
+        }
+        return laneSum(s[0], bound - from) + tail;
     }
 }
