@@ -206,4 +206,26 @@ class LikelihoodKernelsBitsTest {
                     k.getClass().getSimpleName());
         }
     }
+
+    /** The kernel selection's self-test compares the likelihood twins too, and notices a last-bit difference. */
+    @Test
+    void theSelfTestComparesTheLikelihoodTwins() {
+        float[] z = {0.5f, -1.25f, 3f, 0f, 2.5f, -0.75f, 1f, 4f, -2f, 0.125f, 7f};
+        assertEquals(null, KernelSelection.likelihoodSelfTest(vector(), z));
+        LikelihoodKernels off = new LikelihoodKernels() {
+            @Override
+            public double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
+                                  boolean full, double eps, float gScale) {
+                return SCALAR.poisson(x, y, g, values, from, to, logInput, full, eps, gScale);
+            }
+
+            @Override
+            public double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
+                                   float[] values, int from, int to, double eps, double constant, double scale) {
+                return Math.nextUp(SCALAR.gaussian(mu, y, var, gMu, gY, gVar, values, from, to, eps, constant, scale));
+            }
+        };
+        String failure = KernelSelection.likelihoodSelfTest(off, z);
+        assertTrue(failure != null && failure.contains("poisson_nll and gaussian_nll"), String.valueOf(failure));
+    }
 }
