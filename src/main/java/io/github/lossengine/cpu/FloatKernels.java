@@ -111,6 +111,9 @@ interface FloatKernels {
     /** The element-wise likelihood kernels (bce, bce_with_logits, focal, kl_div) of this implementation. */
     ProbabilityKernels probability();
 
+    /** The double-precision kernels of poisson_nll and gaussian_nll of this implementation. */
+    LikelihoodKernels likelihood();
+
     /** The kernels of softmax cross-entropy with probability targets of this implementation. */
     default SoftTargetKernels softTargets() {
         return ScalarSoftTargetKernels.INSTANCE;

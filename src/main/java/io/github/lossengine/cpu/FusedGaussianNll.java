@@ -19,8 +19,9 @@ import io.github.lossengine.loss.GaussianNll;
  * <p>Work: chunks of whole rows (of one element each for a per-element variance, on multiples of
  * {@link FloatKernels#BLOCK}), a function of the shape only, so a row's variance gradient is one
  * double sum in element order on any thread count; each chunk stages blocks of {@code mu},
- * {@code y} and the variances through its own scratch ({@link Tensor#read}, {@link Tensor#write}).
- * A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
+ * {@code y} and the variances through its own scratch ({@link Tensor#read}, {@link Tensor#write}),
+ * or, with a variance per element and every tensor a whole heap array, runs the kernels on the
+ * arrays in place (the same blocks, so the same bits). A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
  * its messages (negative variances in a parallel pass), before anything is written. Thread-safe.
  */
 final class FusedGaussianNll implements FusedLoss<GaussianNll> {
@@ -68,15 +69,51 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
         double sum = new SumJob(chunks) {
             @Override
             double sumChunk(int c) {
-                return chunk(call, (int) Chunking.start(rows, chunks, c, align),
+                return chunk(call, k.likelihood(), (int) Chunking.start(rows, chunks, c, align),
                         (int) Chunking.start(rows, chunks, c + 1, align));
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, call.values(), mu.shape(), gradients);
     }
 
-    /** Rows {@code [r0, r1)}: their elements block by block through scratch; returns their sum of losses. */
-    private static double chunk(Call c, int r0, int r1) {
+    /**
+     * Rows {@code [r0, r1)}: their elements block by block, in place where every tensor is a whole
+     * heap array and each element has its own variance, else through scratch; returns their sum of
+     * losses.
+     */
+    private static double chunk(Call c, LikelihoodKernels k, int r0, int r1) {
+        int d = c.rowLength();
+        if (d == 1 && FusedPointwise.inPlace(c.mu()) && FusedPointwise.inPlace(c.y()) && FusedPointwise.inPlace(c.var())
+                && FusedPointwise.inPlace(c.gMu()) && FusedPointwise.inPlace(c.gY()) && FusedPointwise.inPlace(c.gVar())) {
+            return inPlace(c, k, r0, r1);
+        }
+        return staged(c, k, r0, r1);
+    }
+
+    /** Elements {@code [e0, e1)} of per-element variances on the caller's arrays; the variance gradient through a double row. */
+    private static double inPlace(Call c, LikelihoodKernels k, int e0, int e1) {
+        float[] mu = c.mu().floatArrayOrNull();
+        float[] y = c.y().floatArrayOrNull();
+        float[] var = c.var().floatArrayOrNull();
+        float[] gMu = FusedLoss.array(c.gMu());
+        float[] gY = FusedLoss.array(c.gY());
+        float[] gVar = FusedLoss.array(c.gVar());
+        double[] gv = gVar == null ? null : new double[FloatKernels.BLOCK];
+        double total = 0;
+        for (int b = e0; b < e1; b += FloatKernels.BLOCK) {
+            int end = Math.min(e1, b + FloatKernels.BLOCK);
+            total += k.gaussian(mu, y, var, gMu, gY, gv, c.values(), b, end, c.eps(), c.constant(), c.scale());
+            if (gv != null) {
+                for (int j = b; j < end; j++) {
+                    gVar[j] = (float) gv[j - b];
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Rows {@code [r0, r1)}: their elements block by block through scratch. */
+    private static double staged(Call c, LikelihoodKernels k, int r0, int r1) {
         int block = FloatKernels.BLOCK;
         int d = c.rowLength();
         boolean perRow = d != 1;
@@ -105,7 +142,7 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
             } else {
                 c.var().read(b, vs, 0, len);
             }
-            total += LikelihoodKernels.gaussian(mus, ys, vs, gm, gy, gv, c.values() == null ? null : out, 0, len,
+            total += k.gaussian(mus, ys, vs, gm, gy, gv, c.values() == null ? null : out, 0, len,
                     c.eps(), c.constant(), c.scale());
             if (c.values() != null) {
                 System.arraycopy(out, 0, c.values(), b, len);

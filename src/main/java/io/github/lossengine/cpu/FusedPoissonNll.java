@@ -31,7 +31,7 @@ final class FusedPoissonNll extends FusedPointwise<PoissonNll> {
 
     @Override
     protected double block(PoissonNll loss, FloatKernels k, Operands o, int from, int to) {
-        return LikelihoodKernels.poisson(o.x(), o.y(), o.g(), o.values(), from, to, loss.logInput(), loss.full(),
+        return k.likelihood().poisson(o.x(), o.y(), o.g(), o.values(), from, to, loss.logInput(), loss.full(),
                 loss.eps(), o.gScale());
     }
 }

@@ -132,7 +132,30 @@ final class KernelSelection {
         if (v.max(z, 0, z.length) != m || !close || Math.abs(sv - ss) > 1e-5 * ss) {
             return "exp/max differ from the scalar kernels";
         }
-        return null;
+        return likelihoodSelfTest(v.likelihood(), z);
+    }
+
+    /**
+     * Compares {@code v}'s poisson_nll (exp, log, Stirling's term) and gaussian_nll sums over the first
+     * 11 (or fewer) of {@code z} (one group of 8 lanes and a tail; short, because it runs before the JIT
+     * has compiled the Vector API) with the scalar twin's bits; null when they agree.
+     */
+    static String likelihoodSelfTest(LikelihoodKernels v, float[] values) {
+        LikelihoodKernels s = ScalarLikelihoodKernels.INSTANCE;
+        float[] z = java.util.Arrays.copyOf(values, Math.min(values.length, 11));
+        float[] y = new float[z.length];
+        float[] rate = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            y[i] = i % 5;
+            rate[i] = Math.abs(z[i]);
+        }
+        boolean same = Double.compare(v.poisson(z, y, null, null, 0, z.length, true, true, 1e-8, 1f),
+                s.poisson(z, y, null, null, 0, z.length, true, true, 1e-8, 1f)) == 0
+                && Double.compare(v.poisson(rate, y, null, null, 0, z.length, false, false, 1e-8, 1f),
+                s.poisson(rate, y, null, null, 0, z.length, false, false, 1e-8, 1f)) == 0
+                && Double.compare(v.gaussian(z, y, rate, null, null, null, null, 0, z.length, 1e-6, 0.0, 1.0),
+                s.gaussian(z, y, rate, null, null, null, null, 0, z.length, 1e-6, 0.0, 1.0)) == 0;
+        return same ? null : "the double kernels of poisson_nll and gaussian_nll differ from the scalar ones";
     }
 
     /** Why C2 is off (-Xint, or tiered compilation stopped below level 4), or null when it is on or unknown. */

@@ -280,6 +280,11 @@ final class ScalarKernels implements FloatKernels {
         return PROBABILITY;
     }
 
+    @Override
+    public LikelihoodKernels likelihood() {
+        return ScalarLikelihoodKernels.INSTANCE;
+    }
+
     /**
      * The common end of an element of the element-wise kernels: writes the gradient {@code dl} and the
      * value {@code l} of element {@code i} where those arrays are non-null, and {@code l} to

@@ -32,6 +32,8 @@ final class VectorKernels implements FloatKernels {
     private static final ProbabilityKernels PROBABILITY = new VectorProbabilityKernels();
     private static final RegressionKernels REGRESSION = new VectorRegressionKernels();
     private static final SoftTargetKernels SOFT_TARGETS = new VectorSoftTargetKernels();
+    private static final LikelihoodKernels LIKELIHOOD = VectorDoubleMath.supported()
+            ? new VectorLikelihoodKernels() : ScalarLikelihoodKernels.INSTANCE;
 
     /**
      * @throws UnsupportedOperationException when the CPU has no float vectors of at least 128 bits
@@ -293,6 +295,12 @@ final class VectorKernels implements FloatKernels {
     @Override
     public ProbabilityKernels probability() {
         return PROBABILITY;
+    }
+
+    /** The {@code DoubleVector} kernels where the CPU has double vectors of 256 bits or more, else the scalar ones (the same bits). */
+    @Override
+    public LikelihoodKernels likelihood() {
+        return LIKELIHOOD;
     }
 
     @Override
