@@ -9,8 +9,14 @@ import io.github.lossengine.loss.LogCosh;
  * overflows at any size). NaN propagates; {@code ±inf} costs {@code inf} with gradient {@code ±scale}.
  */
 final class FusedLogCosh extends FusedPointwise<LogCosh> {
+    /** The kernel takes each operand's offset: views into larger heap arrays run in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(LogCosh loss, FloatKernels k, Operands o, int from, int to) {
-        return k.regression().logCosh(o.x(), o.y(), o.g(), o.values(), from, to, o.gScale());
+        return k.regression().logCosh(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to, o.gScale());
     }
 }

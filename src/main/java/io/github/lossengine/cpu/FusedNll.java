@@ -16,10 +16,11 @@ import java.util.Arrays;
  * chunk's losses are added with {@link CompensatedSum} and the chunks in chunk order ({@link SumJob}),
  * so the result does not depend on the thread count. NaN and {@code ±inf} log-probabilities at a target
  * propagate to the loss (the gradient does not depend on them). The same checks and messages as
- * {@link NllCpu}, all before anything is written. Float32 storage of every kind: heap arrays in
- * place; from a range or a heap or direct {@code FloatBuffer} the one log-probability of a row is read
- * with {@link Tensor#getFloat} and a gradient's rows are cleared a block of zeros at a time, then its
- * target entries set: the array call's bits. Stateless and thread-safe.
+ * {@link NllCpu}, all before anything is written. Float32 storage of every kind: heap arrays
+ * (whole, or behind a writable heap {@code FloatBuffer} slice or a {@link Tensor#ofRange} view, at
+ * their offset) in place; from a direct or read-only {@code FloatBuffer} the one log-probability of a
+ * row is read with {@link Tensor#getFloat} and a gradient's rows are cleared a block of zeros at a
+ * time, then its target entries set: the array call's bits. Stateless and thread-safe.
  */
 final class FusedNll implements FusedLoss<Nll> {
 
@@ -40,9 +41,11 @@ final class FusedNll implements FusedLoss<Nll> {
         int classes = Math.toIntExact(xt.dim(1));
         Reduction r = loss.reduction();
 
-        float[] x = xt.floatArrayOrNull();
+        float[] x = xt.floatBackingArrayOrNull();
+        int xo = xt.floatBackingOffset();
         Tensor gt = gradients[0];
-        float[] g = FusedLoss.array(gt);
+        float[] g = gt == null ? null : gt.floatBackingArrayOrNull();
+        int go = gt == null ? 0 : gt.floatBackingOffset();
         float[] values = r == Reduction.NONE ? new float[rows] : null;
         long ignore = loss.ignoreIndex();
         int chunks = Chunking.count(rows, g == null ? 1 : classes);
@@ -52,7 +55,7 @@ final class FusedNll implements FusedLoss<Nll> {
                 int from = (int) Chunking.start(rows, chunks, c, 1);
                 int to = (int) Chunking.start(rows, chunks, c + 1, 1);
                 if (g != null) {
-                    Arrays.fill(g, from * classes, to * classes, 0f);
+                    Arrays.fill(g, go + from * classes, go + to * classes, 0f);
                 } else if (gt != null) {
                     zero(gt, (long) from * classes, (long) to * classes);
                 }
@@ -64,13 +67,13 @@ final class FusedNll implements FusedLoss<Nll> {
                         continue;
                     }
                     int at = i * classes + (int) y;
-                    float l = -wy * (x != null ? x[at] : xt.getFloat(at));
+                    float l = -wy * (x != null ? x[xo + at] : xt.getFloat(at));
                     s.add(l);
                     if (values != null) {
                         values[i] = l;
                     }
                     if (g != null) {
-                        g[at] = (float) (-wy * scale);
+                        g[go + at] = (float) (-wy * scale);
                     } else if (gt != null) {
                         gt.setFloat(at, (float) (-wy * scale));
                     }

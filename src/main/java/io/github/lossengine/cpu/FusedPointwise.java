@@ -16,12 +16,18 @@ import io.github.lossengine.Tensor;
  *
  * <p>Storage: float32 tensors of any kind (heap arrays, heap or direct {@link java.nio.FloatBuffer}s
  * of either byte order, {@link Tensor#ofRange} views). When the predictions, the targets and the
- * gradient are all whole heap arrays the kernels run on them in place; otherwise each chunk stages
- * its blocks through its own {@code float[BLOCK]} scratch ({@link Tensor#read} and
+ * gradient all live in heap arrays ({@link Tensor#floatBackingArrayOrNull()}: whole arrays, writable
+ * heap buffer slices, {@link Tensor#ofRange} views) the kernels run on those arrays in place, each
+ * operand at its own offset where the loss's kernel takes offsets ({@link #offsets()}); otherwise
+ * each chunk stages its blocks through its own {@code float[BLOCK]} scratch ({@link Tensor#read} and
  * {@link Tensor#write}, one bulk copy per block), and hands the kernel the same block at index 0.
- * A kernel's result depends only on the block's contents and length, so a staged call gives the
- * bits of the array call; nothing the size of the problem is copied. The validation passes stage
- * the same way ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}).
+ * A kernel's result depends only on the block's contents and length, so a staged or offset call
+ * gives the bits of the array call; nothing the size of the problem is copied. Staging costs one
+ * extra pass through the core per operand (measured: mse 16M from direct buffers about 2x the
+ * {@code float[]} time on 2 threads, where the kernel runs at memory speed), so direct and read-only
+ * buffers stay slower on the memory-bound losses: the Java 17 Vector API loads only arrays and
+ * {@link java.nio.ByteBuffer}s, not a {@code FloatBuffer}. The validation passes stage the same
+ * way ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}).
  */
 abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
@@ -39,10 +45,12 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
      * values (null where not wanted), the gradient factor, the element weights and per-column
      * parameter (null where the loss has none), and {@code base}, the element whose entries the
      * arrays hold at index 0 (0 for the caller's whole arrays, the block's first element for staged
-     * scratch).
+     * scratch). {@code xo}, {@code yo} and {@code go}: where element {@code i} of the predictions,
+     * targets and gradient sits in its array, at {@code i + xo} (and so on); non-zero only for a
+     * loss whose kernel takes offsets ({@link #offsets()}).
      */
-    record Operands(float[] x, float[] y, float[] g, float[] values, float gScale, ElementWeights weights,
-                    ElementWeights columnParameter, int base) {
+    record Operands(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, float gScale,
+                    ElementWeights weights, ElementWeights columnParameter, int base) {
         /** The shift from a kernel index to its element weight's, for the block at kernel index {@code from}. */
         int weightShift(int from) {
             return ElementWeights.shift(weights, from, base);
@@ -60,6 +68,15 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
      * the losses.
      */
     protected abstract double block(L loss, FloatKernels k, Operands o, int from, int to);
+
+    /**
+     * Whether {@link #block} hands {@link Operands#xo()}, {@link Operands#yo()} and
+     * {@link Operands#go()} to its kernel, so that views into larger heap arrays run in place; where
+     * not, such views are staged (unless every offset is 0).
+     */
+    protected boolean offsets() {
+        return false;
+    }
 
     /** Element weights (one per element or per entry of the last dimension), or null; checked as the reference does. */
     protected float[] elementWeights(L loss) {
@@ -82,9 +99,14 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return t.dtype() == DType.FLOAT32;
     }
 
-    /** Whether {@code t} is a whole heap {@code float[]}, or null (no buffer): what the kernels read in place. */
-    static boolean inPlace(Tensor t) {
-        return t == null || t.floatArrayOrNull() != null;
+    /** Whether {@code t} lives in a heap array ({@link Tensor#floatBackingArrayOrNull()}), or is null (no gradient). */
+    static boolean inHeapArray(Tensor t) {
+        return t == null || t.floatBackingArrayOrNull() != null;
+    }
+
+    /** {@code t}'s offset in its heap array; 0 for null. */
+    static int offset(Tensor t) {
+        return t == null ? 0 : t.floatBackingOffset();
     }
 
     @Override
@@ -105,10 +127,13 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
         float[] values = r == Reduction.NONE ? new float[n] : null;
         Tensor g = gradients[0];
-        Operands o = new Operands(x.floatArrayOrNull(), y.floatArrayOrNull(), FusedLoss.array(g), values,
+        boolean staged = !(inHeapArray(x) && inHeapArray(y) && inHeapArray(g)
+                && (offsets() || offset(x) == 0 && offset(y) == 0 && offset(g) == 0));
+        Operands o = new Operands(staged ? null : x.floatBackingArrayOrNull(), offset(x),
+                staged ? null : y.floatBackingArrayOrNull(), offset(y),
+                staged || g == null ? null : g.floatBackingArrayOrNull(), offset(g), values,
                 gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
                 ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim), 0);
-        boolean staged = !(inPlace(x) && inPlace(y) && inPlace(g));
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
@@ -146,7 +171,8 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             int len = Math.min(to, b + block) - b;
             x.read(b, xs, 0, len);
             y.read(b, ys, 0, len);
-            Operands o = new Operands(xs, ys, gs, vs, whole.gScale(), whole.weights(), whole.columnParameter(), b);
+            Operands o = new Operands(xs, 0, ys, 0, gs, 0, vs, whole.gScale(), whole.weights(), whole.columnParameter(),
+                    b);
             total += block(loss, k, o, 0, len);
             if (gs != null) {
                 g.write(b, gs, 0, len);
@@ -189,13 +215,18 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
     /**
      * The first element of the float32 tensor {@code t} that {@code search} finds, or -1; chunks in
-     * parallel, on a heap array in place, on other storage block by block through per-chunk scratch.
+     * parallel, on a heap array (at the view's offset) in place, on other storage block by block
+     * through per-chunk scratch.
      */
     static int firstIndex(Tensor t, WorkerPool pool, ArraySearch search) {
-        float[] a = t.floatArrayOrNull();
+        float[] a = t.floatBackingArrayOrNull();
         int n = Math.toIntExact(t.size());
         if (a != null) {
-            return firstIndex(n, pool, (from, to) -> search.first(a, from, to));
+            int off = t.floatBackingOffset();
+            return firstIndex(n, pool, (from, to) -> {
+                int f = search.first(a, off + from, off + to);
+                return f < 0 ? -1 : f - off;
+            });
         }
         return firstIndex(n, pool, (from, to) -> {
             float[] s = new float[FloatKernels.BLOCK];

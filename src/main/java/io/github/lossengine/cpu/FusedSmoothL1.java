@@ -19,10 +19,17 @@ final class FusedSmoothL1 extends FusedPointwise<SmoothL1> {
                 && super.accepts(loss, inputs, gradients);
     }
 
+    /** The kernel takes each operand's offset: views into larger heap arrays run in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(SmoothL1 loss, FloatKernels k, Operands o, int from, int to) {
         double beta = loss.beta();
         float quad = beta == 0 ? 1f : (float) (1 / beta);
-        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, (float) beta, quad, 1f, o.gScale());
+        return k.regression().piecewise(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                (float) beta, quad, 1f, o.gScale());
     }
 }
