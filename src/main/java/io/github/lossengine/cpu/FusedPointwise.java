@@ -20,7 +20,9 @@ import io.github.lossengine.Tensor;
  * heap buffer slices, {@link Tensor#ofRange} views) the kernels run on those arrays in place, each
  * operand at its own offset where the loss's kernel takes offsets ({@link #offsets()}); otherwise
  * each chunk stages its blocks through its own {@code float[BLOCK]} scratch ({@link Tensor#read} and
- * {@link Tensor#write}, one bulk copy per block), and hands the kernel the same block at index 0.
+ * {@link Tensor#write}, one bulk copy per block): for a loss whose kernel takes offsets only the
+ * operands outside heap arrays, at the block's element indices; for the others every operand, and
+ * the kernel runs on the same block at index 0.
  * A kernel's result depends only on the block's contents and length, so a staged or offset call
  * gives the bits of the array call; nothing the size of the problem is copied. Staging costs one
  * extra pass through the core per operand (measured: mse 16M from direct buffers about 2x the
@@ -46,8 +48,8 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
      * parameter (null where the loss has none), and {@code base}, the element whose entries the
      * arrays hold at index 0 (0 for the caller's whole arrays, the block's first element for staged
      * scratch). {@code xo}, {@code yo} and {@code go}: where element {@code i} of the predictions,
-     * targets and gradient sits in its array, at {@code i + xo} (and so on); non-zero only for a
-     * loss whose kernel takes offsets ({@link #offsets()}).
+     * targets and gradient sits in its array, at {@code i + xo} (and so on: negative for a block
+     * staged into scratch); non-zero only for a loss whose kernel takes offsets ({@link #offsets()}).
      */
     record Operands(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, float gScale,
                     ElementWeights weights, ElementWeights columnParameter, int base) {
@@ -127,11 +129,13 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         double scale = Reductions.scale(r, n, x.rank() == 0 ? 1 : x.dim(0), xName);
         float[] values = r == Reduction.NONE ? new float[n] : null;
         Tensor g = gradients[0];
-        boolean staged = !(inHeapArray(x) && inHeapArray(y) && inHeapArray(g)
-                && (offsets() || offset(x) == 0 && offset(y) == 0 && offset(g) == 0));
-        Operands o = new Operands(staged ? null : x.floatBackingArrayOrNull(), offset(x),
-                staged ? null : y.floatBackingArrayOrNull(), offset(y),
-                staged || g == null ? null : g.floatBackingArrayOrNull(), offset(g), values,
+        boolean inPlace = inHeapArray(x) && inHeapArray(y) && inHeapArray(g)
+                && (offsets() || offset(x) == 0 && offset(y) == 0 && offset(g) == 0);
+        // with offsets only the operands outside heap arrays are staged (null here); without, all of them
+        boolean heap = inPlace || offsets();
+        Operands o = new Operands(heap ? x.floatBackingArrayOrNull() : null, offset(x),
+                heap ? y.floatBackingArrayOrNull() : null, offset(y),
+                heap && g != null ? g.floatBackingArrayOrNull() : null, offset(g), values,
                 gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
                 ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim), 0);
         int chunks = Chunking.count(n, 1);
@@ -140,7 +144,11 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             double sumChunk(int c) {
                 int from = (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK);
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
-                return staged ? stagedChunk(loss, k, o, x, y, g, from, to) : chunk(loss, k, o, from, to);
+                if (inPlace) {
+                    return chunk(loss, k, o, from, to);
+                }
+                return offsets() ? partlyStagedChunk(loss, k, o, x, y, g, from, to)
+                        : stagedChunk(loss, k, o, x, y, g, from, to);
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, values, x.shape(), gradients);
@@ -179,6 +187,41 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             }
             if (vs != null) {
                 System.arraycopy(vs, 0, whole.values(), b, len);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The blocks of {@code [from, to)} for a loss whose kernel takes offsets: the operands that
+     * {@code whole} holds in heap arrays in place, each of the others (null in {@code whole}) read
+     * into this chunk's scratch block by block and handed to the kernel at offset {@code -b}, so
+     * that the kernel runs on element indices (the gradient written back after the block). Only
+     * what is not in a heap array is copied: direct inputs with a {@code float[]} gradient copy two
+     * operands, not three.
+     */
+    private double partlyStagedChunk(L loss, FloatKernels k, Operands whole, Tensor x, Tensor y, Tensor g,
+                                     int from, int to) {
+        int block = FloatKernels.BLOCK;
+        float[] xs = whole.x() == null ? new float[block] : null;
+        float[] ys = whole.y() == null ? new float[block] : null;
+        float[] gs = g != null && whole.g() == null ? new float[block] : null;
+        double total = 0;
+        for (int b = from; b < to; b += block) {
+            int end = Math.min(to, b + block);
+            if (xs != null) {
+                x.read(b, xs, 0, end - b);
+            }
+            if (ys != null) {
+                y.read(b, ys, 0, end - b);
+            }
+            Operands o = new Operands(xs != null ? xs : whole.x(), xs != null ? -b : whole.xo(),
+                    ys != null ? ys : whole.y(), ys != null ? -b : whole.yo(), gs != null ? gs : whole.g(),
+                    gs != null ? -b : whole.go(), whole.values(), whole.gScale(), whole.weights(),
+                    whole.columnParameter(), 0);
+            total += block(loss, k, o, b, end);
+            if (gs != null) {
+                g.write(b, gs, 0, end - b);
             }
         }
         return total;
