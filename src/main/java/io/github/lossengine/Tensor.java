@@ -362,6 +362,11 @@ public final class Tensor {
         return backingArray();
     }
 
+    /** The wrapped {@link FloatBuffer} (element {@code i} at its index {@code i}), or {@code null} when the storage is something else. */
+    public FloatBuffer floatBufferOrNull() {
+        return buffer;
+    }
+
     /** The index of element 0 in {@link #floatBackingArrayOrNull()} (0 where there is none). */
     public int floatBackingOffset() {
         return backingArray() == null ? 0 : arrayOffset();

@@ -130,6 +130,11 @@ interface FloatKernels {
      */
     int firstOutside(float[] a, int from, int to, float lo, float hi);
 
+    /** The kernels that read direct native-order buffers in place, or null where there are none (see {@link DirectBufferKernels}). */
+    default DirectBufferKernels direct() {
+        return null;
+    }
+
     /** The element-wise regression kernels (mae, huber, smooth_l1, log_cosh) of this implementation. */
     RegressionKernels regression();
 

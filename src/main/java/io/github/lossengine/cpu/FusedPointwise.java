@@ -6,6 +6,8 @@ import io.github.lossengine.Loss;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Fused float32 element-wise losses of a prediction and a target of the same shape: value and
@@ -73,11 +75,31 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
     /**
      * Whether {@link #block} hands {@link Operands#xo()}, {@link Operands#yo()} and
-     * {@link Operands#go()} to its kernel, so that views into larger heap arrays run in place; where
-     * not, such views are staged (unless every offset is 0).
+     * {@link Operands#go()} to its kernel, so that views into larger heap arrays run in place, and
+     * {@link #directBlock} runs direct native-order buffers in place where {@link FloatKernels#direct()}
+     * has kernels; where not, views (unless every offset is 0) and direct buffers are staged.
      */
     protected boolean offsets() {
         return false;
+    }
+
+    /** The handles and factors of a call on direct buffers: predictions, targets, gradient (or null). */
+    record DirectOperands(Object x, Object y, Object g, float[] values, float gScale) {
+    }
+
+    /**
+     * One block {@code [from, to)} of whole vectors on direct buffers, as {@link #block} computes it
+     * (the same kernel's operations, the same bits); only called where {@link #offsets()}.
+     */
+    protected double directBlock(L loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no direct-buffer kernel");
+    }
+
+    /** Whether {@code t} is a direct float buffer of native byte order (writable if {@code write}), or null (no gradient). */
+    static boolean nativeDirect(Tensor t, boolean write) {
+        FloatBuffer b = t == null ? null : t.floatBufferOrNull();
+        return t == null || b != null && b.isDirect() && b.order() == ByteOrder.nativeOrder()
+                && !(write && b.isReadOnly());
     }
 
     /** Element weights (one per element or per entry of the last dimension), or null; checked as the reference does. */
@@ -138,6 +160,11 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
                 heap && g != null ? g.floatBackingArrayOrNull() : null, offset(g), values,
                 gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
                 ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim), 0);
+        DirectBufferKernels d = k.direct();
+        DirectOperands direct = !inPlace && d != null && offsets() && nativeDirect(x, false)
+                && nativeDirect(y, false) && nativeDirect(g, true)
+                ? new DirectOperands(d.memory(x.floatBufferOrNull()), d.memory(y.floatBufferOrNull()),
+                g == null ? null : d.memory(g.floatBufferOrNull()), values, o.gScale()) : null;
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
@@ -146,6 +173,9 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
                 if (inPlace) {
                     return chunk(loss, k, o, from, to);
+                }
+                if (direct != null) {
+                    return directChunk(loss, k, d, o, direct, x, y, g, from, to);
                 }
                 return offsets() ? partlyStagedChunk(loss, k, o, x, y, g, from, to)
                         : stagedChunk(loss, k, o, x, y, g, from, to);
@@ -188,6 +218,22 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             if (vs != null) {
                 System.arraycopy(vs, 0, whole.values(), b, len);
             }
+        }
+        return total;
+    }
+
+    /**
+     * The blocks of {@code [from, to)} on direct buffers in place; a block whose length is not a
+     * whole number of vectors (the last one of the tensor, at most) staged, through
+     * {@link #partlyStagedChunk}, whose kernel adds its lanes and its scalar tail as the array call.
+     */
+    private double directChunk(L loss, FloatKernels k, DirectBufferKernels d, Operands whole, DirectOperands direct,
+                               Tensor x, Tensor y, Tensor g, int from, int to) {
+        double total = 0;
+        for (int b = from; b < to; b += FloatKernels.BLOCK) {
+            int end = Math.min(to, b + FloatKernels.BLOCK);
+            total += (end - b) % FloatKernels.LANES == 0 ? directBlock(loss, d, direct, b, end)
+                    : partlyStagedChunk(loss, k, whole, x, y, g, b, end);
         }
         return total;
     }

@@ -248,6 +248,12 @@ final class VectorKernels implements FloatKernels {
         return REGRESSION;
     }
 
+    /** The direct-buffer kernels on Java 22 and later, else null. */
+    @Override
+    public DirectBufferKernels direct() {
+        return VectorDirectBufferKernels.INSTANCE;
+    }
+
     @Override
     public ProbabilityKernels probability() {
         return PROBABILITY;

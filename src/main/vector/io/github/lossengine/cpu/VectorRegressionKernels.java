@@ -87,7 +87,7 @@ final class VectorRegressionKernels implements RegressionKernels {
         }
     }
 
-    private static double logCoshValues(float[] values, int from, int bound, float[] abs, float[] u) {
+    static double logCoshValues(float[] values, int from, int bound, float[] abs, float[] u) {
         FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             FloatVector a = FloatVector.fromArray(F, abs, i - from);
