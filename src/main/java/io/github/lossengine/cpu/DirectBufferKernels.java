@@ -18,6 +18,9 @@ interface DirectBufferKernels {
     /** A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the methods below. */
     Object memory(FloatBuffer b);
 
+    /** Sets elements {@code [from, to)} of the buffer behind {@code m} to +0 (one fill of its memory). */
+    void zero(Object m, long from, long to);
+
     /** {@link FloatKernels#squaredError(float[], float[], float[], float[], int, int, float)} on handles ({@code g} may be null). */
     double squaredError(Object x, Object y, Object g, float[] values, int from, int to, float gScale);
 

@@ -33,6 +33,8 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
     private static final MethodHandle OF_BUFFER;
     private static final MethodHandle LOAD;
     private static final MethodHandle STORE;
+    private static final MethodHandle SLICE;
+    private static final MethodHandle FILL;
     /** The kernels, or null before Java 22 (no {@code MemorySegment.ofBuffer} or {@code fromMemorySegment}). */
     static final VectorDirectBufferKernels INSTANCE;
 
@@ -40,6 +42,8 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         MethodHandle of = null;
         MethodHandle load = null;
         MethodHandle store = null;
+        MethodHandle slice = null;
+        MethodHandle fill = null;
         try {
             Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
             MethodHandles.Lookup l = MethodHandles.publicLookup();
@@ -52,12 +56,18 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
             store = l.findVirtual(FloatVector.class, "intoMemorySegment",
                             MethodType.methodType(void.class, segment, long.class, ByteOrder.class))
                     .asType(MethodType.methodType(void.class, FloatVector.class, Object.class, long.class, ByteOrder.class));
+            slice = l.findVirtual(segment, "asSlice", MethodType.methodType(segment, long.class, long.class))
+                    .asType(MethodType.methodType(Object.class, Object.class, long.class, long.class));
+            fill = l.findVirtual(segment, "fill", MethodType.methodType(segment, byte.class))
+                    .asType(MethodType.methodType(Object.class, Object.class, byte.class));
         } catch (ReflectiveOperationException e) {
             of = null; // before Java 22: the staged path
         }
         OF_BUFFER = of;
         LOAD = load;
         STORE = store;
+        SLICE = slice;
+        FILL = fill;
         INSTANCE = of == null ? null : new VectorDirectBufferKernels();
     }
 
@@ -70,6 +80,16 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
             return (Object) OF_BUFFER.invokeExact((Buffer) b.duplicate().position(0));
         } catch (Throwable t) {
             throw new IllegalStateException("MemorySegment.ofBuffer", t);
+        }
+    }
+
+    @Override
+    public void zero(Object m, long from, long to) {
+        try {
+            Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));
+            Object filled = (Object) FILL.invokeExact(s, (byte) 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 
