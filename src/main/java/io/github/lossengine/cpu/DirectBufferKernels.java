@@ -18,6 +18,12 @@ interface DirectBufferKernels {
     /** A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the methods below. */
     Object memory(FloatBuffer b);
 
+    /**
+     * The first index of {@code [from, to)} (a whole number of vectors) whose value is not exactly -1
+     * or +1, or -1: {@link FloatKernels#firstNotPlusMinusOne} on a handle.
+     */
+    int firstNotPlusMinusOne(Object m, int from, int to);
+
     /** Sets elements {@code [from, to)} of the buffer behind {@code m} to +0 (one fill of its memory). */
     void zero(Object m, long from, long to);
 

@@ -331,9 +331,26 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         });
     }
 
-    /** The first index of {@code y} whose value is not -1 or +1, or -1. */
+    /**
+     * The first index of {@code y} whose value is not -1 or +1, or -1; a direct native-order buffer
+     * read in place where {@link FloatKernels#direct()} has kernels (its last partial vector with
+     * {@link Tensor#getFloat}), other storage as {@link #firstIndex(Tensor, WorkerPool, ArraySearch)}.
+     */
     static int firstNotPlusMinusOne(Tensor y, FloatKernels k, WorkerPool pool) {
-        return firstIndex(y, pool, k::firstNotPlusMinusOne);
+        DirectBufferKernels d = k.direct();
+        if (d == null || !nativeDirect(y, false)) {
+            return firstIndex(y, pool, k::firstNotPlusMinusOne);
+        }
+        Object m = d.memory(y.floatBufferOrNull());
+        return firstIndex(Math.toIntExact(y.size()), pool, (from, to) -> {
+            int whole = from + ((to - from) & -FloatKernels.LANES);
+            int f = d.firstNotPlusMinusOne(m, from, whole);
+            for (int i = whole; f < 0 && i < to; i++) {
+                float v = y.getFloat(i);
+                f = v == 1f || v == -1f ? -1 : i;
+            }
+            return f;
+        });
     }
 
     /** Refuses the first label of {@code y} (named {@code name}) that is not exactly -1 or +1, as {@link Checks} does. */

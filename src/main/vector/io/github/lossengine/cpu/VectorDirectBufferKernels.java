@@ -84,6 +84,17 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
     }
 
     @Override
+    public int firstNotPlusMinusOne(Object m, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> bad = load(m, i).abs().compare(VectorOperators.NE, 1f);
+            if (bad.anyTrue()) {
+                return i + bad.firstTrue();
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public void zero(Object m, long from, long to) {
         try {
             Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));

@@ -121,22 +121,29 @@ class PointwiseStorageTest {
         }
     }
 
-    /** A validation refusal from an offset view names the view's index, as from the array. */
+    /**
+     * A validation refusal from an offset view or a direct buffer names the tensor's index, as from
+     * the array: a bad label inside the whole vectors and in the last partial one.
+     */
     @Test
-    void refusalsFromViewsNameTheViewsIndex() {
+    void refusalsFromViewsAndDirectBuffersNameTheTensorsIndex() {
         CpuBackend cpu = new CpuBackend(2);
         float[] x = new float[N];
-        float[] y = new float[N];
-        java.util.Arrays.fill(y, 1f);
-        y[N - 2] = 0.5f;
-        String fromArray = assertThrows(RuntimeException.class,
-                () -> cpu.compute(Losses.hinge(), new Tensor[] {Tensor.of(x), Tensor.of(y)}, new Tensor[2]))
-                .getMessage();
-        String fromView = assertThrows(RuntimeException.class,
-                () -> cpu.compute(Losses.hinge(), new Tensor[] {Tensor.of(x), view(y, 9)}, new Tensor[2]))
-                .getMessage();
-        assertEquals(fromArray, fromView);
-        assertTrue(fromView.contains(String.valueOf(N - 2)), fromView);
+        for (int bad : new int[] {1000, N - 1}) {
+            float[] y = new float[N];
+            java.util.Arrays.fill(y, 1f);
+            y[bad] = 0.5f;
+            String fromArray = assertThrows(RuntimeException.class,
+                    () -> cpu.compute(Losses.hinge(), new Tensor[] {Tensor.of(x), Tensor.of(y)}, new Tensor[2]))
+                    .getMessage();
+            assertTrue(fromArray.contains(String.valueOf(bad)), fromArray);
+            for (Tensor labels : List.of(view(y, 9), Tensor.of(direct(y)))) {
+                String got = assertThrows(RuntimeException.class,
+                        () -> cpu.compute(Losses.hinge(), new Tensor[] {Tensor.of(x), labels}, new Tensor[2]))
+                        .getMessage();
+                assertEquals(fromArray, got);
+            }
+        }
     }
 
     /** Whole-array copies of {@code a}'s rows. */
