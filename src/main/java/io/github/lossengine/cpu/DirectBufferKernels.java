@@ -8,10 +8,11 @@ import java.nio.FloatBuffer;
  * {@link #memory}. Each call is one block of whole vectors ({@code to - from} a multiple of
  * {@link FloatKernels#LANES}, at most {@link FloatKernels#BLOCK}), with the operations and lane order
  * of the array kernels, so the same bits; a block with a remainder goes through the array kernels
- * (staged). Only the Vector API kernels have them, and only on Java 22 and later, where
- * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment} exist (Java 17's Vector API
- * reads arrays and {@code ByteBuffer}s, never a {@code FloatBuffer}): {@link FloatKernels#direct()} is
- * null elsewhere. Stateless and thread-safe.
+ * (staged). Only the Vector API kernels have them, and only where
+ * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment} resolve: Java 22 and later
+ * (19 to 21 have them as a preview, untested); Java 17's Vector API reads arrays and
+ * {@code ByteBuffer}s, never a {@code FloatBuffer}. {@link FloatKernels#direct()} is null elsewhere.
+ * Stateless and thread-safe.
  */
 interface DirectBufferKernels {
 

@@ -28,10 +28,15 @@ import java.nio.FloatBuffer;
  * A kernel's result depends only on the block's contents and length, so a staged or offset call
  * gives the bits of the array call; nothing the size of the problem is copied. Staging costs one
  * extra pass through the core per operand (measured: mse 16M from direct buffers about 2x the
- * {@code float[]} time on 2 threads, where the kernel runs at memory speed), so direct and read-only
- * buffers stay slower on the memory-bound losses: the Java 17 Vector API loads only arrays and
- * {@link java.nio.ByteBuffer}s, not a {@code FloatBuffer}. The validation passes stage the same
- * way ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}).
+ * {@code float[]} time on 2 threads, where the kernel runs at memory speed). So where
+ * {@link FloatKernels#direct()} has kernels (the Vector API on Java 22 and later) and the three
+ * operands are direct buffers of native byte order, a loss with {@link #offsets()} runs
+ * {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
+ * vector, which is staged; Java 17's Vector API loads arrays and {@link java.nio.ByteBuffer}s only,
+ * never a {@code FloatBuffer}, so there direct buffers stay staged, as do the other byte order and
+ * read-only buffers. The validation passes stage the same way
+ * ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}; labels of a direct buffer are checked in
+ * place where there are direct kernels).
  */
 abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
 
