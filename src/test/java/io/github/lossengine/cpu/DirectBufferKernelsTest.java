@@ -102,9 +102,13 @@ class DirectBufferKernelsTest {
     record Kernel(String name, boolean signs, Call<float[]> onArrays, Call<Object> onBuffers) {
     }
 
-    /** {@code a} in a direct buffer of native order, its position moved (element 0 stays at index 0). */
+    /**
+     * {@code a} in a direct buffer of native order one byte off the allocation's alignment (the
+     * vector accesses need none), its position moved (element 0 stays at index 0).
+     */
     private static FloatBuffer direct(float[] a) {
-        FloatBuffer b = ByteBuffer.allocateDirect(4 * a.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer b = ByteBuffer.allocateDirect(4 * a.length + 1).position(1).slice().order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         b.put(a);
         return b;
     }
