@@ -353,6 +353,26 @@ public final class Tensor {
     }
 
     /**
+     * The heap {@code float[]} that holds this float32 tensor's elements, element {@code i} at
+     * {@code floatBackingOffset() + i}: the wrapped array, or the array behind a heap
+     * {@link FloatBuffer} that is not read-only (a slice, a {@link #ofRange} view); {@code null} for
+     * other storage (direct and read-only buffers, other dtypes). Writing into it writes the tensor.
+     */
+    public float[] floatBackingArrayOrNull() {
+        return backingArray();
+    }
+
+    /** The wrapped {@link FloatBuffer} (element {@code i} at its index {@code i}), or {@code null} when the storage is something else. */
+    public FloatBuffer floatBufferOrNull() {
+        return buffer;
+    }
+
+    /** The index of element 0 in {@link #floatBackingArrayOrNull()} (0 where there is none). */
+    public int floatBackingOffset() {
+        return backingArray() == null ? 0 : arrayOffset();
+    }
+
+    /**
      * Whether the float storage of this tensor and {@code other} may overlap, as far as Java can tell:
      * the same {@link FloatBuffer} object, or the same array (wrapped directly or behind a writable
      * heap buffer) in overlapping ranges. Distinct direct buffers over the same native memory, and

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  * (native order) and a {@code Tensor.ofRange} view, timed in alternation.
  *
  * <p>Usage: {@code CatalogueComparison --threads T --out FILE [--backends cpu,opencl,cuda]
- * [--max-samples S] [--budget SECONDS] [--quick] [--cases substring,substring] [--no-storage]}.
+ * [--max-samples S] [--budget SECONDS] [--quick] [--cases substring,substring] [--no-storage]
+ * [--storage-only]}: {@code --storage-only} runs the storage table alone (no catalogue rows, no peers).
  */
 public final class CatalogueComparison {
     private static final Gson GSON = new Gson();
@@ -55,6 +56,7 @@ public final class CatalogueComparison {
         double budget = 4;
         boolean quick = false;
         boolean storage = true;
+        boolean catalogue = true;
         List<String> only = null;
         List<Backend> asked = List.of(Backend.CPU);
         for (int i = 0; i < args.length; i++) {
@@ -76,6 +78,9 @@ public final class CatalogueComparison {
                     break;
                 case "--no-storage":
                     storage = false;
+                    break;
+                case "--storage-only":
+                    catalogue = false;
                     break;
                 case "--cases":
                     only = List.of(args[++i].split(","));
@@ -106,7 +111,7 @@ public final class CatalogueComparison {
                     cases.add(k);
                 }
             }
-            for (CatalogueCase k : cases) {
+            for (CatalogueCase k : catalogue ? cases : List.<CatalogueCase>of()) {
                 c.run(k);
             }
             if (storage) {

@@ -80,21 +80,46 @@ interface FloatKernels {
      * Squared error: {@code d = x - y}, returns {@code sum d^2}; writes {@code g[i] = (d + d) * gScale}
      * and {@code values[i] = d^2} where those arrays are non-null.
      */
-    double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale);
+    default double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+        return squaredError(x, 0, y, 0, g, 0, values, from, to, gScale);
+    }
+
+    /**
+     * {@link #squaredError(float[], float[], float[], float[], int, int, float)} with element {@code i}
+     * of the predictions, targets and gradient at {@code x[xo + i]}, {@code y[yo + i]} and
+     * {@code g[go + i]} (views into larger arrays: {@link io.github.lossengine.Tensor#floatBackingOffset()}); {@code values[i]} as there. The
+     * same operations and lane order: the bits do not depend on the offsets.
+     */
+    double squaredError(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                        float gScale);
 
     /**
      * Binary hinge: {@code t = margin - y x}, returns {@code sum max(0, t)} (NaN propagates); writes
      * {@code g[i] = -y * gScale} where {@code t >= 0}, 0 where {@code t < 0}, NaN where {@code t} is NaN,
      * and {@code values[i] = max(0, t)} where those arrays are non-null.
      */
-    double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale);
+    default double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
+                         float gScale) {
+        return hinge(x, 0, y, 0, g, 0, values, from, to, margin, gScale);
+    }
+
+    /** {@link #hinge(float[], float[], float[], float[], int, int, float, float)} at offsets, as {@link #squaredError(float[], int, float[], int, float[], int, float[], int, int, float)}. */
+    double hinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                 float margin, float gScale);
 
     /**
      * Squared hinge: {@code h = max(0, margin - y x)} (NaN propagates), returns {@code sum h^2}; writes
      * {@code g[i] = ((-2 y) h) gScale} (the float32 derivative before the reduction's scale, so that it
      * overflows where the kernels' does) and {@code values[i] = h^2} where those arrays are non-null.
      */
-    double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale);
+    default double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
+                                float gScale) {
+        return squaredHinge(x, 0, y, 0, g, 0, values, from, to, margin, gScale);
+    }
+
+    /** {@link #squaredHinge(float[], float[], float[], float[], int, int, float, float)} at offsets, as {@link #squaredError(float[], int, float[], int, float[], int, float[], int, int, float)}. */
+    double squaredHinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                        float margin, float gScale);
 
     /** The first index in {@code [from, to)} whose value is not exactly -1 or +1, or -1 when there is none. */
     int firstNotPlusMinusOne(float[] y, int from, int to);
@@ -104,6 +129,11 @@ interface FloatKernels {
      * or -1 when there is none.
      */
     int firstOutside(float[] a, int from, int to, float lo, float hi);
+
+    /** The kernels that read direct native-order buffers in place, or null where there are none (see {@link DirectBufferKernels}). */
+    default DirectBufferKernels direct() {
+        return null;
+    }
 
     /** The element-wise regression kernels (mae, huber, smooth_l1, log_cosh) of this implementation. */
     RegressionKernels regression();

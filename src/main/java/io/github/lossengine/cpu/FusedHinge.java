@@ -14,8 +14,20 @@ final class FusedHinge extends FusedPointwise<Hinge> {
         requirePlusMinusOne(loss.inputNames().get(1), y, k, pool);
     }
 
+    /** The kernel takes each operand's offset and has a direct-buffer twin: views and direct buffers in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(Hinge loss, FloatKernels k, Operands o, int from, int to) {
-        return k.hinge(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.margin(), o.gScale());
+        return k.hinge(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                (float) loss.margin(), o.gScale());
+    }
+
+    @Override
+    protected double directBlock(Hinge loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        return d.hinge(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.margin(), o.gScale());
     }
 }

@@ -24,9 +24,22 @@ final class FusedHuber extends FusedPointwise<Huber> {
         return v >= Float.MIN_NORMAL && v <= Float.MAX_VALUE;
     }
 
+    /** The kernel takes each operand's offset and has a direct-buffer twin: views and direct buffers in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(Huber loss, FloatKernels k, Operands o, int from, int to) {
         float delta = (float) loss.delta();
-        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, delta, 1f, delta, o.gScale());
+        return k.regression().piecewise(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                delta, 1f, delta, o.gScale());
+    }
+
+    @Override
+    protected double directBlock(Huber loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        return d.piecewise(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.delta(), 1f, (float) loss.delta(),
+                o.gScale());
     }
 }

@@ -9,8 +9,19 @@ import io.github.lossengine.loss.LogCosh;
  * overflows at any size). NaN propagates; {@code ±inf} costs {@code inf} with gradient {@code ±scale}.
  */
 final class FusedLogCosh extends FusedPointwise<LogCosh> {
+    /** The kernel takes each operand's offset and has a direct-buffer twin: views and direct buffers in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(LogCosh loss, FloatKernels k, Operands o, int from, int to) {
-        return k.regression().logCosh(o.x(), o.y(), o.g(), o.values(), from, to, o.gScale());
+        return k.regression().logCosh(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to, o.gScale());
+    }
+
+    @Override
+    protected double directBlock(LogCosh loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        return d.logCosh(o.x(), o.y(), o.g(), o.values(), from, to, o.gScale());
     }
 }

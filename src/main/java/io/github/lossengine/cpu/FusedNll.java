@@ -16,12 +16,16 @@ import java.util.Arrays;
  * chunk's losses are added with {@link CompensatedSum} and the chunks in chunk order ({@link SumJob}),
  * so the result does not depend on the thread count. NaN and {@code ±inf} log-probabilities at a target
  * propagate to the loss (the gradient does not depend on them). The same checks and messages as
- * {@link NllCpu}, all before anything is written. Float32 storage of every kind: heap arrays in
- * place; from a range or a heap or direct {@code FloatBuffer} the one log-probability of a row is read
- * with {@link Tensor#getFloat} and a gradient's rows are cleared a block of zeros at a time, then its
- * target entries set: the array call's bits. Stateless and thread-safe.
+ * {@link NllCpu}, all before anything is written. Float32 storage of every kind: heap arrays
+ * (whole, or behind a writable heap {@code FloatBuffer} slice or a {@link Tensor#ofRange} view, at
+ * their offset) in place; from a direct or read-only {@code FloatBuffer} the one log-probability of a
+ * row is read with {@link Tensor#getFloat} and a gradient's rows are cleared (one fill of the
+ * buffer's memory where {@link FloatKernels#direct()} has kernels, Java 22 and later; else a block of
+ * zeros at a time), then its target entries set: the array call's bits. Stateless and thread-safe.
  */
 final class FusedNll implements FusedLoss<Nll> {
+    /** The most zeros {@link #zero} writes per bulk copy (64 KiB). */
+    private static final int ZEROS = 16384;
 
     /** Float32 log-probabilities and gradient of any storage kind (other dtypes and ranks: the reference, and its refusal). */
     @Override
@@ -40,11 +44,15 @@ final class FusedNll implements FusedLoss<Nll> {
         int classes = Math.toIntExact(xt.dim(1));
         Reduction r = loss.reduction();
 
-        float[] x = xt.floatArrayOrNull();
+        float[] x = xt.floatBackingArrayOrNull();
+        int xo = xt.floatBackingOffset();
         Tensor gt = gradients[0];
-        float[] g = FusedLoss.array(gt);
+        float[] g = gt == null ? null : gt.floatBackingArrayOrNull();
+        int go = gt == null ? 0 : gt.floatBackingOffset();
         float[] values = r == Reduction.NONE ? new float[rows] : null;
         long ignore = loss.ignoreIndex();
+        DirectBufferKernels d = g == null && FusedPointwise.nativeDirect(gt, true) ? k.direct() : null;
+        Object gm = d == null || gt == null ? null : d.memory(gt.floatBufferOrNull());
         int chunks = Chunking.count(rows, g == null ? 1 : classes);
         double sum = new SumJob(chunks) {
             @Override
@@ -52,7 +60,9 @@ final class FusedNll implements FusedLoss<Nll> {
                 int from = (int) Chunking.start(rows, chunks, c, 1);
                 int to = (int) Chunking.start(rows, chunks, c + 1, 1);
                 if (g != null) {
-                    Arrays.fill(g, from * classes, to * classes, 0f);
+                    Arrays.fill(g, go + from * classes, go + to * classes, 0f);
+                } else if (gm != null) {
+                    d.zero(gm, (long) from * classes, (long) to * classes);
                 } else if (gt != null) {
                     zero(gt, (long) from * classes, (long) to * classes);
                 }
@@ -64,13 +74,13 @@ final class FusedNll implements FusedLoss<Nll> {
                         continue;
                     }
                     int at = i * classes + (int) y;
-                    float l = -wy * (x != null ? x[at] : xt.getFloat(at));
+                    float l = -wy * (x != null ? x[xo + at] : xt.getFloat(at));
                     s.add(l);
                     if (values != null) {
                         values[i] = l;
                     }
                     if (g != null) {
-                        g[at] = (float) (-wy * scale);
+                        g[go + at] = (float) (-wy * scale);
                     } else if (gt != null) {
                         gt.setFloat(at, (float) (-wy * scale));
                     }
@@ -81,9 +91,12 @@ final class FusedNll implements FusedLoss<Nll> {
         return ClassRows.result(r, sum, scale, loss.allIgnored(), values, rows, gradients);
     }
 
-    /** Elements {@code [from, to)} of the float32 tensor {@code t} set to +0, a block of zeros at a time. */
+    /**
+     * Elements {@code [from, to)} of the float32 tensor {@code t} set to +0, a block of up to
+     * {@value #ZEROS} zeros at a time (few bulk copies: each has a fixed cost).
+     */
     private static void zero(Tensor t, long from, long to) {
-        float[] zeros = new float[(int) Math.min(FloatKernels.BLOCK, to - from)];
+        float[] zeros = new float[(int) Math.min(ZEROS, to - from)];
         for (long at = from; at < to; at += zeros.length) {
             t.write(at, zeros, 0, (int) Math.min(zeros.length, to - at));
         }

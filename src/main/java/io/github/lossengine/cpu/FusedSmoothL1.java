@@ -19,10 +19,26 @@ final class FusedSmoothL1 extends FusedPointwise<SmoothL1> {
                 && super.accepts(loss, inputs, gradients);
     }
 
+    /** The kernel takes each operand's offset and has a direct-buffer twin: views and direct buffers in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(SmoothL1 loss, FloatKernels k, Operands o, int from, int to) {
+        return k.regression().piecewise(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                (float) loss.beta(), quad(loss), 1f, o.gScale());
+    }
+
+    /** The quadratic factor {@code 1 / beta} in float32 (1 for {@code beta = 0}, where no element is quadratic). */
+    private static float quad(SmoothL1 loss) {
         double beta = loss.beta();
-        float quad = beta == 0 ? 1f : (float) (1 / beta);
-        return k.regression().piecewise(o.x(), o.y(), o.g(), o.values(), from, to, (float) beta, quad, 1f, o.gScale());
+        return beta == 0 ? 1f : (float) (1 / beta);
+    }
+
+    @Override
+    protected double directBlock(SmoothL1 loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        return d.piecewise(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.beta(), quad(loss), 1f, o.gScale());
     }
 }

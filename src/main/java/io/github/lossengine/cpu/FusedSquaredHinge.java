@@ -17,8 +17,20 @@ final class FusedSquaredHinge extends FusedPointwise<SquaredHinge> {
         requirePlusMinusOne(loss.inputNames().get(1), y, k, pool);
     }
 
+    /** The kernel takes each operand's offset and has a direct-buffer twin: views and direct buffers in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
     @Override
     protected double block(SquaredHinge loss, FloatKernels k, Operands o, int from, int to) {
-        return k.squaredHinge(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.margin(), o.gScale());
+        return k.squaredHinge(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                (float) loss.margin(), o.gScale());
+    }
+
+    @Override
+    protected double directBlock(SquaredHinge loss, DirectBufferKernels d, DirectOperands o, int from, int to) {
+        return d.squaredHinge(o.x(), o.y(), o.g(), o.values(), from, to, (float) loss.margin(), o.gScale());
     }
 }

@@ -18,8 +18,18 @@ interface RegressionKernels {
      * {@code quad = 1, lin = delta}, smooth_l1 {@code quad = 1 / beta, lin = 1}, mae {@code beta = 0}.
      * NaN propagates; {@code a = inf} is linear.
      */
-    double piecewise(float[] x, float[] y, float[] g, float[] values, int from, int to, float beta, float quad,
-                     float lin, float gScale);
+    default double piecewise(float[] x, float[] y, float[] g, float[] values, int from, int to, float beta,
+                             float quad, float lin, float gScale) {
+        return piecewise(x, 0, y, 0, g, 0, values, from, to, beta, quad, lin, gScale);
+    }
+
+    /**
+     * {@link #piecewise(float[], float[], float[], float[], int, int, float, float, float, float)} with
+     * element {@code i} at {@code x[xo + i]}, {@code y[yo + i]}, {@code g[go + i]} ({@code values[i]}
+     * as there): the same bits at any offsets.
+     */
+    double piecewise(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                     float beta, float quad, float lin, float gScale);
 
     /**
      * {@code log cosh d}, {@code d = x - y}, {@code a = |d|}: {@code log1p(e^2 / (2 (1 + e)))} with
@@ -29,7 +39,13 @@ interface RegressionKernels {
      * {@code q = e (e + 2)}, and 1 beyond. NaN propagates; {@code ±inf} gives {@code inf} and
      * {@code ±gScale}.
      */
-    double logCosh(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale);
+    default double logCosh(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+        return logCosh(x, 0, y, 0, g, 0, values, from, to, gScale);
+    }
+
+    /** {@link #logCosh(float[], float[], float[], float[], int, int, float)} at offsets, as {@link #piecewise(float[], int, float[], int, float[], int, float[], int, int, float, float, float, float)}. */
+    double logCosh(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                   float gScale);
 
     /** Where {@link #logCosh} turns to {@code a - ln 2} and {@code tanh a = 1}. */
     float LOG_COSH_LINEAR = 10f;

@@ -195,14 +195,15 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
-    public double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+    public double squaredError(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                               int to, float gScale) {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
             float[] lanes = lanes(end - b);
             for (int i = b; i < end; i++) {
-                float d = x[i] - y[i];
-                emit(lanes, b, d * d, (d + d) * gScale, g, values, i);
+                float d = x[xo + i] - y[yo + i];
+                emit(lanes, b, d * d, (d + d) * gScale, g, go, values, i);
             }
             total += laneSum(lanes, end - b);
         }
@@ -210,24 +211,26 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
-    public double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale) {
+    public double hinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                        float margin, float gScale) {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
             float[] lanes = lanes(end - b);
             for (int i = b; i < end; i++) {
-                float t = margin - y[i] * x[i];
+                float yi = y[yo + i];
+                float t = margin - yi * x[xo + i];
                 // branch-free (the signs are random, a branch would be mispredicted half the time): a mask of
                 // all ones where t >= 0 (sign bit clear; t == -0 only for a margin of -0), NaN apart (rare)
                 int bits = Float.floatToRawIntBits(t);
                 int open = ~(bits >> 31);
                 float l = Float.intBitsToFloat(bits & open);
-                float d = Float.intBitsToFloat(Float.floatToRawIntBits(-y[i] * gScale) & open);
+                float d = Float.intBitsToFloat(Float.floatToRawIntBits(-yi * gScale) & open);
                 if (t != t) {
                     l = t;
                     d = t;
                 }
-                emit(lanes, b, l, d, g, values, i);
+                emit(lanes, b, l, d, g, go, values, i);
             }
             total += laneSum(lanes, end - b);
         }
@@ -235,15 +238,16 @@ final class ScalarKernels implements FloatKernels {
     }
 
     @Override
-    public double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
-                               float gScale) {
+    public double squaredHinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                               int to, float margin, float gScale) {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
             float[] lanes = lanes(end - b);
             for (int i = b; i < end; i++) {
-                float h = Math.max(0f, margin - y[i] * x[i]);
-                emit(lanes, b, h * h, ((-2f * y[i]) * h) * gScale, g, values, i);
+                float yi = y[yo + i];
+                float h = Math.max(0f, margin - yi * x[xo + i]);
+                emit(lanes, b, h * h, ((-2f * yi) * h) * gScale, g, go, values, i);
             }
             total += laneSum(lanes, end - b);
         }
@@ -291,8 +295,13 @@ final class ScalarKernels implements FloatKernels {
      * {@code lanes[i - from]} for {@link #laneSum}.
      */
     static void emit(float[] lanes, int from, float l, float dl, float[] g, float[] values, int i) {
+        emit(lanes, from, l, dl, g, 0, values, i);
+    }
+
+    /** {@link #emit(float[], int, float, float, float[], float[], int)} with the gradient at {@code g[go + i]}. */
+    static void emit(float[] lanes, int from, float l, float dl, float[] g, int go, float[] values, int i) {
         if (g != null) {
-            g[i] = dl;
+            g[go + i] = dl;
         }
         if (values != null) {
             values[i] = l;

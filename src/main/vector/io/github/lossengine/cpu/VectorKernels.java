@@ -188,30 +188,32 @@ final class VectorKernels implements FloatKernels {
     }
 
     @Override
-    public double squaredError(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+    public double squaredError(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                               int to, float gScale) {
         double total = 0;
         for (int b = from; b < to; b += BLOCK) {
             int end = Math.min(to, b + BLOCK);
             FloatVector acc = FloatVector.zero(F);
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
-                FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+                FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(FloatVector.fromArray(F, y, yo + i));
                 FloatVector l = d.mul(d);
                 acc = acc.add(l);
                 if (g != null) {
-                    d.add(d).mul(gScale).intoArray(g, i);
+                    d.add(d).mul(gScale).intoArray(g, go + i);
                 }
                 if (values != null) {
                     l.intoArray(values, i);
                 }
             }
-            total += sumLanes(acc) + TAIL.squaredError(x, y, g, values, i, end, gScale);
+            total += sumLanes(acc) + TAIL.squaredError(x, xo, y, yo, g, go, values, i, end, gScale);
         }
         return total;
     }
 
     @Override
-    public double hinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin, float gScale) {
+    public double hinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                        float margin, float gScale) {
         double total = 0;
         FloatVector zero = FloatVector.zero(F);
         for (int b = from; b < to; b += BLOCK) {
@@ -219,26 +221,26 @@ final class VectorKernels implements FloatKernels {
             FloatVector acc = FloatVector.zero(F);
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
-                FloatVector yi = FloatVector.fromArray(F, y, i);
-                FloatVector t = yi.mul(FloatVector.fromArray(F, x, i)).neg().add(margin);
+                FloatVector yi = FloatVector.fromArray(F, y, yo + i);
+                FloatVector t = yi.mul(FloatVector.fromArray(F, x, xo + i)).neg().add(margin);
                 FloatVector l = zero.max(t);
                 acc = acc.add(l);
                 if (g != null) {
                     FloatVector gi = yi.mul(-gScale).blend(0f, t.compare(VectorOperators.LT, 0f));
-                    gi.blend(Float.NaN, t.test(VectorOperators.IS_NAN)).intoArray(g, i);
+                    gi.blend(Float.NaN, t.test(VectorOperators.IS_NAN)).intoArray(g, go + i);
                 }
                 if (values != null) {
                     l.intoArray(values, i);
                 }
             }
-            total += sumLanes(acc) + TAIL.hinge(x, y, g, values, i, end, margin, gScale);
+            total += sumLanes(acc) + TAIL.hinge(x, xo, y, yo, g, go, values, i, end, margin, gScale);
         }
         return total;
     }
 
     @Override
-    public double squaredHinge(float[] x, float[] y, float[] g, float[] values, int from, int to, float margin,
-                               float gScale) {
+    public double squaredHinge(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                               int to, float margin, float gScale) {
         double total = 0;
         FloatVector zero = FloatVector.zero(F);
         for (int b = from; b < to; b += BLOCK) {
@@ -246,18 +248,18 @@ final class VectorKernels implements FloatKernels {
             FloatVector acc = FloatVector.zero(F);
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
-                FloatVector yi = FloatVector.fromArray(F, y, i);
-                FloatVector h = zero.max(yi.mul(FloatVector.fromArray(F, x, i)).neg().add(margin));
+                FloatVector yi = FloatVector.fromArray(F, y, yo + i);
+                FloatVector h = zero.max(yi.mul(FloatVector.fromArray(F, x, xo + i)).neg().add(margin));
                 FloatVector l = h.mul(h);
                 acc = acc.add(l);
                 if (g != null) {
-                    yi.mul(-2f).mul(h).mul(gScale).intoArray(g, i);
+                    yi.mul(-2f).mul(h).mul(gScale).intoArray(g, go + i);
                 }
                 if (values != null) {
                     l.intoArray(values, i);
                 }
             }
-            total += sumLanes(acc) + TAIL.squaredHinge(x, y, g, values, i, end, margin, gScale);
+            total += sumLanes(acc) + TAIL.squaredHinge(x, xo, y, yo, g, go, values, i, end, margin, gScale);
         }
         return total;
     }
@@ -290,6 +292,12 @@ final class VectorKernels implements FloatKernels {
     @Override
     public RegressionKernels regression() {
         return REGRESSION;
+    }
+
+    /** The direct-buffer kernels on Java 22 and later, else null. */
+    @Override
+    public DirectBufferKernels direct() {
+        return VectorDirectBufferKernels.INSTANCE;
     }
 
     @Override

@@ -19,8 +19,13 @@ final class VectorRegressionKernels implements RegressionKernels {
 
     /** Writes the lanes' gradients and values at {@code i} where those arrays are non-null; returns {@code acc + l}. */
     static FloatVector emit(FloatVector acc, FloatVector l, FloatVector dl, float[] g, float[] values, int i) {
+        return emit(acc, l, dl, g, 0, values, i);
+    }
+
+    /** {@link #emit(FloatVector, FloatVector, FloatVector, float[], float[], int)} with the gradients at {@code g[go + i]}. */
+    static FloatVector emit(FloatVector acc, FloatVector l, FloatVector dl, float[] g, int go, float[] values, int i) {
         if (g != null) {
-            dl.intoArray(g, i);
+            dl.intoArray(g, go + i);
         }
         if (values != null) {
             l.intoArray(values, i);
@@ -34,20 +39,20 @@ final class VectorRegressionKernels implements RegressionKernels {
     }
 
     @Override
-    public double piecewise(float[] x, float[] y, float[] g, float[] values, int from, int to, float beta,
-                            float quad, float lin, float gScale) {
+    public double piecewise(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                            int to, float beta, float quad, float lin, float gScale) {
         float half = 0.5f * beta;
         FloatVector acc = FloatVector.zero(F);
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+            FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(FloatVector.fromArray(F, y, yo + i));
             FloatVector a = d.abs();
             VectorMask<Float> inside = a.compare(VectorOperators.LT, beta);
             FloatVector l = a.sub(half).mul(lin).blend(a.mul(0.5f).mul(a).mul(quad), inside);
             FloatVector dl = signum(d).mul(lin).blend(d.mul(quad), inside);
-            acc = emit(acc, l, dl.mul(gScale), g, values, i);
+            acc = emit(acc, l, dl.mul(gScale), g, go, values, i);
         }
-        return VectorMath.sumLanes(acc) + TAIL.piecewise(x, y, g, values, i, to, beta, quad, lin, gScale);
+        return VectorMath.sumLanes(acc) + TAIL.piecewise(x, xo, y, yo, g, go, values, i, to, beta, quad, lin, gScale);
     }
 
     /**
@@ -57,30 +62,32 @@ final class VectorRegressionKernels implements RegressionKernels {
      * per-thread scratch, the second takes the log and sums.
      */
     @Override
-    public double logCosh(float[] x, float[] y, float[] g, float[] values, int from, int to, float gScale) {
+    public double logCosh(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                          float gScale) {
         float[][] s = Scratch.get(2);
         int bound = from + F.loopBound(to - from);
-        logCoshGradient(x, y, g, from, bound, gScale, s[0], s[1]);
-        return logCoshValues(values, from, bound, s[0], s[1]) + TAIL.logCosh(x, y, g, values, bound, to, gScale);
+        logCoshGradient(x, xo, y, yo, g, go, from, bound, gScale, s[0], s[1]);
+        return logCoshValues(values, from, bound, s[0], s[1])
+                + TAIL.logCosh(x, xo, y, yo, g, go, values, bound, to, gScale);
     }
 
-    private static void logCoshGradient(float[] x, float[] y, float[] g, int from, int bound, float gScale,
-                                        float[] abs, float[] u) {
+    private static void logCoshGradient(float[] x, int xo, float[] y, int yo, float[] g, int go, int from, int bound,
+                                        float gScale, float[] abs, float[] u) {
         for (int i = from; i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(F, x, i).sub(FloatVector.fromArray(F, y, i));
+            FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(FloatVector.fromArray(F, y, yo + i));
             FloatVector a = d.abs();
             FloatVector e = VectorMath.expm1(a);
             FloatVector q = e.mul(e.add(2f));
             FloatVector t = q.div(q.add(2f)).blend(1f, a.compare(VectorOperators.GE, LOG_COSH_LINEAR));
             if (g != null) {
-                t.blend(t.neg(), d.compare(VectorOperators.LT, 0f)).mul(gScale).intoArray(g, i);
+                t.blend(t.neg(), d.compare(VectorOperators.LT, 0f)).mul(gScale).intoArray(g, go + i);
             }
             a.intoArray(abs, i - from);
             e.mul(e).div(e.add(1f).mul(2f)).intoArray(u, i - from);
         }
     }
 
-    private static double logCoshValues(float[] values, int from, int bound, float[] abs, float[] u) {
+    static double logCoshValues(float[] values, int from, int bound, float[] abs, float[] u) {
         FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             FloatVector a = FloatVector.fromArray(F, abs, i - from);

@@ -188,6 +188,9 @@ class FusedRowLossesTest extends CpuEngineFixture {
                     float[] big = new float[x.length + 10];
                     java.util.Arrays.fill(big, 12345.5f);
                     Tensor gb = StorageKindsTest.gradient(gKind, big, x.length, in[0].shape());
+                    float[] stale = new float[x.length];
+                    java.util.Arrays.fill(stale, 7f);
+                    gb.write(0, stale, 0, x.length); // every entry is written: none keeps this
                     Tensor[] ins = {kind.getValue(), in[1]};
                     Tensor[] grads = {gb, null};
                     assertTrue(new FusedNll().accepts(nll, ins, grads), kind.getKey() + " taken by the fused path");

@@ -98,6 +98,16 @@ class VectorScalarBitsTest {
         c.add(new Case("hinge margin 0.5", r -> new Hinge().reduction(r).margin(0.5), new FusedHinge(), hinge));
         c.add(new Case("squared_hinge", r -> new SquaredHinge().reduction(r), new FusedSquaredHinge(), hinge));
         c.add(new Case("squared_hinge margin 0.5", r -> new SquaredHinge(r, 0.5), new FusedSquaredHinge(), hinge));
+        // views at different offsets of larger arrays (predictions at 5, targets at 3): the kernels' offset forms
+        Tensor[] views = {view(pair[0], 5), view(pair[1], 3)};
+        c.add(new Case("mse offset views", r -> new Mse(r), new FusedMse(), views));
+        c.add(new Case("huber 0.3 offset views", r -> new Huber(r, 0.3), new FusedHuber(), views));
+        c.add(new Case("mae offset views", r -> new Mae().reduction(r), new FusedMae(), views));
+        c.add(new Case("log_cosh offset views", r -> new LogCosh().reduction(r), new FusedLogCosh(), views));
+        Tensor[] hingeViews = {view(pair[0], 5), view(hinge[1], 3)};
+        c.add(new Case("hinge offset views", r -> new Hinge().reduction(r), new FusedHinge(), hingeViews));
+        c.add(new Case("squared_hinge offset views", r -> new SquaredHinge().reduction(r), new FusedSquaredHinge(),
+                hingeViews));
 
         Tensor[] prob = FusedProbabilityLossesTest.inputs(1009, 5);
         int cols = (int) prob[0].shape()[1];
@@ -216,6 +226,14 @@ class VectorScalarBitsTest {
         }
         return new Tensor[] {Tensor.of(logits(rnd, rows, hidden, 1.0), rows, hidden),
             Tensor.of(logits(rnd, classes, hidden, 0.2), classes, hidden), Tensor.ofInts(y)};
+    }
+
+    /** {@code t}'s values as a {@link Tensor#ofRange} view at {@code offset} of a larger array (NaN around it). */
+    private static Tensor view(Tensor t, int offset) {
+        float[] big = new float[(int) t.size() + offset + 9];
+        java.util.Arrays.fill(big, Float.NaN);
+        t.read(0, big, offset, (int) t.size());
+        return Tensor.ofRange(big, offset, t.shape());
     }
 
     private static Tensor[] pair(Random rnd, int n) {

@@ -1,0 +1,46 @@
+package io.github.lossengine.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The element-wise kernels of {@link FloatKernels} and {@link RegressionKernels} reading and writing
+ * direct {@link FloatBuffer}s of native byte order in place, through handles made once per call by
+ * {@link #memory}. Each call is one block of whole vectors ({@code to - from} a multiple of
+ * {@link FloatKernels#LANES}, at most {@link FloatKernels#BLOCK}), with the operations and lane order
+ * of the array kernels, so the same bits; a block with a remainder goes through the array kernels
+ * (staged). Only the Vector API kernels have them, and only where
+ * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment} resolve: Java 22 and later
+ * (19 to 21 have them as a preview, untested); Java 17's Vector API reads arrays and
+ * {@code ByteBuffer}s, never a {@code FloatBuffer}. {@link FloatKernels#direct()} is null elsewhere.
+ * Stateless and thread-safe.
+ */
+interface DirectBufferKernels {
+
+    /** A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the methods below. */
+    Object memory(FloatBuffer b);
+
+    /**
+     * The first index of {@code [from, to)} (a whole number of vectors) whose value is not exactly -1
+     * or +1, or -1: {@link FloatKernels#firstNotPlusMinusOne} on a handle.
+     */
+    int firstNotPlusMinusOne(Object m, int from, int to);
+
+    /** Sets elements {@code [from, to)} of the buffer behind {@code m} to +0 (one fill of its memory). */
+    void zero(Object m, long from, long to);
+
+    /** {@link FloatKernels#squaredError(float[], float[], float[], float[], int, int, float)} on handles ({@code g} may be null). */
+    double squaredError(Object x, Object y, Object g, float[] values, int from, int to, float gScale);
+
+    /** {@link FloatKernels#hinge(float[], float[], float[], float[], int, int, float, float)} on handles. */
+    double hinge(Object x, Object y, Object g, float[] values, int from, int to, float margin, float gScale);
+
+    /** {@link FloatKernels#squaredHinge(float[], float[], float[], float[], int, int, float, float)} on handles. */
+    double squaredHinge(Object x, Object y, Object g, float[] values, int from, int to, float margin, float gScale);
+
+    /** {@link RegressionKernels#piecewise(float[], float[], float[], float[], int, int, float, float, float, float)} on handles. */
+    double piecewise(Object x, Object y, Object g, float[] values, int from, int to, float beta, float quad, float lin,
+                     float gScale);
+
+    /** {@link RegressionKernels#logCosh(float[], float[], float[], float[], int, int, float)} on handles. */
+    double logCosh(Object x, Object y, Object g, float[] values, int from, int to, float gScale);
+}

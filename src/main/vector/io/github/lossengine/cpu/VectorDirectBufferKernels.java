@@ -1,0 +1,219 @@
+package io.github.lossengine.cpu;
+
+import static io.github.lossengine.cpu.RegressionKernels.LOG_COSH_LINEAR;
+import static io.github.lossengine.cpu.VectorMath.sumLanes;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.Buffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link DirectBufferKernels} on the Vector API of Java 22 and later: a direct buffer's memory is a
+ * {@code java.lang.foreign.MemorySegment} ({@code MemorySegment.ofBuffer}), read and written with
+ * {@code FloatVector.fromMemorySegment} and {@code intoMemorySegment} in native byte order. The
+ * library compiles for Java 17, where neither exists, so they are method handles looked up once
+ * ({@link #INSTANCE} is null where they are missing) and typed on {@code Object}; as
+ * {@code static final} constants C2 inlines them into the loops like direct calls (measured: mse 16M
+ * on one thread, Temurin 25, 1.17x the {@code float[]} kernel's time under a load of 7 on 2 cores;
+ * staged copies about 2x). Each lane computes what the array kernels' lane computes
+ * ({@link VectorKernels}, {@link VectorRegressionKernels}), so the bits are the same. Stateless and
+ * thread-safe.
+ */
+final class VectorDirectBufferKernels implements DirectBufferKernels {
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final int L = VectorMath.L;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final MethodHandle OF_BUFFER;
+    private static final MethodHandle LOAD;
+    private static final MethodHandle STORE;
+    private static final MethodHandle SLICE;
+    private static final MethodHandle FILL;
+    /** The kernels, or null before Java 22 (no {@code MemorySegment.ofBuffer} or {@code fromMemorySegment}). */
+    static final VectorDirectBufferKernels INSTANCE;
+
+    static {
+        MethodHandle of = null;
+        MethodHandle load = null;
+        MethodHandle store = null;
+        MethodHandle slice = null;
+        MethodHandle fill = null;
+        try {
+            Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            of = l.findStatic(segment, "ofBuffer", MethodType.methodType(segment, Buffer.class))
+                    .asType(MethodType.methodType(Object.class, Buffer.class));
+            load = l.findStatic(FloatVector.class, "fromMemorySegment",
+                            MethodType.methodType(FloatVector.class, VectorSpecies.class, segment, long.class, ByteOrder.class))
+                    .asType(MethodType.methodType(FloatVector.class, VectorSpecies.class, Object.class, long.class,
+                            ByteOrder.class));
+            store = l.findVirtual(FloatVector.class, "intoMemorySegment",
+                            MethodType.methodType(void.class, segment, long.class, ByteOrder.class))
+                    .asType(MethodType.methodType(void.class, FloatVector.class, Object.class, long.class, ByteOrder.class));
+            slice = l.findVirtual(segment, "asSlice", MethodType.methodType(segment, long.class, long.class))
+                    .asType(MethodType.methodType(Object.class, Object.class, long.class, long.class));
+            fill = l.findVirtual(segment, "fill", MethodType.methodType(segment, byte.class))
+                    .asType(MethodType.methodType(Object.class, Object.class, byte.class));
+        } catch (ReflectiveOperationException e) {
+            of = null; // before Java 22: the staged path
+        }
+        OF_BUFFER = of;
+        LOAD = load;
+        STORE = store;
+        SLICE = slice;
+        FILL = fill;
+        INSTANCE = of == null ? null : new VectorDirectBufferKernels();
+    }
+
+    private VectorDirectBufferKernels() {
+    }
+
+    @Override
+    public Object memory(FloatBuffer b) {
+        try {
+            return (Object) OF_BUFFER.invokeExact((Buffer) b.duplicate().position(0));
+        } catch (Throwable t) {
+            throw new IllegalStateException("MemorySegment.ofBuffer", t);
+        }
+    }
+
+    @Override
+    public int firstNotPlusMinusOne(Object m, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> bad = load(m, i).abs().compare(VectorOperators.NE, 1f);
+            if (bad.anyTrue()) {
+                return i + bad.firstTrue();
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void zero(Object m, long from, long to) {
+        try {
+            Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));
+            Object filled = (Object) FILL.invokeExact(s, (byte) 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static FloatVector load(Object m, int i) {
+        try {
+            return (FloatVector) LOAD.invokeExact(F, m, 4L * i, ORDER);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void store(FloatVector v, Object m, int i) {
+        try {
+            STORE.invokeExact(v, m, 4L * i, ORDER);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** Writes the lanes' gradients and values at {@code i} where wanted; returns {@code acc + l}. */
+    private static FloatVector emit(FloatVector acc, FloatVector l, FloatVector dl, Object g, float[] values, int i) {
+        if (g != null) {
+            store(dl, g, i);
+        }
+        if (values != null) {
+            l.intoArray(values, i);
+        }
+        return acc.add(l);
+    }
+
+    @Override
+    public double squaredError(Object x, Object y, Object g, float[] values, int from, int to, float gScale) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = from; i < to; i += L) {
+            FloatVector d = load(x, i).sub(load(y, i));
+            FloatVector l = d.mul(d);
+            acc = emit(acc, l, d.add(d).mul(gScale), g, values, i);
+        }
+        return sumLanes(acc);
+    }
+
+    @Override
+    public double hinge(Object x, Object y, Object g, float[] values, int from, int to, float margin, float gScale) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc = zero;
+        for (int i = from; i < to; i += L) {
+            FloatVector yi = load(y, i);
+            FloatVector t = yi.mul(load(x, i)).neg().add(margin);
+            FloatVector l = zero.max(t);
+            FloatVector gi = yi.mul(-gScale).blend(0f, t.compare(VectorOperators.LT, 0f));
+            acc = emit(acc, l, gi.blend(Float.NaN, t.test(VectorOperators.IS_NAN)), g, values, i);
+        }
+        return sumLanes(acc);
+    }
+
+    @Override
+    public double squaredHinge(Object x, Object y, Object g, float[] values, int from, int to, float margin,
+                               float gScale) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc = zero;
+        for (int i = from; i < to; i += L) {
+            FloatVector yi = load(y, i);
+            FloatVector h = zero.max(yi.mul(load(x, i)).neg().add(margin));
+            FloatVector l = h.mul(h);
+            acc = emit(acc, l, yi.mul(-2f).mul(h).mul(gScale), g, values, i);
+        }
+        return sumLanes(acc);
+    }
+
+    @Override
+    public double piecewise(Object x, Object y, Object g, float[] values, int from, int to, float beta, float quad,
+                            float lin, float gScale) {
+        float half = 0.5f * beta;
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = from; i < to; i += L) {
+            FloatVector d = load(x, i).sub(load(y, i));
+            FloatVector a = d.abs();
+            VectorMask<Float> inside = a.compare(VectorOperators.LT, beta);
+            FloatVector l = a.sub(half).mul(lin).blend(a.mul(0.5f).mul(a).mul(quad), inside);
+            FloatVector dl = VectorRegressionKernels.signum(d).mul(lin).blend(d.mul(quad), inside);
+            acc = emit(acc, l, dl.mul(gScale), g, values, i);
+        }
+        return sumLanes(acc);
+    }
+
+    /** As {@code VectorRegressionKernels.logCosh}: a gradient loop and a value loop (each small enough to inline). */
+    @Override
+    public double logCosh(Object x, Object y, Object g, float[] values, int from, int to, float gScale) {
+        float[][] s = Scratch.get(2);
+        float[] abs = s[0];
+        float[] u = s[1];
+        for (int i = from; i < to; i += L) {
+            FloatVector d = load(x, i).sub(load(y, i));
+            FloatVector a = d.abs();
+            FloatVector e = VectorMath.expm1(a);
+            FloatVector q = e.mul(e.add(2f));
+            FloatVector t = q.div(q.add(2f)).blend(1f, a.compare(VectorOperators.GE, LOG_COSH_LINEAR));
+            if (g != null) {
+                store(t.blend(t.neg(), d.compare(VectorOperators.LT, 0f)).mul(gScale), g, i);
+            }
+            a.intoArray(abs, i - from);
+            e.mul(e).div(e.add(1f).mul(2f)).intoArray(u, i - from);
+        }
+        return VectorRegressionKernels.logCoshValues(values, from, to, abs, u);
+    }
+}
