@@ -83,11 +83,16 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
      */
     private static double chunk(Call c, LikelihoodKernels k, int r0, int r1) {
         int d = c.rowLength();
-        if (d == 1 && FusedPointwise.inPlace(c.mu()) && FusedPointwise.inPlace(c.y()) && FusedPointwise.inPlace(c.var())
-                && FusedPointwise.inPlace(c.gMu()) && FusedPointwise.inPlace(c.gY()) && FusedPointwise.inPlace(c.gVar())) {
+        if (d == 1 && wholeArray(c.mu()) && wholeArray(c.y()) && wholeArray(c.var())
+                && wholeArray(c.gMu()) && wholeArray(c.gY()) && wholeArray(c.gVar())) {
             return inPlace(c, k, r0, r1);
         }
         return staged(c, k, r0, r1);
+    }
+
+    /** Whether {@code t} is a whole heap {@code float[]} (offset 0), or null (no gradient wanted). */
+    private static boolean wholeArray(Tensor t) {
+        return t == null || t.floatArrayOrNull() != null;
     }
 
     /** Elements {@code [e0, e1)} of per-element variances on the caller's arrays; the variance gradient through a double row. */
