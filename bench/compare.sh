@@ -7,7 +7,7 @@
 # offset view), the JMH allocation / step / kernel measurements, and rewrites docs/PERFORMANCE.md.
 #
 #   bench/compare.sh [--forks N] [--threads T] [--backends cpu,opencl,cuda] [--quick]
-#                    [--lce-rounds R] [--lce-only]
+#                    [--lce-rounds R] [--lce-only] [--storage-jdk JAVA_HOME]
 #
 # --backends: lossengine's backends to time (default all three); one that does not open on this
 # machine (no CUDA driver, no OpenCL platform) is listed in the report as not measured, with the
@@ -25,6 +25,10 @@
 # it to Haswell, AVX2 kernels; unset, OpenBLAS 0.3.31 picks its AVX-512 kernels here, about twice as
 # fast). --lce-only: only this part; its markdown goes to standard output and docs/PERFORMANCE.md is
 # left alone.
+# --storage-jdk JAVA_HOME: after the catalogue forks, the storage table again in a JVM of that JDK
+# (the same class files; e.g. /usr/lib/jvm/temurin-25-jdk-amd64: from Java 22 a direct buffer is read
+# in place through FloatVector.fromMemorySegment, which Java 17 cannot); the report adds its table
+# and its goal row.
 # Needs ~8 GB of free memory (the largest case holds 512 MB per copy of its logits) and Maven Central
 # the first time (the peers' jars: libtorch's is ~200 MB). Take the numbers on a quiet machine.
 set -euo pipefail
@@ -36,6 +40,7 @@ backends=cpu,opencl,cuda
 quick=false
 lce_rounds=3
 lce_only=false
+storage_jdk=""
 args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -45,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=true; forks=1; shift ;;
     --lce-rounds) lce_rounds="$2"; shift 2 ;;
     --lce-only) lce_only=true; shift ;;
+    --storage-jdk) storage_jdk="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -103,6 +109,14 @@ for f in $(seq 1 "$forks"); do
   java "${jvm[@]}" -cp "$cp" io.github.lossengine.bench.CatalogueComparison --threads "$threads" \
     --backends "$backends" "${catalogue[@]}" --out "$out/catalogue-$f.jsonl"
 done
+
+if [[ -n "$storage_jdk" ]]; then
+  echo "== storage table on $("$storage_jdk/bin/java" -version 2>&1 | head -1) (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  # no PoCL in this run, so no libjsig of the other JDK
+  env -u LD_PRELOAD "$storage_jdk/bin/java" "${jvm[@]}" --enable-native-access=ALL-UNNAMED -cp "$cp" \
+    io.github.lossengine.bench.CatalogueComparison --threads "$threads" --backends cpu --storage-only \
+    "${catalogue[@]}" --out "$out/storage-jdk-1.jsonl"
+fi
 
 if ! $quick; then
   jmh=(java -Xmx8g --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main)

@@ -216,6 +216,11 @@ public final class CatalogueComparison {
         }
     }
 
+    /** This JVM's vendor and version ("Eclipse Adoptium 25.0.1+8"), which the storage table is grouped by. */
+    static String jdk() {
+        return System.getProperty("java.vm.vendor") + " " + Runtime.version();
+    }
+
     /**
      * The storage table's row of one fused loss: the same inputs and gradients held as
      * {@code float[]}, a heap {@code FloatBuffer} slice (offset 3 floats), a direct
@@ -274,6 +279,7 @@ public final class CatalogueComparison {
                 r.addProperty("type", "storage");
                 r.addProperty("case", c.id());
                 r.addProperty("storage", STORAGE[i]);
+                r.addProperty("jdk", jdk());
                 r.addProperty("check", checks[i]);
                 samples(r, s.get(i).stream().mapToDouble(Double::doubleValue).toArray());
                 r.addProperty("load", Comparison.load());

@@ -27,8 +27,12 @@ final class CatalogueReport {
     /** case id -> contestant -> fork records. */
     private final Map<String, Map<String, List<JsonObject>>> results = new LinkedHashMap<>();
     private final Map<String, List<JsonObject>> streams = new LinkedHashMap<>();
-    /** case id -> storage kind -> fork records. */
+    /** case id -> storage kind -> fork records, of the catalogue run's JVM. */
     private final Map<String, Map<String, List<JsonObject>>> storage = new LinkedHashMap<>();
+    /** The catalogue run's JDK (from its storage records). */
+    private String storageJdk = "";
+    /** Another JDK's storage run ({@code storage-jdk*.jsonl}, bench/compare.sh --storage-jdk): JDK -> case -> kind -> records. */
+    private final Map<String, Map<String, Map<String, List<JsonObject>>>> otherJdks = new LinkedHashMap<>();
     private final List<Double> loads = new ArrayList<>();
 
     private CatalogueReport() {
@@ -54,14 +58,25 @@ final class CatalogueReport {
                     r.streams.computeIfAbsent(c, k -> new ArrayList<>()).add(o);
                     break;
                 case "storage":
-                    r.storage.computeIfAbsent(c, k -> new LinkedHashMap<>())
-                            .computeIfAbsent(o.get("storage").getAsString(), k -> new ArrayList<>()).add(o);
+                    add(r.storage, c, o);
+                    r.storageJdk = o.has("jdk") ? o.get("jdk").getAsString() : r.storageJdk;
                     break;
                 default:
                     break;
             }
         }
+        for (JsonObject o : Jsonl.read(dir, "storage-jdk")) {
+            if (o.get("type").getAsString().equals("storage")) {
+                add(r.otherJdks.computeIfAbsent(o.get("jdk").getAsString(), k -> new LinkedHashMap<>()),
+                        o.get("case").getAsString(), o);
+            }
+        }
         return r;
+    }
+
+    private static void add(Map<String, Map<String, List<JsonObject>>> m, String c, JsonObject o) {
+        m.computeIfAbsent(c, k -> new LinkedHashMap<>())
+                .computeIfAbsent(o.get("storage").getAsString(), k -> new ArrayList<>()).add(o);
     }
 
     boolean empty() {
@@ -222,6 +237,22 @@ final class CatalogueReport {
                 .append("direct ≤ ").append(STORAGE_GOAL).append("×). The `float[]` column times the same call as ")
                 .append("the catalogue table's lossengine column, later in the run and after more warm-up: where the ")
                 .append("two differ, the difference is this machine's noise (load, JIT), not the storage.\n\n");
+        if (!storageJdk.isEmpty()) {
+            sb.append("On ").append(storageJdk).append(", the JVM of the catalogue table:\n\n");
+        }
+        storageRows(sb, storage);
+        for (Map.Entry<String, Map<String, Map<String, List<JsonObject>>>> j : otherJdks.entrySet()) {
+            sb.append("The same table on ").append(j.getKey()).append(" (a JVM of its own after the catalogue runs, ")
+                    .append("`bench/compare.sh --storage-jdk`, the same class files): from Java 22 the library reads ")
+                    .append("a direct buffer of native byte order in place (`FloatVector.fromMemorySegment`), which ")
+                    .append("Java 17's Vector API cannot reach; there it stages each block through a `float[]` ")
+                    .append("(bench/performance-notes.md, \"Storage\").\n\n");
+            storageRows(sb, j.getValue());
+        }
+    }
+
+    /** The rows of one JVM's storage table, with their header. */
+    private static void storageRows(StringBuilder sb, Map<String, Map<String, List<JsonObject>>> storage) {
         sb.append("| loss | float[] ms | heap slice ms | direct ms | Tensor.ofRange ms | direct ≤ 1.2× | bits |\n");
         sb.append("|---|---:|---:|---:|---:|---|---|\n");
         for (Map.Entry<String, Map<String, List<JsonObject>>> e : storage.entrySet()) {
@@ -291,6 +322,15 @@ final class CatalogueReport {
         row(sb, "every element-wise loss libtorch has faster than libtorch's best", torchN,
                 torchMet + " of " + torchN + (torchMiss.length() == 0 ? "" : "; not: " + torchMiss),
                 torchN > 0 && torchMet == torchN);
+        directGoal(sb, storageJdk, storage);
+        for (Map.Entry<String, Map<String, Map<String, List<JsonObject>>>> e : otherJdks.entrySet()) {
+            directGoal(sb, e.getKey(), e.getValue());
+        }
+        sb.append('\n');
+    }
+
+    /** The goal row of direct buffers for one JVM's storage table. */
+    private static void directGoal(StringBuilder sb, String jdk, Map<String, Map<String, List<JsonObject>>> storage) {
         int fused = 0;
         int directMet = 0;
         StringBuilder directMiss = new StringBuilder();
@@ -303,10 +343,10 @@ final class CatalogueReport {
                 directMiss.append(directMiss.length() == 0 ? "" : ", ").append(e.getKey()).append(" ").append(fmtX(r));
             }
         }
-        row(sb, "direct `FloatBuffer` within " + STORAGE_GOAL + "× of `float[]` on every fused loss", fused,
+        row(sb, "direct `FloatBuffer` within " + STORAGE_GOAL + "× of `float[]` on every fused loss"
+                        + (jdk.isEmpty() ? "" : ", " + jdk), fused,
                 directMet + " of " + fused + (directMiss.length() == 0 ? "" : "; above: " + directMiss),
                 fused > 0 && directMet == fused);
-        sb.append('\n');
     }
 
     private static void row(StringBuilder sb, String goal, double measured, String text, boolean met) {
