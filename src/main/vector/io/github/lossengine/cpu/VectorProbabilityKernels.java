@@ -36,27 +36,33 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
     public double bce(float[] p, float[] y, float[] w, int wShift, float[] g, float[] values, int from, int to,
                       float gScale) {
         int bound = from + F.loopBound(to - from);
-        float[][] s = Scratch.get(2);
-        floorLog(p, from, bound, s[0]);
-        floorLog1pNegated(p, from, bound, s[1]);
+        float[][] s = Scratch.get(3);
+        oneMinus(p, from, bound, s[1]);
+        logs(p, from, s[1], bound - from, s[0], s[2]);
         if (g != null) {
             bceGradient(p, y, w, wShift, g, from, bound, gScale);
         }
-        return bceValues(y, w, wShift, values, from, bound, s)
+        return bceValues(p, y, w, wShift, values, from, bound, s)
                 + TAIL.bce(p, y, w, wShift, g, values, bound, to, gScale);
     }
 
-    /** {@code max(log p, -100)} of the block's whole vectors into {@code out}. */
-    private static void floorLog(float[] p, int from, int bound, float[] out) {
+    /** {@code 1 + (-p)} of the block's whole vectors into {@code out}: {@code w} of {@code log1p(-p)}. */
+    private static void oneMinus(float[] p, int from, int bound, float[] out) {
         for (int i = from; i < bound; i += L) {
-            VectorMath.log(FloatVector.fromArray(F, p, i)).max(LOG_FLOOR_V).intoArray(out, i - from);
+            ONE.add(FloatVector.fromArray(F, p, i).neg()).intoArray(out, i - from);
         }
     }
 
-    /** {@code max(log1p(-p), -100)} of the block's whole vectors into {@code out}. */
-    private static void floorLog1pNegated(float[] p, int from, int bound, float[] out) {
-        for (int i = from; i < bound; i += L) {
-            VectorMath.log1p(FloatVector.fromArray(F, p, i).neg()).max(LOG_FLOOR_V).intoArray(out, i - from);
+    /**
+     * {@code ln a[aFrom + j]} into {@code logA[j]} and {@code ln b[j]} into {@code logB[j]} for
+     * {@code j < n}: one loop over both rows, so that a caller that inlines this inlines one
+     * {@link VectorMath#log}, not two (the second would pass C2's cutoff).
+     */
+    private static void logs(float[] a, int aFrom, float[] b, int n, float[] logA, float[] logB) {
+        for (int k = 0; k < 2 * n; k += L) {
+            boolean first = k < n;
+            int j = first ? k : k - n;
+            VectorMath.log(FloatVector.fromArray(F, first ? a : b, first ? aFrom + j : j)).intoArray(first ? logA : logB, j);
         }
     }
 
@@ -74,17 +80,25 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
         }
     }
 
-    /** The losses from the floored logarithms in {@code s[0]} and {@code s[1]}; the sum leaves its lanes in {@code s[0]}. */
-    private static double bceValues(float[] y, float[] w, int wShift, float[] values, int from, int bound,
+    /**
+     * The losses from {@code ln p} in {@code s[0]}, {@code w = 1 - p} in {@code s[1]} and {@code ln w}
+     * in {@code s[2]}: {@code log1p(-p) = ln w + c / w} with {@code c = -p - (w - 1)} (0 where
+     * {@code c} is 0), each logarithm floored at -100; the sum leaves its lanes in {@code s[0]}.
+     */
+    private static double bceValues(float[] p, float[] y, float[] w, int wShift, float[] values, int from, int bound,
                                     float[][] s) {
         float[] logP = s[0];
-        float[] logQ = s[1];
+        float[] oneMinusP = s[1];
+        float[] logQ = s[2];
         FloatVector acc = ZERO;
         for (int i = from; i < bound; i += L) {
             int j = i - from;
             FloatVector yi = FloatVector.fromArray(F, y, i);
-            FloatVector pos = yi.mul(FloatVector.fromArray(F, logP, j)).blend(ZERO, yi.eq(ZERO));
-            FloatVector neg = ONE.sub(yi).mul(FloatVector.fromArray(F, logQ, j)).blend(ZERO, yi.eq(ONE));
+            FloatVector q = FloatVector.fromArray(F, oneMinusP, j);
+            FloatVector c = FloatVector.fromArray(F, p, i).neg().sub(q.sub(ONE));
+            FloatVector log1p = FloatVector.fromArray(F, logQ, j).add(c.div(q).blend(ZERO, c.eq(ZERO)));
+            FloatVector pos = yi.mul(FloatVector.fromArray(F, logP, j).max(LOG_FLOOR_V)).blend(ZERO, yi.eq(ZERO));
+            FloatVector neg = ONE.sub(yi).mul(log1p.max(LOG_FLOOR_V)).blend(ZERO, yi.eq(ONE));
             FloatVector l = ZERO.sub(pos.add(neg));
             if (w != null) {
                 FloatVector wi = FloatVector.fromArray(F, w, i + wShift);
@@ -193,7 +207,17 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
         float[][] s = Scratch.get(4);
         logistic(x, from, bound, s);
         focalTerms(x, y, from, bound, s);
-        power(s[3], bound - from, gamma);
+        int n = bound - from;
+        if (gamma == 2f) {
+            square(s[3], n);
+        } else if (gamma == 0f) {
+            java.util.Arrays.fill(s[3], 0, n, 1f);
+        } else if (gamma != 1f) {
+            // u^gamma = exp(gamma log u): two stages, each called from here (a method calling both
+            // would inline both, past C2's cutoff)
+            scaledLog(s[3], n, gamma);
+            expInPlace(s[3], n);
+        }
         if (g != null) {
             focalGradient(x, y, g, from, bound, gamma, alpha, gScale, s);
         }
@@ -201,18 +225,11 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
                 + TAIL.focal(x, y, g, values, bound, to, gamma, alpha, gScale);
     }
 
-    /** {@code u^gamma} in place over {@code u[0, n)}: {@link ScalarProbabilityKernels#power}. */
-    private static void power(float[] u, int n, float gamma) {
-        if (gamma == 2f) {
-            for (int j = 0; j < n; j += L) {
-                FloatVector uj = FloatVector.fromArray(F, u, j);
-                uj.mul(uj).intoArray(u, j);
-            }
-        } else if (gamma == 0f) {
-            java.util.Arrays.fill(u, 0, n, 1f);
-        } else if (gamma != 1f) {
-            scaledLog(u, n, gamma);
-            exp(u, n);
+    /** {@code u u} in place over {@code u[0, n)}: {@code u^gamma} for {@code gamma = 2} ({@link ScalarProbabilityKernels#power}). */
+    private static void square(float[] u, int n) {
+        for (int j = 0; j < n; j += L) {
+            FloatVector uj = FloatVector.fromArray(F, u, j);
+            uj.mul(uj).intoArray(u, j);
         }
     }
 
@@ -225,7 +242,7 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
     }
 
     /** {@code e^v} in place over {@code v[0, n)}. */
-    private static void exp(float[] v, int n) {
+    private static void expInPlace(float[] v, int n) {
         for (int j = 0; j < n; j += L) {
             VectorMath.exp(FloatVector.fromArray(F, v, j)).intoArray(v, j);
         }
