@@ -59,10 +59,13 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
      * {@link VectorMath#log}, not two (the second would pass C2's cutoff).
      */
     private static void logs(float[] a, int aFrom, float[] b, int n, float[] logA, float[] logB) {
-        for (int k = 0; k < 2 * n; k += L) {
-            boolean first = k < n;
-            int j = first ? k : k - n;
-            VectorMath.log(FloatVector.fromArray(F, first ? a : b, first ? aFrom + j : j)).intoArray(first ? logA : logB, j);
+        for (int row = 0; row < 2; row++) {
+            float[] in = row == 0 ? a : b;
+            float[] out = row == 0 ? logA : logB;
+            int shift = row == 0 ? aFrom : 0;
+            for (int j = 0; j < n; j += L) {
+                VectorMath.log(FloatVector.fromArray(F, in, j + shift)).intoArray(out, j);
+            }
         }
     }
 
