@@ -196,7 +196,7 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         return sumLanes(acc);
     }
 
-    /** As {@code VectorRegressionKernels.logCosh}: a gradient loop and a value loop (each small enough to inline). */
+    /** As {@code VectorRegressionKernels.logCosh}: a gradient loop and a value loop (each small enough to inline), the second behind a handle. */
     @Override
     public double logCosh(Object x, Object y, Object g, float[] values, int from, int to, float gScale) {
         float[][] s = Scratch.get(2);
@@ -214,6 +214,9 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
             a.intoArray(abs, i - from);
             e.mul(e).div(e.add(1f).mul(2f)).intoArray(u, i - from);
         }
-        return VectorRegressionKernels.logCoshValues(values, from, to, abs, u);
+        return VectorRegressionKernels.logCoshValues(logCoshValues, values, from, to, abs, u);
     }
+
+    /** The value loop behind a handle C2 does not inline, as {@code VectorRegressionKernels} calls it (its Javadoc says why). */
+    private final MethodHandle logCoshValues = VectorRegressionKernels.valuesLoop();
 }

@@ -3,6 +3,9 @@ package io.github.lossengine.cpu;
 import static io.github.lossengine.cpu.VectorMath.F;
 import static io.github.lossengine.cpu.VectorMath.L;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -59,7 +62,10 @@ final class VectorRegressionKernels implements RegressionKernels {
      * Two loops over the block's whole vectors, each small enough for the JIT to inline all of it
      * (one loop with both ran 10x slower: C2's inlining node budget cut it off and boxed its
      * vectors): the first writes the gradient and leaves {@code |d|} and {@code e^2 / (2 (1 + e))} in
-     * per-thread scratch, the second takes the log and sums.
+     * per-thread scratch, the second takes the log and sums. The second is called through
+     * {@link #logCoshValues}, a method handle that is not a constant to C2: a compilation of this
+     * method that inlined both loops would pass C2's node cutoff inside the second one's log (whose
+     * vectors would then be boxed); through the handle the second loop is always compiled on its own.
      */
     @Override
     public double logCosh(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
@@ -67,8 +73,32 @@ final class VectorRegressionKernels implements RegressionKernels {
         float[][] s = Scratch.get(2);
         int bound = from + F.loopBound(to - from);
         logCoshGradient(x, xo, y, yo, g, go, from, bound, gScale, s[0], s[1]);
-        return logCoshValues(values, from, bound, s[0], s[1])
+        return logCoshValues(logCoshValues, values, from, bound, s[0], s[1])
                 + TAIL.logCosh(x, xo, y, yo, g, go, values, bound, to, gScale);
+    }
+
+    /** {@link #logCoshValues(float[], int, int, float[], float[])} through {@code handle} ({@link #valuesLoop}). */
+    static double logCoshValues(MethodHandle handle, float[] values, int from, int bound, float[] abs, float[] u) {
+        try {
+            return (double) handle.invokeExact(values, from, bound, abs, u);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #logCoshValues(float[], int, int, float[], float[])}; an instance field, which C2 does not fold to a constant. */
+    private final MethodHandle logCoshValues = valuesLoop();
+
+    /** A handle on {@link #logCoshValues(float[], int, int, float[], float[])}, for an instance field (not a constant to C2). */
+    static MethodHandle valuesLoop() {
+        try {
+            return MethodHandles.lookup().findStatic(VectorRegressionKernels.class, "logCoshValues",
+                    MethodType.methodType(double.class, float[].class, int.class, int.class, float[].class, float[].class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void logCoshGradient(float[] x, int xo, float[] y, int yo, float[] g, int go, int from, int bound,
@@ -98,6 +128,7 @@ final class VectorRegressionKernels implements RegressionKernels {
             }
             acc = acc.add(l);
         }
-        return VectorMath.sumLanes(acc);
+        acc.intoArray(abs, 0);
+        return VectorMath.sumLanes(abs);
     }
 }
