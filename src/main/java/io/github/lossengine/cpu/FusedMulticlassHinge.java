@@ -11,9 +11,11 @@ import io.github.lossengine.loss.MulticlassHinge;
  * row's wrong classes (the stretches before and after the target), {@code z_j = x_j + (margin - x_y)}
  * in float32, the target's gradient the negated sum of the others. Crammer-Singer: the reference's
  * row scan (in double; it writes one or two non-zero gradient entries per row), rows in parallel. Checks as
- * {@link MulticlassHingeCpu}. Float32 scores and gradients of every storage kind: heap arrays in place;
- * ranges and heap or direct {@code FloatBuffer}s row by row through the chunk's scratch rows (one bulk
- * copy each way), which gives the array call's bits (a row's result depends only on its values).
+ * {@link MulticlassHingeCpu}. Float32 scores and gradients of every storage kind: in place where both
+ * are in heap arrays at the same offset ({@link Tensor#floatBackingArrayOrNull()}: whole arrays,
+ * {@link Tensor#ofRange} views, writable heap {@code FloatBuffer} slices); otherwise (direct or
+ * read-only buffers, views at different offsets) row by row through the chunk's scratch rows (one
+ * bulk copy each way). Either gives the array call's bits (a row's result depends only on its values).
  */
 final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
     private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
@@ -37,8 +39,13 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
         double scale = Reductions.scale(r, rows, rows, loss.inputNames().get(0));
         float[] values = r == Reduction.NONE ? new float[rows] : null;
         Tensor gt = gradients[0];
-        // a range, a heap or direct buffer: each row staged through the chunk's scratch rows (the same bits)
-        boolean staged = xt.floatArrayOrNull() == null || gt != null && gt.floatArrayOrNull() == null;
+        // in place where the scores and the gradient are in heap arrays at one offset (whole arrays, or views such
+        // as Tensor.ofRange and heap FloatBuffer slices); else (a direct or read-only buffer, views at different
+        // offsets) each row staged through the chunk's scratch rows: the same bits
+        float[] xa = xt.floatBackingArrayOrNull();
+        float[] ga = gt == null ? null : gt.floatBackingArrayOrNull();
+        int base = xt.floatBackingOffset();
+        boolean staged = xa == null || gt != null && (ga == null || gt.floatBackingOffset() != base);
         boolean ww = loss.variant() == MulticlassHinge.Variant.WESTON_WATKINS;
         int p = loss.p();
         double margin = loss.margin();
@@ -49,8 +56,8 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
                 int from = (int) Chunking.start(rows, chunks, c, 1);
                 int to = (int) Chunking.start(rows, chunks, c + 1, 1);
                 double[] sums = SUMS.get();
-                float[] x = staged ? new float[classes] : xt.floatArrayOrNull();
-                float[] g = gt == null ? null : staged ? new float[classes] : gt.floatArrayOrNull();
+                float[] x = staged ? new float[classes] : xa;
+                float[] g = gt == null ? null : staged ? new float[classes] : ga;
                 Tensor xRow = staged ? Tensor.of(x) : xt;
                 Tensor gRow = staged && g != null ? Tensor.of(g) : gt;
                 CompensatedSum s = new CompensatedSum();
@@ -61,7 +68,7 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
                     if (staged) {
                         xt.read((long) i * classes, x, 0, classes);
                     }
-                    double l = ww ? westonWatkins(k, x, g, off, classes, y, p, margin, wy, scale, sums)
+                    double l = ww ? westonWatkins(k, x, g, staged ? 0 : base + off, classes, y, p, margin, wy, scale, sums)
                             : MulticlassHingeCpu.crammerSingerRow(loss, xRow, gRow, off, classes, y, wy, scale);
                     if (staged && g != null) {
                         gt.write((long) i * classes, g, 0, classes);
