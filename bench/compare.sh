@@ -136,6 +136,8 @@ if ! $quick; then
     -rf json -rff "$out/jmh-step4.json"
   echo "== JMH: kernels" >&2
   "${jmh[@]}" KernelBenchmark -rf json -rff "$out/jmh-kernels.json"
+  echo "== JMH: element-wise kernels on cache-resident data" >&2
+  "${jmh[@]}" ElementwiseKernelBenchmark -prof gc -rf json -rff "$out/jmh-elementwise.json"
 fi
 
 if [[ "$lce_rounds" -gt 0 ]]; then lce; fi

@@ -1,5 +1,7 @@
 package io.github.lossengine.bench;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -325,6 +327,72 @@ final class CatalogueReport {
         directGoal(sb, storageJdk, storage);
         for (Map.Entry<String, Map<String, Map<String, List<JsonObject>>>> e : otherJdks.entrySet()) {
             directGoal(sb, e.getKey(), e.getValue());
+        }
+        sb.append('\n');
+    }
+
+    /**
+     * The compute floor of each element-wise loss against its share of the stream goal: the fused
+     * kernel alone on cache-resident data, one thread ({@code ElementwiseKernelBenchmark}, JMH), divided
+     * over the run's threads, against the time per element that 50% of this run's stream bandwidth
+     * allows for the loss's bytes. A loss whose floor exceeds that budget cannot meet the goal with
+     * these kernels on this machine, whatever memory does; nothing is written when the JMH file is absent.
+     */
+    void computeFloor(StringBuilder sb, JsonArray jmh, int threads) {
+        if (jmh == null) {
+            return;
+        }
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        int n = 0;
+        for (JsonElement e : jmh) {
+            JsonObject b = e.getAsJsonObject();
+            JsonObject params = b.getAsJsonObject("params");
+            n = Integer.parseInt(params.get("n").getAsString());
+            double ns = b.getAsJsonObject("primaryMetric").get("score").getAsDouble() * 1e3 / n;
+            double[] r = rows.computeIfAbsent(params.get("loss").getAsString(),
+                    k -> new double[] {Double.NaN, Double.NaN, Double.NaN});
+            boolean vector = params.get("kernels").getAsString().equals("vector");
+            r[vector ? 0 : 1] = ns;
+            JsonObject gc = b.has("secondaryMetrics") ? b.getAsJsonObject("secondaryMetrics")
+                    .getAsJsonObject("gc.alloc.rate.norm") : null;
+            if (vector && gc != null) {
+                r[2] = gc.get("score").getAsDouble();
+            }
+        }
+        sb.append("## Compute alone: each element-wise kernel on cache-resident data (JMH)\n\n");
+        sb.append("`ElementwiseKernelBenchmark`: the loss's fused kernel (loss, gradient and sum, block by block as a call ")
+                .append("runs it) over ").append(n).append(" elements that stay in the cache, one thread, no engine: what an ")
+                .append("element costs when memory costs nothing. *floor on ").append(threads).append(" threads* is the ")
+                .append("one-thread time divided by ").append(threads).append(" (perfect scaling); *budget* is the time ")
+                .append("per element at which the loss's bytes (the catalogue table's, per element) move at 50% of this ")
+                .append("run's stream bandwidth for that case; *16M call* is the catalogue table's lossengine time per ")
+                .append("element. Where the floor exceeds the budget, the stream goal is out of reach of these kernels ")
+                .append("on this machine however memory behaves: only fewer operations per element (or wider vectors) ")
+                .append("would reach it. *bytes allocated* is JMH's `gc.alloc.rate.norm` for the Vector API call over all ")
+                .append("its elements: anything above a few bytes means boxed vectors (a C2 compile that could not keep a ")
+                .append("vector in registers), which costs far more than the allocation itself.\n\n");
+        sb.append("| loss | Vector API ns/elem, 1 thread | scalar ns/elem, 1 thread | floor on ").append(threads)
+                .append(" threads | budget at 50% of stream | 16M call ns/elem | floor / budget | bytes allocated |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+            String c = e.getKey() + " 16M";
+            double floor = e.getValue()[0] / threads;
+            double budget = Double.NaN;
+            double call = Double.NaN;
+            JsonObject cs = cases.get(c);
+            List<JsonObject> s = streams.get(c);
+            if (cs != null && s != null) {
+                long elements = cs.get("elements").getAsLong();
+                double streamGbps = s.get(0).get("bytes").getAsLong() / median(s) / 1e6;
+                budget = cs.get("bytes").getAsDouble() / elements / (STREAM_GOAL * streamGbps);
+                call = ms(c, "lossengine") * 1e6 / elements;
+            }
+            sb.append("| ").append(e.getKey()).append(" | ").append(PerformanceReport.fmt(e.getValue()[0], 3))
+                    .append(" | ").append(PerformanceReport.fmt(e.getValue()[1], 3)).append(" | ")
+                    .append(PerformanceReport.fmt(floor, 3)).append(" | ").append(PerformanceReport.fmt(budget, 3))
+                    .append(" | ").append(PerformanceReport.fmt(call, 3)).append(" | ")
+                    .append(Double.isNaN(budget) ? "" : fmtX(floor / budget)).append(" | ")
+                    .append(Double.isNaN(e.getValue()[2]) ? "" : PerformanceReport.fmt(e.getValue()[2], 0)).append(" |\n");
         }
         sb.append('\n');
     }

@@ -197,6 +197,7 @@ public final class PerformanceReport {
         }
         catalogue.markdown(sb, threads);
         goals(sb, catalogue);
+        catalogue.computeFloor(sb, jmh("jmh-elementwise.json"), threads);
         jmhSections(sb);
         if (Files.exists(dir.resolve("lce-memory-lossengine.json"))) {
             sb.append("## linear_cross_entropy (issue 12): CPU, N 4096, D 1024, V 32768, float32, forward + both gradients\n\n")
@@ -270,7 +271,7 @@ public final class PerformanceReport {
      * Issue 14's goals: softmax CE 4096×32768 against libtorch's faster variant and the copy
      * bandwidth from the comparison above, the rest from the catalogue run ({@link CatalogueReport}).
      */
-    private void goals(StringBuilder sb, CatalogueReport catalogue) {
+    private void goals(StringBuilder sb, CatalogueReport catalogue) throws IOException {
         String ce = "softmax_cross_entropy 4096x32768";
         double ours = ms(ce, "lossengine");
         double autograd = ms(ce, "torch-autograd");
@@ -280,6 +281,56 @@ public final class PerformanceReport {
         double copyShare = results.containsKey(ce)
                 ? bytesOf(ce) / ours / 1e6 / bestCopyGbps(elementsOf(ce)) : Double.NaN;
         catalogue.goals(sb, torch / ours, copyShare, explicitBest ? "torch-explicit" : "torch-autograd");
+        ceFloor(sb, ce, torch, copyShare * ours);
+    }
+
+    /**
+     * Softmax-CE's compute floor per logit against what its two goals allow: the three passes of the
+     * kernel table ({@code max}, {@code expSum}, {@code scale}, Vector API, one thread, cache-resident)
+     * divided over the run's threads, against the time per logit at 2.5× libtorch's best and at 50% of
+     * the copy bandwidth ({@code copyMs}: the call's bytes at the best copy bandwidth).
+     */
+    private void ceFloor(StringBuilder sb, String ce, double torchMs, double copyMs) throws IOException {
+        JsonArray kernels = jmh("jmh-kernels.json");
+        if (kernels == null || !results.containsKey(ce)) {
+            return;
+        }
+        double perLogit = 0;
+        int found = 0;
+        for (JsonElement e : kernels) {
+            JsonObject b = e.getAsJsonObject();
+            String name = b.get("benchmark").getAsString().replaceAll(".*\\.", "");
+            JsonObject params = b.getAsJsonObject("params");
+            if (params.get("kernels").getAsString().equals("vector")
+                    && (name.equals("max") || name.equals("expSum") || name.equals("scale"))) {
+                perLogit += b.getAsJsonObject("primaryMetric").get("score").getAsDouble() * 1e3
+                        / Integer.parseInt(params.get("n").getAsString());
+                found++;
+            }
+        }
+        if (found != 3) {
+            return;
+        }
+        int threads = machines.get(0).get("threads").getAsInt();
+        long logits = elementsOf(ce);
+        double floor = perLogit / threads;
+        double ceGoal = torchMs / CatalogueReport.CE_GOAL * 1e6 / logits;
+        double copyGoal = copyMs / CatalogueReport.STREAM_GOAL * 1e6 / logits;
+        sb.append("Softmax-CE 4096×32768's compute floor: its three passes (the kernel table's `max`, `expSum` and ")
+                .append("`scale`, Vector API, one thread, cache-resident) take ").append(fmt(perLogit, 3))
+                .append(" ns per logit, ").append(fmt(floor, 3)).append(" on ").append(threads)
+                .append(" threads with perfect scaling; the call took ").append(fmt(ms(ce, "lossengine") * 1e6 / logits, 3))
+                .append(". ").append(CatalogueReport.CE_GOAL).append("× libtorch's best allows ")
+                .append(fmt(ceGoal, 3)).append(" ns per logit, 50% of the copy bandwidth ").append(fmt(copyGoal, 3))
+                .append(": ").append(reach(floor, ceGoal, "the first")).append("; ")
+                .append(reach(floor, copyGoal, "the second")).append(".\n\n");
+    }
+
+    private static String reach(double floor, double budget, String which) {
+        return floor > budget
+                ? which + " is out of reach of these kernels on this machine however memory behaves (floor "
+                        + fmt(floor / budget, 2) + "× the budget)"
+                : which + " is within their reach (floor " + fmt(floor / budget, 2) + "× the budget)";
     }
 
     /** The highest copy bandwidth measured on arrays of {@code elements} floats, any case, any thread count. */

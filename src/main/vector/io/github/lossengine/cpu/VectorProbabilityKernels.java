@@ -93,7 +93,7 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
         float[] logP = s[0];
         float[] oneMinusP = s[1];
         float[] logQ = s[2];
-        FloatVector acc = ZERO;
+        FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             int j = i - from;
             FloatVector yi = FloatVector.fromArray(F, y, i);
@@ -177,7 +177,7 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
         float[] e = s[0];
         float[] r = s[1];
         float[] logOne = s[2];
-        FloatVector acc = ZERO;
+        FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             int j = i - from;
             FloatVector ei = FloatVector.fromArray(F, e, j);
@@ -314,7 +314,7 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
         FloatVector alphaV = FloatVector.broadcast(F, alpha);
         FloatVector notAlpha = FloatVector.broadcast(F, 1f - alpha);
         boolean weighted = alpha >= 0f;
-        FloatVector acc = ZERO;
+        FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             int j = i - from;
             FloatVector yi = FloatVector.fromArray(F, y, i);
@@ -367,7 +367,7 @@ final class VectorProbabilityKernels implements ProbabilityKernels {
     private static double klDivTerms(float[] x, float[] prob, int probShift, float[] logT, int logShift, float[] g,
                                      float[] values, int from, int bound, float gScale, float[] lanes) {
         FloatVector scale = FloatVector.broadcast(F, gScale);
-        FloatVector acc = ZERO;
+        FloatVector acc = FloatVector.zero(F);
         for (int i = from; i < bound; i += L) {
             FloatVector pi = FloatVector.fromArray(F, prob, i + probShift);
             VectorMask<Float> none = pi.eq(ZERO);
