@@ -31,6 +31,21 @@ public final class BenchBackends {
         return KernelSelection.kernels().description();
     }
 
+    /**
+     * The kernels a JMH benchmark asked for: {@code "vector"} (this JVM's choice, which must be the
+     * Vector API's: a benchmark of vector kernels that silently ran scalar ones would mislead) or
+     * {@code "scalar"}.
+     */
+    static FloatKernels kernelsNamed(String which) {
+        if (which.equals("scalar")) {
+            return new ScalarKernels();
+        }
+        if (!which.equals("vector") || !KernelSelection.active().vectorised()) {
+            throw new IllegalStateException(which + " kernels requested but " + KernelSelection.active().line());
+        }
+        return KernelSelection.kernels();
+    }
+
     /** Whether this JVM runs the Vector API kernels. */
     public static boolean vectorised() {
         return KernelSelection.active().vectorised();

@@ -55,10 +55,7 @@ public class ElementwiseKernelBenchmark {
 
     @Setup
     public void setup() {
-        k = kernels.equals("vector") ? KernelSelection.kernels() : new ScalarKernels();
-        if (kernels.equals("vector") && !KernelSelection.active().vectorised()) {
-            throw new IllegalStateException("vector kernels requested but " + KernelSelection.active().line());
-        }
+        k = BenchBackends.kernelsNamed(kernels);
         Random rnd = new Random(1);
         x = new float[n];
         y = new float[n];

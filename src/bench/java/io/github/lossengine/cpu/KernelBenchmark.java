@@ -40,10 +40,7 @@ public class KernelBenchmark {
 
     @Setup
     public void setup() {
-        k = kernels.equals("vector") ? KernelSelection.kernels() : new ScalarKernels();
-        if (kernels.equals("vector") && !KernelSelection.active().vectorised()) {
-            throw new IllegalStateException("vector kernels requested but " + KernelSelection.active().line());
-        }
+        k = BenchBackends.kernelsNamed(kernels);
         Random rnd = new Random(1);
         z = new float[n];
         y = new float[n];
