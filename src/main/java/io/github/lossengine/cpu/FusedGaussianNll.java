@@ -18,10 +18,12 @@ import io.github.lossengine.loss.GaussianNll;
  *
  * <p>Work: chunks of whole rows (of one element each for a per-element variance, on multiples of
  * {@link FloatKernels#BLOCK}), a function of the shape only, so a row's variance gradient is one
- * double sum in element order on any thread count; each chunk stages blocks of {@code mu},
- * {@code y} and the variances through its own scratch ({@link Tensor#read}, {@link Tensor#write}),
- * or, with a variance per element and every tensor a whole heap array, runs the kernels on the
- * arrays in place (the same blocks, so the same bits). A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
+ * double sum in element order on any thread count. With a variance per element, each operand in a
+ * heap array (whole, {@link Tensor#ofRange} view, writable heap {@code FloatBuffer} slice) is read
+ * and written in place at its own offset, and only the others (direct and read-only buffers) go
+ * through the chunk's scratch, block by block ({@link Tensor#read}, {@link Tensor#write}); with a
+ * variance per row, each chunk stages blocks of {@code mu}, {@code y} and the row's variances through
+ * its scratch. Either way the kernel sees the same blocks, so the same bits. A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
  * its messages (negative variances in a parallel pass), before anything is written. Thread-safe.
  */
 final class FusedGaussianNll implements FusedLoss<GaussianNll> {
@@ -77,40 +79,78 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
     }
 
     /**
-     * Rows {@code [r0, r1)}: their elements block by block, in place where every tensor is a whole
-     * heap array and each element has its own variance, else through scratch; returns their sum of
-     * losses.
+     * Rows {@code [r0, r1)}: with a variance per element, their elements block by block on the heap
+     * arrays in place and the other operands through scratch ({@link #perElement}); with a variance
+     * per row, everything through scratch ({@link #staged}). Returns their sum of losses.
      */
     private static double chunk(Call c, LikelihoodKernels k, int r0, int r1) {
-        int d = c.rowLength();
-        if (d == 1 && wholeArray(c.mu()) && wholeArray(c.y()) && wholeArray(c.var())
-                && wholeArray(c.gMu()) && wholeArray(c.gY()) && wholeArray(c.gVar())) {
-            return inPlace(c, k, r0, r1);
-        }
-        return staged(c, k, r0, r1);
+        return c.rowLength() == 1 ? perElement(c, k, r0, r1) : staged(c, k, r0, r1);
     }
 
-    /** Whether {@code t} is a whole heap {@code float[]} (offset 0), or null (no gradient wanted). */
-    private static boolean wholeArray(Tensor t) {
-        return t == null || t.floatArrayOrNull() != null;
+    /** {@code t}'s heap array ({@link Tensor#floatBackingArrayOrNull()}), or null (none, or no tensor). */
+    private static float[] heap(Tensor t) {
+        return t == null ? null : t.floatBackingArrayOrNull();
     }
 
-    /** Elements {@code [e0, e1)} of per-element variances on the caller's arrays; the variance gradient through a double row. */
-    private static double inPlace(Call c, LikelihoodKernels k, int e0, int e1) {
-        float[] mu = c.mu().floatArrayOrNull();
-        float[] y = c.y().floatArrayOrNull();
-        float[] var = c.var().floatArrayOrNull();
-        float[] gMu = FusedLoss.array(c.gMu());
-        float[] gY = FusedLoss.array(c.gY());
-        float[] gVar = FusedLoss.array(c.gVar());
-        double[] gv = gVar == null ? null : new double[FloatKernels.BLOCK];
+    /** {@code t}'s offset in its heap array, or {@code -b} where it is staged into scratch for the block at {@code b}. */
+    private static int offset(Tensor t, float[] heap, int b) {
+        return heap != null ? t.floatBackingOffset() : -b;
+    }
+
+    /**
+     * Elements {@code [e0, e1)} of per-element variances, block by block: each operand in a heap array
+     * (whole, {@link Tensor#ofRange} view, heap buffer slice) read and written in place at its own
+     * offset, each other one (direct or read-only buffers) through this chunk's scratch at offset
+     * {@code -b}, so the kernel runs on element indices either way (the same operations: the same
+     * bits); the variance gradient through a double row.
+     */
+    private static double perElement(Call c, LikelihoodKernels k, int e0, int e1) {
+        int block = FloatKernels.BLOCK;
+        float[] mu = heap(c.mu());
+        float[] y = heap(c.y());
+        float[] var = heap(c.var());
+        float[] gMu = heap(c.gMu());
+        float[] gY = heap(c.gY());
+        float[] gVar = heap(c.gVar());
+        float[] mus = mu == null ? new float[block] : null;
+        float[] ys = y == null ? new float[block] : null;
+        float[] vs = var == null ? new float[block] : null;
+        float[] gms = c.gMu() != null && gMu == null ? new float[block] : null;
+        float[] gys = c.gY() != null && gY == null ? new float[block] : null;
+        float[] gvs = c.gVar() != null && gVar == null ? new float[block] : null;
+        double[] gv = c.gVar() == null ? null : new double[block];
         double total = 0;
-        for (int b = e0; b < e1; b += FloatKernels.BLOCK) {
-            int end = Math.min(e1, b + FloatKernels.BLOCK);
-            total += k.gaussian(mu, y, var, gMu, gY, gv, c.values(), b, end, c.eps(), c.constant(), c.scale());
+        for (int b = e0; b < e1; b += block) {
+            int end = Math.min(e1, b + block);
+            int len = end - b;
+            if (mus != null) {
+                c.mu().read(b, mus, 0, len);
+            }
+            if (ys != null) {
+                c.y().read(b, ys, 0, len);
+            }
+            if (vs != null) {
+                c.var().read(b, vs, 0, len);
+            }
+            LikelihoodKernels.Offsets o = new LikelihoodKernels.Offsets(mus != null ? mus : mu,
+                    offset(c.mu(), mu, b), ys != null ? ys : y, offset(c.y(), y, b), vs != null ? vs : var,
+                    offset(c.var(), var, b), gms != null ? gms : gMu, offset(c.gMu(), gMu, b),
+                    gys != null ? gys : gY, offset(c.gY(), gY, b));
+            total += k.gaussian(o, gv, c.values(), b, end, c.eps(), c.constant(), c.scale());
+            if (gms != null) {
+                c.gMu().write(b, gms, 0, len);
+            }
+            if (gys != null) {
+                c.gY().write(b, gys, 0, len);
+            }
             if (gv != null) {
-                for (int j = b; j < end; j++) {
-                    gVar[j] = (float) gv[j - b];
+                float[] out = gvs != null ? gvs : gVar;
+                int at = gvs != null ? 0 : c.gVar().floatBackingOffset() + b;
+                for (int j = 0; j < len; j++) {
+                    out[at + j] = (float) gv[j];
+                }
+                if (gvs != null) {
+                    c.gVar().write(b, gvs, 0, len);
                 }
             }
         }

@@ -88,6 +88,16 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return false;
     }
 
+    /**
+     * Whether {@link #directBlock} runs direct native-order buffers in place (where
+     * {@link FloatKernels#direct()} has kernels); by default where {@link #offsets()}. A loss with
+     * offsets but no direct kernel (poisson_nll: double lanes) stages only its direct operands, block
+     * by block, and runs its array kernel on the others in place.
+     */
+    protected boolean directBlocks() {
+        return offsets();
+    }
+
     /** The handles and factors of a call on direct buffers: predictions, targets, gradient (or null). */
     record DirectOperands(Object x, Object y, Object g, float[] values, float gScale) {
     }
@@ -166,7 +176,7 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
                 gradientScale(loss, scale), ElementWeights.of(w, n, lastDim),
                 ElementWeights.of(c, n, c != null && c.length == 1 ? 1 : lastDim), 0);
         DirectBufferKernels d = k.direct();
-        DirectOperands direct = !inPlace && d != null && offsets() && nativeDirect(x, false)
+        DirectOperands direct = !inPlace && d != null && directBlocks() && nativeDirect(x, false)
                 && nativeDirect(y, false) && nativeDirect(g, true)
                 ? new DirectOperands(d.memory(x.floatBufferOrNull()), d.memory(y.floatBufferOrNull()),
                 g == null ? null : d.memory(g.floatBufferOrNull()), values, o.gScale()) : null;

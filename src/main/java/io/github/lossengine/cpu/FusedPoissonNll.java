@@ -14,7 +14,9 @@ import io.github.lossengine.loss.PoissonNll;
  * reference ({@code x = -inf} with {@code y = 0} is NaN with {@code logInput}, a zero rate with a
  * positive count {@code +inf} and gradient {@code -inf} without). Checks as {@link PoissonNllCpu}
  * (counts {@code >= 0}, NaN refused, then without {@code logInput} rates {@code >= 0}) in parallel
- * passes before anything is written.
+ * passes before anything is written. Storage: heap arrays, {@link Tensor#ofRange} views and heap
+ * {@code FloatBuffer} slices in place, each operand at its own offset; direct and read-only buffers
+ * staged block by block (only those operands), the same bits. Thread-safe.
  */
 final class FusedPoissonNll extends FusedPointwise<PoissonNll> {
     @Override
@@ -29,9 +31,21 @@ final class FusedPoissonNll extends FusedPointwise<PoissonNll> {
         }
     }
 
+    /** Rates, counts and gradient each at its own offset: views into heap arrays in place. */
+    @Override
+    protected boolean offsets() {
+        return true;
+    }
+
+    /** No direct-buffer kernel (the double lanes widen from arrays): direct operands are staged block by block. */
+    @Override
+    protected boolean directBlocks() {
+        return false;
+    }
+
     @Override
     protected double block(PoissonNll loss, FloatKernels k, Operands o, int from, int to) {
-        return k.likelihood().poisson(o.x(), o.y(), o.g(), o.values(), from, to, loss.logInput(), loss.full(),
-                loss.eps(), o.gScale());
+        return k.likelihood().poisson(o.x(), o.xo(), o.y(), o.yo(), o.g(), o.go(), o.values(), from, to,
+                loss.logInput(), loss.full(), loss.eps(), o.gScale());
     }
 }

@@ -35,8 +35,19 @@ interface LikelihoodKernels {
      * {@code y > 1}. Writes {@code g[i] = (float) l' * gScale} and {@code values[i] = (float) l} where
      * non-null; returns the block's sum of {@code l}.
      */
-    double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
-                   boolean full, double eps, float gScale);
+    default double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
+                           boolean full, double eps, float gScale) {
+        return poisson(x, 0, y, 0, g, 0, values, from, to, logInput, full, eps, gScale);
+    }
+
+    /**
+     * {@link #poisson(float[], float[], float[], float[], int, int, boolean, boolean, double, float)} with
+     * element {@code i} of the rates, counts and gradient at {@code x[xo + i]}, {@code y[yo + i]} and
+     * {@code g[go + i]} (views into larger arrays in place; {@code values[i]} as before): the same
+     * operations and lane order, so the bits do not depend on the offsets.
+     */
+    double poisson(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                   boolean logInput, boolean full, double eps, float gScale);
 
     /**
      * gaussian_nll of elements {@code [from, to)}, with {@code v = max(var[i], eps)} (NaN kept) and
@@ -46,6 +57,24 @@ interface LikelihoodKernels {
      * sums or float32 rounding) and {@code values[i] = (float) l}, each where its array is non-null. {@code d} and {@code d / v} are held in float32
      * range, as the reference holds them. Returns the block's sum of {@code l}.
      */
-    double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar, float[] values,
-                    int from, int to, double eps, double constant, double scale);
+    default double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
+                            float[] values, int from, int to, double eps, double constant, double scale) {
+        return gaussian(new Offsets(mu, 0, y, 0, var, 0, gMu, 0, gY, 0), gVar, values, from, to, eps, constant, scale);
+    }
+
+    /**
+     * {@link #gaussian(float[], float[], float[], float[], float[], double[], float[], int, int, double, double, double)}
+     * on {@link Offsets}: element {@code i} of each array at its own offset ({@code gVar} and
+     * {@code values} as before), the same operations and lane order, so the same bits.
+     */
+    double gaussian(Offsets a, double[] gVar, float[] values, int from, int to, double eps, double constant,
+                    double scale);
+
+    /**
+     * gaussian_nll's arrays, element {@code i} of each at {@code i} plus its offset: the means, targets,
+     * variances and the two float32 gradients (either null where not wanted).
+     */
+    record Offsets(float[] mu, int muo, float[] y, int yo, float[] var, int vo, float[] gMu, int gmo, float[] gY,
+                   int gyo) {
+    }
 }

@@ -49,12 +49,12 @@ final class ScalarLikelihoodKernels implements LikelihoodKernels {
     }
 
     @Override
-    public double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
-                          boolean full, double eps, float gScale) {
+    public double poisson(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                          boolean logInput, boolean full, double eps, float gScale) {
         double[] lanes = lanes(to - from);
         for (int i = from; i < to; i++) {
-            double xi = x[i];
-            double yi = y[i];
+            double xi = x[xo + i];
+            double yi = y[yo + i];
             double l;
             double d;
             if (logInput) {
@@ -74,7 +74,7 @@ final class ScalarLikelihoodKernels implements LikelihoodKernels {
                 values[i] = (float) l;
             }
             if (g != null) {
-                g[i] = (float) d * gScale;
+                g[go + i] = (float) d * gScale;
             }
         }
         return laneSum(lanes, to - from);
@@ -82,18 +82,23 @@ final class ScalarLikelihoodKernels implements LikelihoodKernels {
 
     /** {@inheritDoc} {@code log v} is taken once per run of equal variances (a row's). */
     @Override
-    public double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
-                           float[] values, int from, int to, double eps, double constant, double scale) {
+    public double gaussian(Offsets a, double[] gVar, float[] values, int from, int to, double eps, double constant,
+                           double scale) {
+        float[] mu = a.mu();
+        float[] y = a.y();
+        float[] var = a.var();
+        float[] gMu = a.gMu();
+        float[] gY = a.gY();
         double[] lanes = lanes(to - from);
         double lastV = Double.NaN;
         double logV = Double.NaN;
         for (int i = from; i < to; i++) {
-            double v = Math.max(var[i], eps);
+            double v = Math.max(var[a.vo() + i], eps);
             if (v != lastV) {
                 lastV = v;
                 logV = DoubleMath.log(v);
             }
-            double d = Reductions.float32Range((double) mu[i] - y[i]);
+            double d = Reductions.float32Range((double) mu[a.muo() + i] - y[a.yo() + i]);
             double rv = Reductions.float32Range(d / v);
             double l = 0.5 * (logV + d * d / v) + constant;
             lanes[i - from] = Reductions.float32Range(l);
@@ -102,10 +107,10 @@ final class ScalarLikelihoodKernels implements LikelihoodKernels {
             }
             double dMu = rv * scale;
             if (gMu != null) {
-                gMu[i] = (float) dMu;
+                gMu[a.gmo() + i] = (float) dMu;
             }
             if (gY != null) {
-                gY[i] = (float) -dMu;
+                gY[a.gyo() + i] = (float) -dMu;
             }
             if (gVar != null) {
                 gVar[i - from] = 0.5 * (1 / v - Reductions.float32Range(rv * rv)) * scale;

@@ -70,35 +70,37 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
     }
 
     @Override
-    public double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
-                          boolean full, double eps, float gScale) {
+    public double poisson(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from, int to,
+                          boolean logInput, boolean full, double eps, float gScale) {
         int bound = from + ((to - from) & -LANES);
         double[][] s = Scratch.doubles(2);
         if (full) {
-            stirling(y, from, bound, s[1]);
+            stirling(y, yo, from, bound, s[1]);
         }
+        Offsets o = new Offsets(x, xo, y, yo, null, 0, g, go, null, 0);
         if (logInput) {
-            VectorDoubleMath.exp(x, from, bound, s[0]);
-            poissonLogInput(x, y, g, values, from, bound, full, gScale, s);
+            VectorDoubleMath.exp(x, xo + from, xo + bound, s[0]);
+            poissonLogInput(o, values, from, bound, full, gScale, s);
         } else {
             for (int i = from; i < bound; i += DL) {
-                widen(x, i).add(eps).intoArray(s[0], i - from);
+                widen(x, xo + i).add(eps).intoArray(s[0], i - from);
             }
             VectorDoubleMath.log(s[0], bound - from, s[0]);
-            poissonRates(x, y, g, values, from, bound, full, eps, gScale, s);
+            poissonRates(o, values, from, bound, full, eps, gScale, s);
         }
-        return laneSum(s[0], bound - from) + TAIL.poisson(x, y, g, values, bound, to, logInput, full, eps, gScale);
+        return laneSum(s[0], bound - from)
+                + TAIL.poisson(x, xo, y, yo, g, go, values, bound, to, logInput, full, eps, gScale);
     }
 
     /** {@link ScalarLikelihoodKernels#stirling} of the block's whole groups into {@code out}. */
-    private static void stirling(float[] y, int from, int bound, double[] out) {
+    private static void stirling(float[] y, int yo, int from, int bound, double[] out) {
         int n = bound - from;
         for (int i = from; i < bound; i += DL) {
-            widen(y, i).intoArray(out, i - from);
+            widen(y, yo + i).intoArray(out, i - from);
         }
         VectorDoubleMath.log(out, n, out);
         for (int i = from; i < bound; i += DL) {
-            DoubleVector yi = widen(y, i);
+            DoubleVector yi = widen(y, yo + i);
             DoubleVector logY = load(out, i - from);
             yi.mul(logY).sub(yi).add(logY.mul(0.5)).add(HALF_LOG_2PI).intoArray(out, i - from);
         }
@@ -110,58 +112,60 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
     }
 
     /** The end of an element: its loss in float32 range to {@code s[0]}, values and gradient where wanted. */
-    private static void emit(DoubleVector l, DoubleVector d, float[] g, float[] values, float gScale, double[][] s,
-                             int i, int j) {
+    private static void emit(DoubleVector l, DoubleVector d, float[] g, int go, float[] values, float gScale,
+                             double[][] s, int i, int j) {
         float32Range(l).intoArray(s[0], j);
         if (values != null) {
             narrow(l).intoArray(values, i);
         }
         if (g != null) {
-            narrow(d).mul(gScale).intoArray(g, i);
+            narrow(d).mul(gScale).intoArray(g, go + i);
         }
     }
 
     /** With {@code logInput}: {@code e^x} read from {@code s[0]}, which the element's loss then replaces. */
-    private static void poissonLogInput(float[] x, float[] y, float[] g, float[] values, int from, int bound,
-                                        boolean full, float gScale, double[][] s) {
+    private static void poissonLogInput(Offsets o, float[] values, int from, int bound, boolean full, float gScale,
+                                        double[][] s) {
         for (int i = from; i < bound; i += DL) {
             int j = i - from;
-            DoubleVector xi = widen(x, i);
-            DoubleVector yi = widen(y, i);
+            DoubleVector xi = widen(o.mu(), o.muo() + i);
+            DoubleVector yi = widen(o.y(), o.yo() + i);
             DoubleVector e = load(s[0], j);
             DoubleVector l = addStirling(e.sub(yi.mul(xi)), yi, full, s, j);
-            emit(l, e.sub(yi), g, values, gScale, s, i, j);
+            emit(l, e.sub(yi), o.gMu(), o.gmo(), values, gScale, s, i, j);
         }
     }
 
     /** Without {@code logInput}: {@code log(x + eps)} read from {@code s[0]}, which the element's loss then replaces. */
-    private static void poissonRates(float[] x, float[] y, float[] g, float[] values, int from, int bound,
-                                     boolean full, double eps, float gScale, double[][] s) {
+    private static void poissonRates(Offsets o, float[] values, int from, int bound, boolean full, double eps,
+                                     float gScale, double[][] s) {
         for (int i = from; i < bound; i += DL) {
             int j = i - from;
-            DoubleVector xi = widen(x, i);
-            DoubleVector yi = widen(y, i);
+            DoubleVector xi = widen(o.mu(), o.muo() + i);
+            DoubleVector yi = widen(o.y(), o.yo() + i);
             VectorMask<Double> none = yi.compare(VectorOperators.EQ, 0.0);
             DoubleVector w = xi.add(eps);
             DoubleVector l = addStirling(xi.sub(yi.mul(load(s[0], j)).blend(0.0, none)), yi, full, s, j);
             DoubleVector d = DoubleVector.broadcast(D, 1.0).sub(yi.div(w).blend(0.0, none));
-            emit(l, d, g, values, gScale, s, i, j);
+            emit(l, d, o.gMu(), o.gmo(), values, gScale, s, i, j);
         }
     }
 
     @Override
-    public double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
-                           float[] values, int from, int to, double eps, double constant, double scale) {
+    public double gaussian(Offsets a, double[] gVar, float[] values, int from, int to, double eps, double constant,
+                           double scale) {
         int bound = from + ((to - from) & -LANES);
         double[][] s = Scratch.doubles(2);
+        float[] var = a.var();
+        int vo = a.vo();
         for (int i = from; i < bound; i += DL) {
-            widen(var, i).max(eps).intoArray(s[0], i - from);
+            widen(var, vo + i).max(eps).intoArray(s[0], i - from);
         }
         VectorDoubleMath.log(s[0], bound - from, s[0]);
         for (int i = from; i < bound; i += DL) {
             int j = i - from;
-            DoubleVector v = widen(var, i).max(eps);
-            DoubleVector d = float32Range(widen(mu, i).sub(widen(y, i)));
+            DoubleVector v = widen(var, vo + i).max(eps);
+            DoubleVector d = float32Range(widen(a.mu(), a.muo() + i).sub(widen(a.y(), a.yo() + i)));
             DoubleVector rv = float32Range(d.div(v));
             DoubleVector l = load(s[0], j).add(d.mul(d).div(v)).mul(0.5).add(constant);
             float32Range(l).intoArray(s[0], j);
@@ -169,19 +173,18 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
                 narrow(l).intoArray(values, i);
             }
             FloatVector dMu = narrow(rv.mul(scale));
-            if (gMu != null) {
-                dMu.intoArray(gMu, i);
+            if (a.gMu() != null) {
+                dMu.intoArray(a.gMu(), a.gmo() + i);
             }
-            if (gY != null) {
-                dMu.neg().intoArray(gY, i);
+            if (a.gY() != null) {
+                dMu.neg().intoArray(a.gY(), a.gyo() + i);
             }
             if (gVar != null) {
                 DoubleVector.broadcast(D, 1.0).div(v).sub(float32Range(rv.mul(rv))).mul(0.5).mul(scale)
                         .intoArray(gVar, j);
             }
         }
-        double tail = TAIL.gaussian(mu, y, var, gMu, gY, gVar == null ? null : s[1], values, bound, to, eps, constant,
-                scale);
+        double tail = TAIL.gaussian(a, gVar == null ? null : s[1], values, bound, to, eps, constant, scale);
         if (gVar != null) {
             System.arraycopy(s[1], 0, gVar, bound - from, to - bound);
         }

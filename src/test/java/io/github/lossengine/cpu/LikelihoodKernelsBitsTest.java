@@ -207,6 +207,66 @@ class LikelihoodKernelsBitsTest {
         }
     }
 
+    /** {@code a} copied into a new array at {@code offset}, the rest a value the kernels would notice. */
+    private static float[] at(float[] a, int offset) {
+        float[] big = new float[a.length + offset + 3];
+        Arrays.fill(big, 7.25f);
+        System.arraycopy(a, 0, big, offset, a.length);
+        return big;
+    }
+
+    /**
+     * The offset entry points (each operand at its own offset: views into larger arrays) give, on both
+     * twins, the bits of the call on the arrays at offset 0: the sum, every value and every gradient.
+     */
+    @Test
+    void offsetsDoNotChangeTheBits() {
+        SplittableRandom r = new SplittableRandom(41);
+        int n = 512;
+        float[] x = mixed(r, n, 2, 9);
+        float[] rate = new float[n];
+        float[] y = new float[n];
+        float[] var = new float[n];
+        for (int i = 0; i < n; i++) {
+            rate[i] = Math.abs(x[i]);
+            y[i] = (float) Math.floor(r.nextDouble(0, 6));
+            var[i] = (float) r.nextDouble(0, 3);
+        }
+        for (LikelihoodKernels k : List.of(SCALAR, vector())) {
+            for (int[] range : RANGES) {
+                for (boolean logInput : new boolean[] {true, false}) {
+                    float[] in = logInput ? x : rate;
+                    float[] g = new float[n];
+                    float[] v = new float[n];
+                    double want = k.poisson(in, y, g, v, range[0], range[1], logInput, true, 1e-8, 0.5f);
+                    float[] go = at(new float[n], 11);
+                    float[] vo = new float[n];
+                    double got = k.poisson(at(in, 3), 3, at(y, 5), 5, go, 11, vo, range[0], range[1], logInput, true,
+                            1e-8, 0.5f);
+                    String what = k.getClass().getSimpleName() + " poisson " + Arrays.toString(range) + " " + logInput;
+                    assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), what);
+                    assertArrayEquals(v, vo, what + " values");
+                    assertArrayEquals(g, Arrays.copyOfRange(go, 11, 11 + n), what + " gradient");
+                }
+                float[][] f = new float[3][n];
+                double[] dv = new double[n];
+                double want = k.gaussian(x, y, var, f[0], f[1], dv, f[2], range[0], range[1], 1e-6, 0.5, 0.25);
+                float[] gm = at(new float[n], 13);
+                float[] gy = at(new float[n], 2);
+                float[] vo = new float[n];
+                double[] dvo = new double[n];
+                double got = k.gaussian(new LikelihoodKernels.Offsets(at(x, 1), 1, at(y, 6), 6, at(var, 9), 9, gm, 13,
+                        gy, 2), dvo, vo, range[0], range[1], 1e-6, 0.5, 0.25);
+                String what = k.getClass().getSimpleName() + " gaussian " + Arrays.toString(range);
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got), what);
+                assertArrayEquals(f[2], vo, what + " values");
+                assertArrayEquals(f[0], Arrays.copyOfRange(gm, 13, 13 + n), what + " mean gradient");
+                assertArrayEquals(f[1], Arrays.copyOfRange(gy, 2, 2 + n), what + " target gradient");
+                assertArrayEquals(dv, dvo, what + " variance gradient");
+            }
+        }
+    }
+
     /** The kernel selection's self-test compares the likelihood twins too, and notices a last-bit difference. */
     @Test
     void theSelfTestComparesTheLikelihoodTwins() {
@@ -214,15 +274,15 @@ class LikelihoodKernelsBitsTest {
         assertEquals(null, KernelSelection.likelihoodSelfTest(vector(), z));
         LikelihoodKernels off = new LikelihoodKernels() {
             @Override
-            public double poisson(float[] x, float[] y, float[] g, float[] values, int from, int to, boolean logInput,
-                                  boolean full, double eps, float gScale) {
-                return SCALAR.poisson(x, y, g, values, from, to, logInput, full, eps, gScale);
+            public double poisson(float[] x, int xo, float[] y, int yo, float[] g, int go, float[] values, int from,
+                                  int to, boolean logInput, boolean full, double eps, float gScale) {
+                return SCALAR.poisson(x, xo, y, yo, g, go, values, from, to, logInput, full, eps, gScale);
             }
 
             @Override
-            public double gaussian(float[] mu, float[] y, float[] var, float[] gMu, float[] gY, double[] gVar,
-                                   float[] values, int from, int to, double eps, double constant, double scale) {
-                return Math.nextUp(SCALAR.gaussian(mu, y, var, gMu, gY, gVar, values, from, to, eps, constant, scale));
+            public double gaussian(Offsets a, double[] gVar, float[] values, int from, int to, double eps,
+                                   double constant, double scale) {
+                return Math.nextUp(SCALAR.gaussian(a, gVar, values, from, to, eps, constant, scale));
             }
         };
         String failure = KernelSelection.likelihoodSelfTest(off, z);
