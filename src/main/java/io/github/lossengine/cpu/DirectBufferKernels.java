@@ -25,6 +25,16 @@ interface DirectBufferKernels {
      */
     int firstNotPlusMinusOne(Object m, int from, int to);
 
+    /**
+     * {@link PairKernels#marginStretch(float[], int, int, float, int, float, float, float[], double[])}
+     * on handles: scores {@code x} and gradient {@code g} (or null) direct buffers of native order, at
+     * any {@code from} and {@code to}; each block's last partial vector goes through the scalar tail on
+     * a few elements read from and written to {@code xb} and {@code gb} (the buffers behind the
+     * handles). The same bits as the array kernel.
+     */
+    void marginStretch(Object x, FloatBuffer xb, int from, int to, float shift, int p, float wy, float scale, Object g,
+                       FloatBuffer gb, double[] sums);
+
     /** Sets elements {@code [from, to)} of the buffer behind {@code m} to +0 (one fill of its memory). */
     void zero(Object m, long from, long to);
 

@@ -81,5 +81,16 @@ interface PairKernels {
      * derivative overflows before the reduction's scale, as the kernels'); writes {@code g[j] = g_j}
      * (0 where inactive) when {@code g} is non-null. Sums in blocks from {@code from}, as the others.
      */
-    void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, double[] sums);
+    default void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
+                               double[] sums) {
+        marginStretch(x, from, to, shift, p, wy, scale, g, 0, sums);
+    }
+
+    /**
+     * {@link #marginStretch(float[], int, int, float, int, float, float, float[], double[])} writing
+     * {@code g_j} to {@code g[j + gShift]}: scores and gradient in views at different offsets of their
+     * arrays. The same bits (the blocks and lanes count from {@code from}).
+     */
+    void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g, int gShift,
+                       double[] sums);
 }

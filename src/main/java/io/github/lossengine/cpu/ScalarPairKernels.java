@@ -187,7 +187,7 @@ final class ScalarPairKernels implements PairKernels {
 
     @Override
     public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
-                              double[] sums) {
+                              int gShift, double[] sums) {
         float[] l = new float[lanes];
         float[] gs = new float[lanes];
         double loss = 0;
@@ -206,10 +206,10 @@ final class ScalarPairKernels implements PairKernels {
                     gs[(j - b) % lanes] += d;
                 }
                 if (g != null) {
-                    g[j] = active ? d : 0f;
+                    g[j + gShift] = active ? d : 0f;
                 }
             }
-            marginStretchTail(x, bound, end, shift, p, wy, scale, g, sums);
+            marginStretchTail(x, bound, end, shift, p, wy, scale, g, gShift, sums);
             loss += sumLanes(l) + sums[0];
             grad += sumLanes(gs) + sums[1];
         }
@@ -224,7 +224,7 @@ final class ScalarPairKernels implements PairKernels {
 
     /** {@link #marginStretch} over {@code [from, to)}, each sum in one float in order (a block's tail). */
     static void marginStretchTail(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
-                                  double[] sums) {
+                                  int gShift, double[] sums) {
         float l = 0;
         float gs = 0;
         for (int j = from; j < to; j++) {
@@ -236,7 +236,7 @@ final class ScalarPairKernels implements PairKernels {
                 gs += d;
             }
             if (g != null) {
-                g[j] = active ? d : 0f;
+                g[j + gShift] = active ? d : 0f;
             }
         }
         sums[0] = l;

@@ -95,6 +95,12 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
     }
 
     @Override
+    public void marginStretch(Object x, FloatBuffer xb, int from, int to, float shift, int p, float wy, float scale,
+                              Object g, FloatBuffer gb, double[] sums) {
+        VectorDirectRowKernels.marginStretch(x, xb, from, to, shift, p, wy, scale, g, gb, sums);
+    }
+
+    @Override
     public void zero(Object m, long from, long to) {
         try {
             Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));
@@ -104,7 +110,7 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         }
     }
 
-    private static FloatVector load(Object m, int i) {
+    static FloatVector load(Object m, int i) {
         try {
             return (FloatVector) LOAD.invokeExact(F, m, 4L * i, ORDER);
         } catch (Throwable t) {
@@ -112,7 +118,7 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         }
     }
 
-    private static void store(FloatVector v, Object m, int i) {
+    static void store(FloatVector v, Object m, int i) {
         try {
             STORE.invokeExact(v, m, 4L * i, ORDER);
         } catch (Throwable t) {

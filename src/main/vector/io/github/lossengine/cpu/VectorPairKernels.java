@@ -134,9 +134,18 @@ final class VectorPairKernels implements PairKernels {
         return sumLanes(acc) + ScalarPairKernels.marginRankingTail(x1, x2, y, g1, g2, values, i, to, margin, gScale);
     }
 
+    /**
+     * The lanes' {@code g_j} of {@link #marginStretch}: {@code gj = wy scale} ({@code p = 1}; NaN for a
+     * NaN {@code z}) or {@code ((2 z) wy) scale}; shared with the direct-buffer kernel.
+     */
+    static FloatVector marginDerivative(FloatVector z, int p, float gj, float wy, float scale) {
+        return p == 1 ? FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN))
+                : z.mul(2f).mul(wy).mul(scale);
+    }
+
     @Override
     public void marginStretch(float[] x, int from, int to, float shift, int p, float wy, float scale, float[] g,
-                              double[] sums) {
+                              int gShift, double[] sums) {
         float gj = wy * scale;
         double loss = 0;
         double grad = 0;
@@ -148,22 +157,14 @@ final class VectorPairKernels implements PairKernels {
             for (int bound = b + F.loopBound(end - b); j < bound; j += L) {
                 FloatVector z = FloatVector.fromArray(F, x, j).add(shift);
                 VectorMask<Float> active = z.compare(VectorOperators.LE, 0f).not();
-                FloatVector h;
-                FloatVector d;
-                if (p == 1) {
-                    h = z;
-                    d = FloatVector.broadcast(F, gj).blend(Float.NaN, z.test(VectorOperators.IS_NAN));
-                } else {
-                    h = z.mul(z);
-                    d = z.mul(2f).mul(wy).mul(scale);
-                }
-                l = l.add(h, active);
+                FloatVector d = marginDerivative(z, p, gj, wy, scale);
+                l = l.add(p == 1 ? z : z.mul(z), active);
                 gs = gs.add(d, active);
                 if (g != null) {
-                    d.blend(0f, active.not()).intoArray(g, j);
+                    d.blend(0f, active.not()).intoArray(g, j + gShift);
                 }
             }
-            ScalarPairKernels.marginStretchTail(x, j, end, shift, p, wy, scale, g, sums);
+            ScalarPairKernels.marginStretchTail(x, j, end, shift, p, wy, scale, g, gShift, sums);
             loss += sumLanes(l) + sums[0];
             grad += sumLanes(gs) + sums[1];
         }
