@@ -35,21 +35,6 @@ interface DirectBufferKernels {
     void marginStretch(Object x, FloatBuffer xb, int from, int to, float shift, int p, float wy, float scale, Object g,
                        FloatBuffer gb, double[] sums);
 
-    /**
-     * Whether {@link #gaussian} runs here: where a float32 vector widens to exactly one double vector
-     * (512-bit double vectors: the block's lanes then load and store as the array kernel's do).
-     */
-    boolean gaussianInPlace();
-
-    /**
-     * {@link LikelihoodKernels#gaussian} with a variance per element on handles (the gradients and
-     * {@code gVar}, here float32 like the others, may be null): {@code to - from} a multiple of
-     * {@link LikelihoodKernels#LANES}; the same bits as the array kernels. Only where
-     * {@link #gaussianInPlace()}.
-     */
-    double gaussian(Object mu, Object y, Object var, Object gMu, Object gY, Object gVar, float[] values, int from,
-                    int to, double eps, double constant, double scale);
-
     /** Sets elements {@code [from, to)} of the buffer behind {@code m} to +0 (one fill of its memory). */
     void zero(Object m, long from, long to);
 

@@ -23,11 +23,7 @@ import io.github.lossengine.loss.GaussianNll;
  * and written in place at its own offset, and only the others (direct and read-only buffers) go
  * through the chunk's scratch, block by block ({@link Tensor#read}, {@link Tensor#write}); with a
  * variance per row, each chunk stages blocks of {@code mu}, {@code y} and the row's variances through
- * its scratch. Where {@link FloatKernels#direct()} has a gaussian kernel
- * ({@link DirectBufferKernels#gaussianInPlace()}: Java 22 and later with 512-bit double vectors) and
- * all six operands are direct native-order buffers (or absent gradients), the blocks run on the
- * buffers' memory in place, the tensor's last block staged if it ends in a partial group of
- * {@link LikelihoodKernels#LANES}. Either way the kernel sees the same blocks, so the same bits. A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
+ * its scratch. Either way the kernel sees the same blocks, so the same bits. A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
  * its messages (negative variances in a parallel pass), before anything is written. Thread-safe.
  */
 final class FusedGaussianNll implements FusedLoss<GaussianNll> {
@@ -72,15 +68,11 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
                 loss.full() ? LikelihoodKernels.HALF_LOG_2PI : 0.0, scale);
         int chunks = Chunking.count(rows, rowLength);
         int align = perRow ? 1 : FloatKernels.BLOCK;
-        DirectBufferKernels d = k.direct();
-        Object[] direct = !perRow && d != null && d.gaussianInPlace() ? handles(d, inputs, gradients) : null;
         double sum = new SumJob(chunks) {
             @Override
             double sumChunk(int c) {
-                int from = (int) Chunking.start(rows, chunks, c, align);
-                int to = (int) Chunking.start(rows, chunks, c + 1, align);
-                return direct != null ? directChunk(call, k.likelihood(), d, direct, from, to)
-                        : chunk(call, k.likelihood(), from, to);
+                return chunk(call, k.likelihood(), (int) Chunking.start(rows, chunks, c, align),
+                        (int) Chunking.start(rows, chunks, c + 1, align));
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, call.values(), mu.shape(), gradients);
@@ -93,39 +85,6 @@ final class FusedGaussianNll implements FusedLoss<GaussianNll> {
      */
     private static double chunk(Call c, LikelihoodKernels k, int r0, int r1) {
         return c.rowLength() == 1 ? perElement(c, k, r0, r1) : staged(c, k, r0, r1);
-    }
-
-    /**
-     * The handles of the three inputs and three gradients (null where not wanted) where every one is
-     * a direct buffer of native order (the gradients writable), else null.
-     */
-    private static Object[] handles(DirectBufferKernels d, Tensor[] inputs, Tensor[] gradients) {
-        Object[] h = new Object[6];
-        for (int i = 0; i < 3; i++) {
-            if (!FusedPointwise.nativeDirect(inputs[i], false) || !FusedPointwise.nativeDirect(gradients[i], true)) {
-                return null;
-            }
-            h[i] = d.memory(inputs[i].floatBufferOrNull());
-            h[3 + i] = gradients[i] == null ? null : d.memory(gradients[i].floatBufferOrNull());
-        }
-        return h;
-    }
-
-    /**
-     * Elements {@code [e0, e1)} of per-element variances with every operand a direct native-order
-     * buffer, block by block in place ({@link DirectBufferKernels#gaussian}); a block with a
-     * remainder of {@link LikelihoodKernels#LANES} (the tensor's last, at most) through
-     * {@link #perElement}.
-     */
-    private static double directChunk(Call c, LikelihoodKernels k, DirectBufferKernels d, Object[] h, int e0, int e1) {
-        double total = 0;
-        for (int b = e0; b < e1; b += FloatKernels.BLOCK) {
-            int end = Math.min(e1, b + FloatKernels.BLOCK);
-            total += (end - b) % LikelihoodKernels.LANES == 0
-                    ? d.gaussian(h[0], h[1], h[2], h[3], h[4], h[5], c.values(), b, end, c.eps(), c.constant(), c.scale())
-                    : perElement(c, k, b, end);
-        }
-        return total;
     }
 
     /** {@code t}'s heap array ({@link Tensor#floatBackingArrayOrNull()}), or null (none, or no tensor). */

@@ -101,18 +101,6 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
     }
 
     @Override
-    public boolean gaussianInPlace() {
-        return VectorDirectLikelihoodKernels.AVAILABLE;
-    }
-
-    @Override
-    public double gaussian(Object mu, Object y, Object var, Object gMu, Object gY, Object gVar, float[] values,
-                           int from, int to, double eps, double constant, double scale) {
-        return VectorDirectLikelihoodKernels.gaussian(mu, y, var, gMu, gY, gVar, values, from, to, eps, constant,
-                scale);
-    }
-
-    @Override
     public void zero(Object m, long from, long to) {
         try {
             Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));

@@ -34,7 +34,7 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
         return (DoubleVector) FloatVector.fromArray(H, a, i).convertShape(VectorOperators.F2D, D, 0);
     }
 
-    static FloatVector narrow(DoubleVector v) {
+    private static FloatVector narrow(DoubleVector v) {
         return (FloatVector) v.convertShape(VectorOperators.D2F, H, 0);
     }
 
@@ -52,7 +52,7 @@ final class VectorLikelihoodKernels implements LikelihoodKernels {
      * {@code row[0 .. n)}, {@code n} a multiple of {@link #LANES}, summed as
      * {@link ScalarLikelihoodKernels#laneSum} sums it; overwrites the row's first lanes.
      */
-    static double laneSum(double[] row, int n) {
+    private static double laneSum(double[] row, int n) {
         if (DL == LANES) {
             DoubleVector acc = DoubleVector.zero(D);
             for (int j = 0; j < n; j += LANES) {
