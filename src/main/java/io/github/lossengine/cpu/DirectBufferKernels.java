@@ -5,7 +5,8 @@ import java.nio.FloatBuffer;
 /**
  * The element-wise kernels of {@link FloatKernels} and {@link RegressionKernels} reading and writing
  * direct {@link FloatBuffer}s of native byte order in place, through handles made once per call by
- * {@link #memory}. Each call is one block of whole vectors ({@code to - from} a multiple of
+ * {@link #memory}, and the Weston-Watkins multi-class hinge's row stretch ({@link #marginStretch},
+ * any range, its partial vectors through the scalar tail). Each element-wise call is one block of whole vectors ({@code to - from} a multiple of
  * {@link FloatKernels#LANES}, at most {@link FloatKernels#BLOCK}), with the operations and lane order
  * of the array kernels, so the same bits; a block with a remainder goes through the array kernels
  * (staged). Only the Vector API kernels have them, and only where

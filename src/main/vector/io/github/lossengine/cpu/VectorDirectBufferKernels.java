@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #INSTANCE} is null where they are missing) and typed on {@code Object}; as
  * {@code static final} constants C2 inlines them into the loops like direct calls (measured: mse 16M
  * on one thread, Temurin 25, 1.17x the {@code float[]} kernel's time under a load of 7 on 2 cores;
- * staged copies about 2x). Each lane computes what the array kernels' lane computes
+ * staged copies about 2x). The row kernels live in {@link VectorDirectRowKernels}, on this class's
+ * {@link #load} and {@link #store}. Each lane computes what the array kernels' lane computes
  * ({@link VectorKernels}, {@link VectorRegressionKernels}), so the bits are the same. Stateless and
  * thread-safe.
  */
