@@ -53,9 +53,7 @@ final class FusedNll implements FusedLoss<Nll> {
         long ignore = loss.ignoreIndex();
         DirectBufferKernels d = g == null && FusedPointwise.nativeDirect(gt, true) ? k.direct() : null;
         Object gm = d == null || gt == null ? null : d.memory(gt.floatBufferOrNull());
-        // chunks sized by whether a gradient is written, whatever its storage (a direct gradient's rows are
-        // cleared too): the array call's chunks, so its sums and its threads
-        int chunks = Chunking.count(rows, gt == null ? 1 : classes);
+        int chunks = Chunking.count(rows, g == null ? 1 : classes);
         double sum = new SumJob(chunks) {
             @Override
             double sumChunk(int c) {
