@@ -23,7 +23,10 @@ import io.github.lossengine.loss.GaussianNll;
  * and written in place at its own offset, and only the others (direct and read-only buffers) go
  * through the chunk's scratch, block by block ({@link Tensor#read}, {@link Tensor#write}); with a
  * variance per row, each chunk stages blocks of {@code mu}, {@code y} and the row's variances through
- * its scratch. Either way the kernel sees the same blocks, so the same bits. A single row is one chunk (one thread). Checks as {@link GaussianNllCpu}, in its order and with
+ * its scratch. Direct buffers are staged on every JDK (an in-place kernel through the direct-buffer
+ * handles was measured slower than staging: bench/performance-notes.md). Either way the kernel sees
+ * the same blocks, so the same bits. A single row is one chunk (one thread). Checks as
+ * {@link GaussianNllCpu}, in its order and with
  * its messages (negative variances in a parallel pass), before anything is written. Thread-safe.
  */
 final class FusedGaussianNll implements FusedLoss<GaussianNll> {

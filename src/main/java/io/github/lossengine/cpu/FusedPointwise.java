@@ -30,8 +30,9 @@ import java.nio.FloatBuffer;
  * extra pass through the core per operand (measured: mse 16M from direct buffers about 2x the
  * {@code float[]} time on 2 threads, where the kernel runs at memory speed). So where
  * {@link FloatKernels#direct()} has kernels (the Vector API on Java 22 and later) and the three
- * operands are direct buffers of native byte order, a loss with {@link #offsets()} runs
- * {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
+ * operands are direct buffers of native byte order, a loss with {@link #directBlocks()} (by default
+ * those with {@link #offsets()}; not poisson_nll, whose double-lane kernel has no direct form, so its
+ * direct operands are staged alone) runs {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
  * vector, which is staged; Java 17's Vector API loads arrays and {@link java.nio.ByteBuffer}s only,
  * never a {@code FloatBuffer}, so there direct buffers stay staged, as do the other byte order and
  * read-only buffers. The validation passes stage the same way
