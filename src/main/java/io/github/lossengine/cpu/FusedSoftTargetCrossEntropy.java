@@ -22,13 +22,18 @@ import java.util.Arrays;
  *   loss_i = coef lse^2 + sum_open a_c (lse - z_c)        (+inf where a masked class has mass)
  *   grad_c = (p_c W - a_c) scale,  W = sum_c a_c + 2 coef lse,   masked classes 0
  * </pre>
- * The row's logits (soft-capped, {@code cap tanh(z / cap)}), targets and gradient go through
- * per-thread float32 rows, one bulk copy each way ({@link Tensor#read}, {@link Tensor#write}), so the
- * bits do not depend on the storage. Passes over the row: the maximum and the count of masked
+ * Logits, targets and gradient are read and written in place where their storage is a heap
+ * {@code float[]} (whole, a writable heap buffer, a {@link Tensor#ofRange} view; the logits only
+ * without a softcap), else through per-thread float32 rows, one bulk copy each way
+ * ({@link Tensor#read}, {@link Tensor#write}): the same float32 values either way, so the bits do not
+ * depend on the storage. Before any row, the targets are checked (finite, {@code >= 0}) in parallel
+ * ({@link SoftTargetKernels#probabilities}); where one is not, the reference's check runs and refuses
+ * as it does. Passes over the row: the maximum and the count of masked
  * classes; {@code e = exp(z - m)} into the gradient row and its compensated sum; (for
  * {@code OFF_TARGET}) {@code T} in double; {@code sum a_c} and {@code sum a_c (m - z_c)} in float
- * lanes; the gradient {@code e f - a_c s} with {@code f = W scale / sum e}, and again in double where
- * {@code p_c W} and {@code a_c} cancel (see {@code refine}). The loss is
+ * lanes; the gradient {@code e f - a_c s} with {@code f = W scale / sum e}, which also flags the
+ * 8-element blocks where {@code p_c W} and {@code a_c} cancel; those blocks' entries again in double
+ * (see {@code refine}). The loss is
  * {@code coef lse^2 + sum a_c (m - z_c) + log(sum e) sum a_c}, without cancellation. NaN in a row's
  * logits gives NaN for its loss and its open classes' gradient, as in the reference; a row whose
  * classes are all masked has loss {@code +inf} and gradient 0. Rows are summed per chunk with
