@@ -7,7 +7,7 @@ import java.util.*;
  * without {@code --add-modules}), 2 threads, MEAN, gradient of the logits: arguments rows, classes,
  * label smoothing, and {@code w} for class weights; median and minimum of 15 calls (system property
  * {@code n}) after 10. Logits N(0, 2^2), targets uniform, normalized per row. {@code lossengine bench}
- * has no probability-target option. Run as {@link SoftTargetPassTiming}, class
+ * has no probability-target option. Run as {@link SoftTargetPassTiming} (with {@code SoftTargetTiming.java} too), class
  * {@code io.github.lossengine.cpu.SoftTargetEndToEndTiming 4096 1000 0}.
  */
 public final class SoftTargetEndToEndTiming {
@@ -16,11 +16,7 @@ public final class SoftTargetEndToEndTiming {
         double eps = Double.parseDouble(a[2]);
         boolean weights = a.length > 3 && a[3].equals("w");
         Random rnd = new Random(1);
-        float[] z = new float[rows * classes];
-        float[] t = new float[rows * classes];
-        for (int i = 0; i < z.length; i++) { z[i] = (float) rnd.nextGaussian() * 2; t[i] = rnd.nextFloat(); }
-        for (int r = 0; r < rows; r++) { double s = 0; for (int c = 0; c < classes; c++) s += t[r * classes + c]; for (int c = 0; c < classes; c++) t[r * classes + c] /= (float) s; }
-        Tensor[] in = {Tensor.of(z, rows, classes), Tensor.of(t, rows, classes)};
+        Tensor[] in = SoftTargetTiming.inputs(rows, classes, 2, rnd);
         Tensor[] g = {Tensor.zeros(rows, classes), null};
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy().labelSmoothing(eps);
         if (weights) { float[] w = new float[classes]; for (int c = 0; c < classes; c++) w[c] = 0.5f + rnd.nextFloat(); loss = loss.classWeights(w); }
