@@ -21,12 +21,7 @@ public final class SoftTargetTiming {
 
     public static void main(String[] a) {
         int rows = 256, classes = 32768;
-        Random rnd = new Random(1);
-        float[] z = new float[rows * classes];
-        float[] t = new float[rows * classes];
-        for (int i = 0; i < z.length; i++) { z[i] = (float) rnd.nextGaussian() * 3; t[i] = rnd.nextFloat(); }
-        for (int r = 0; r < rows; r++) { double s = 0; for (int c = 0; c < classes; c++) s += t[r * classes + c]; for (int c = 0; c < classes; c++) t[r * classes + c] /= (float) s; }
-        Tensor[] in = {Tensor.of(z, rows, classes), Tensor.of(t, rows, classes)};
+        Tensor[] in = inputs(rows, classes, 3, new Random(1));
         Tensor[] g = {Tensor.zeros(rows, classes), null};
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy().labelSmoothing(0.1);
         WorkerPool pool = new WorkerPool(2);
@@ -39,6 +34,15 @@ public final class SoftTargetTiming {
             System.out.println("fused scalar " + med(() -> f.compute(loss, in, g, s, pool)));
         }
         System.exit(0);
+    }
+
+    /** Logits N(0, sigma^2) [rows, classes] and uniform targets normalized per row. */
+    static Tensor[] inputs(int rows, int classes, double sigma, Random rnd) {
+        float[] z = new float[rows * classes];
+        float[] t = new float[rows * classes];
+        for (int i = 0; i < z.length; i++) { z[i] = (float) (rnd.nextGaussian() * sigma); t[i] = rnd.nextFloat(); }
+        for (int r = 0; r < rows; r++) { double s = 0; for (int c = 0; c < classes; c++) s += t[r * classes + c]; for (int c = 0; c < classes; c++) t[r * classes + c] /= (float) s; }
+        return new Tensor[] {Tensor.of(z, rows, classes), Tensor.of(t, rows, classes)};
     }
 
     static String med(Runnable r) {

@@ -22,13 +22,18 @@ import java.util.Arrays;
  *   loss_i = coef lse^2 + sum_open a_c (lse - z_c)        (+inf where a masked class has mass)
  *   grad_c = (p_c W - a_c) scale,  W = sum_c a_c + 2 coef lse,   masked classes 0
  * </pre>
- * The row's logits (soft-capped, {@code cap tanh(z / cap)}), targets and gradient go through
- * per-thread float32 rows, one bulk copy each way ({@link Tensor#read}, {@link Tensor#write}), so the
- * bits do not depend on the storage. Passes over the row: the maximum and the count of masked
+ * Logits, targets and gradient are read and written in place where their storage is a heap
+ * {@code float[]} (whole, a writable heap buffer, a {@link Tensor#ofRange} view; the logits only
+ * without a softcap), else through per-thread float32 rows, one bulk copy each way
+ * ({@link Tensor#read}, {@link Tensor#write}): the same float32 values either way, so the bits do not
+ * depend on the storage. Before any row, the targets are checked (finite, {@code >= 0}) in parallel
+ * ({@link SoftTargetKernels#probabilities}); where one is not, the reference's check runs and refuses
+ * as it does. Passes over the row: the maximum and the count of masked
  * classes; {@code e = exp(z - m)} into the gradient row and its compensated sum; (for
  * {@code OFF_TARGET}) {@code T} in double; {@code sum a_c} and {@code sum a_c (m - z_c)} in float
- * lanes; the gradient {@code e f - a_c s} with {@code f = W scale / sum e}, and again in double where
- * {@code p_c W} and {@code a_c} cancel (see {@code refine}). The loss is
+ * lanes; the gradient {@code e f - a_c s} with {@code f = W scale / sum e}, which also flags the
+ * 8-element blocks where {@code p_c W} and {@code a_c} cancel; those blocks' entries again in double
+ * (see {@code refine}). The loss is
  * {@code coef lse^2 + sum a_c (m - z_c) + log(sum e) sum a_c}, without cancellation. NaN in a row's
  * logits gives NaN for its loss and its open classes' gradient, as in the reference; a row whose
  * classes are all masked has loss {@code +inf} and gradient 0. Rows are summed per chunk with
@@ -49,12 +54,14 @@ final class FusedSoftTargetCrossEntropy {
         float[] z = new float[0];
         float[] t = new float[0];
         float[] g = new float[0];
+        int[] blocks = new int[0];
 
         void fit(int classes) {
             if (z.length < classes) {
                 z = new float[classes];
                 t = new float[classes];
                 g = new float[classes];
+                blocks = new int[(classes + FloatKernels.LANES - 1) / FloatKernels.LANES];
             }
         }
     }
@@ -69,9 +76,13 @@ final class FusedSoftTargetCrossEntropy {
 
     static LossResult compute(SoftmaxCrossEntropy loss, Tensor[] inputs, Tensor[] gradients, FloatKernels k,
                               WorkerPool pool) {
-        SoftmaxCrossEntropyCpu.Checked checked = SoftmaxCrossEntropyCpu.check(loss, inputs[0], inputs[1]);
+        SoftmaxCrossEntropyCpu.Checked checked = SoftmaxCrossEntropyCpu.check(loss, inputs[0], inputs[1], false);
         int rows = Math.toIntExact(checked.rows());
         int classes = Math.toIntExact(checked.classes());
+        // the last check, the targets finite and >= 0, in parallel; where one is not, the reference's refusal
+        if (new Validation(inputs[1], rows, classes, k.softTargets(), Chunking.count(rows, classes)).runOn(pool) > 0) {
+            SoftmaxCrossEntropyCpu.requireProbabilities(inputs[1]);
+        }
         Reduction r = loss.reduction();
         float[] values = r == Reduction.NONE ? new float[rows] : null;
         Rows job = new Rows(loss, checked, inputs[0], inputs[1], gradients[0], values, k,
@@ -80,6 +91,79 @@ final class FusedSoftTargetCrossEntropy {
         return ClassRows.result(r, sum, checked.scale(), loss.allIgnored(), values, rows, gradients)
                 .withStatistics(SoftmaxStatistics.of(loss, null, checked.weights(), job.lse, checked.denominator(),
                         checked.scale()));
+    }
+
+    /**
+     * {@code exp(x)} within about {@code 1e-14} relative (refine's {@code p_c}, where float32's
+     * {@code 1e-7} was too coarse): {@code x = k ln 2 + r}, {@code |r| <= ln 2 / 2}, {@code exp(r)}
+     * by its Taylor polynomial to degree 11 (truncation below {@code 7e-15}), times {@code 2^k}. Plain
+     * double arithmetic: the same bits everywhere, a few times cheaper than {@link StrictMath#exp}, which
+     * takes {@code x} outside {@code (-700, 700)} and NaN.
+     */
+    static double exp(double x) {
+        if (!(x > -700 && x < 700)) {
+            return StrictMath.exp(x);
+        }
+        double k = Math.rint(x * 1.4426950408889634);
+        double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+        double p = 2.505210838544172e-8; // 1/11!
+        p = p * r + 2.755731922398589e-7;
+        p = p * r + 2.7557319223985893e-6;
+        p = p * r + 2.48015873015873e-5;
+        p = p * r + 1.984126984126984e-4;
+        p = p * r + 1.388888888888889e-3;
+        p = p * r + 8.333333333333333e-3;
+        p = p * r + 4.1666666666666664e-2;
+        p = p * r + 0.16666666666666666;
+        p = p * r + 0.5;
+        p = p * r + 1.0;
+        p = p * r + 1.0;
+        return p * Double.longBitsToDouble((long) (k + 1023) << 52);
+    }
+
+    /** How many chunks of rows hold a target that is not finite and {@code >= 0}. */
+    private static final class Validation extends SumJob {
+        private final Tensor target;
+        private final float[] array;
+        private final int offset;
+        private final int rows;
+        private final int classes;
+        private final SoftTargetKernels soft;
+
+        Validation(Tensor target, int rows, int classes, SoftTargetKernels soft, int chunks) {
+            super(chunks);
+            this.target = target;
+            this.array = target.floatBackingArrayOrNull();
+            this.offset = target.floatBackingOffset();
+            this.rows = rows;
+            this.classes = classes;
+            this.soft = soft;
+        }
+
+        @Override
+        double sumChunk(int c) {
+            int from = (int) Chunking.start(rows, chunks(), c, 1);
+            int to = (int) Chunking.start(rows, chunks(), c + 1, 1);
+            if (array != null) {
+                long len = (long) (to - from) * classes;
+                for (long done = 0; done < len; done += Integer.MAX_VALUE / 2) {
+                    int n = (int) Math.min(Integer.MAX_VALUE / 2, len - done);
+                    if (!soft.probabilities(array, offset + (int) ((long) from * classes + done), n)) {
+                        return 1;
+                    }
+                }
+                return 0;
+            }
+            Scratch s = SCRATCH.get();
+            s.fit(classes);
+            for (int i = from; i < to; i++) {
+                target.read((long) i * classes, s.t, 0, classes);
+                if (!soft.probabilities(s.t, 0, classes)) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
     }
 
     /** The rows of one call, in chunks. */
@@ -98,6 +182,13 @@ final class FusedSoftTargetCrossEntropy {
         private final double scale;
         private final float cap;
         private final double zLoss;
+        /** The heap arrays behind the logits (without a softcap), targets and gradient, or null: staged. */
+        private final float[] zArray;
+        private final float[] tArray;
+        private final float[] gArray;
+        private final int zOffset;
+        private final int tOffset;
+        private final int gOffset;
         /** Each row's log-sum-exp. */
         final float[] lse;
 
@@ -119,6 +210,12 @@ final class FusedSoftTargetCrossEntropy {
             this.cap = (float) loss.softcap();
             this.zLoss = loss.zLoss();
             this.lse = new float[rows];
+            this.zArray = cap == 0 ? z.floatBackingArrayOrNull() : null;
+            this.zOffset = z.floatBackingOffset();
+            this.tArray = target.floatBackingArrayOrNull();
+            this.tOffset = target.floatBackingOffset();
+            this.gArray = g == null ? null : g.floatBackingArrayOrNull();
+            this.gOffset = g == null ? 0 : g.floatBackingOffset();
         }
 
         @Override
@@ -140,28 +237,38 @@ final class FusedSoftTargetCrossEntropy {
 
         private double row(int i, Scratch s) {
             long off = (long) i * classes;
-            float[] zs = s.z;
-            float[] ts = s.t;
-            float[] gs = g == null ? null : s.g;
-            z.read(off, zs, 0, classes);
-            if (cap != 0) {
-                for (int c = 0; c < classes; c++) {
-                    zs[c] = (float) SoftmaxStatistics.cap(zs[c], cap);
+            // in place where the storage is a heap array (and the logits need no softcap), else staged
+            float[] zs = zArray;
+            int zo = zArray == null ? 0 : zOffset + (int) off;
+            if (zs == null) {
+                zs = s.z;
+                z.read(off, zs, 0, classes);
+                if (cap != 0) {
+                    for (int c = 0; c < classes; c++) {
+                        zs[c] = (float) SoftmaxStatistics.cap(zs[c], cap);
+                    }
                 }
             }
-            target.read(off, ts, 0, classes);
-            float m = k.max(zs, 0, classes);
-            int masked = k.countNegativeInfinity(zs, 0, classes);
+            float[] ts = tArray;
+            int to = tArray == null ? 0 : tOffset + (int) off;
+            if (ts == null) {
+                ts = s.t;
+                target.read(off, ts, 0, classes);
+            }
+            float[] gs = g == null ? null : gArray != null ? gArray : s.g;
+            int go = gArray == null ? 0 : gOffset + (int) off;
+            float m = k.max(zs, zo, zo + classes);
+            int masked = k.countNegativeInfinity(zs, zo, zo + classes);
             if (m == Float.NEGATIVE_INFINITY) {
                 // every class masked: no distribution to compare with
                 if (gs != null) {
-                    Arrays.fill(gs, 0, classes, 0f);
-                    g.write(off, gs, 0, classes);
+                    Arrays.fill(gs, go, go + classes, 0f);
+                    writeBack(off, gs);
                 }
                 lse[i] = Float.NEGATIVE_INFINITY;
                 return Double.POSITIVE_INFINITY;
             }
-            double expSum = k.expSum(zs, 0, classes, m, gs, 0);
+            double expSum = k.expSum(zs, zo, zo + classes, m, gs, go);
             // a +inf logit leaves no distribution (as a NaN one, through m): NaN
             double logSum = m == Float.POSITIVE_INFINITY ? Double.NaN : StrictMath.log(expSum);
             double rowLse = m + logSum;
@@ -174,7 +281,7 @@ final class FusedSoftTargetCrossEntropy {
             if (offTarget) {
                 CompensatedSum t = new CompensatedSum();
                 for (int c = 0; c < classes; c++) {
-                    t.add(ts[c]);
+                    t.add(ts[to + c]);
                 }
                 total = t.value();
                 spread = open == 1 ? 0.0 : eps / (open - 1);
@@ -186,15 +293,15 @@ final class FusedSoftTargetCrossEntropy {
             float on = (float) onTarget;
             float sp = (float) spread;
             float tot = (float) total;
-            soft.mass(zs, 0, ts, 0, w, 0, classes, on, sp, tot, offTarget, m, s.sums);
+            soft.mass(zs, zo, ts, to, w, 0, classes, on, sp, tot, offTarget, m, s.sums);
             double openMass = s.sums[0];
             double distance = s.sums[1];
             double maskedMass = 0;
             if (masked > 0) {
                 for (int c = 0; c < classes; c++) {
-                    if (zs[c] == Float.NEGATIVE_INFINITY) {
-                        maskedMass += ScalarSoftTargetKernels.mass(zs[c], ts[c], w == null ? 1f : w[c], on, sp, tot,
-                                offTarget);
+                    if (zs[zo + c] == Float.NEGATIVE_INFINITY) {
+                        maskedMass += ScalarSoftTargetKernels.mass(zs[zo + c], ts[to + c], w == null ? 1f : w[c], on, sp,
+                                tot, offTarget);
                     }
                 }
             }
@@ -202,13 +309,17 @@ final class FusedSoftTargetCrossEntropy {
             boolean zTerm = zLoss > 0;
             if (gs != null) {
                 double bigW = openMass + maskedMass + (zTerm ? 2 * zLoss * rowLse : 0.0);
-                soft.gradient(zs, 0, ts, 0, w, 0, gs, 0, classes, on, sp, tot, offTarget,
-                        (float) (bigW / expSum * scale), (float) scale);
-                refine(zs, ts, gs, m, logSum, bigW, onTarget, spread, total);
-                if (cap != 0) {
-                    chain(gs, zs);
+                int[] blocks = s.blocks;
+                int n = soft.gradient(zs, zo, ts, to, w, 0, gs, go, classes, on, sp, tot, offTarget,
+                        (float) (bigW / expSum * scale), (float) scale, blocks);
+                for (int b = 0; b < n; b++) {
+                    refine(zs, zo, ts, to, gs, go, blocks[b], Math.min(classes, blocks[b] + FloatKernels.LANES), m,
+                            logSum, bigW, onTarget, spread, total);
                 }
-                g.write(off, gs, 0, classes);
+                if (cap != 0) {
+                    chain(gs, go, zs);
+                }
+                writeBack(off, gs);
             }
             if (maskedMass > 0 && !Double.isNaN(rowLse)) {
                 // a masked class with target mass: log p = -inf
@@ -216,58 +327,69 @@ final class FusedSoftTargetCrossEntropy {
             }
             if (Double.isInfinite(distance) && Double.isFinite(rowLse)) {
                 // the float32 sums of a_c (m - z_c) overflowed while the loss need not: again, in double
-                distance = distanceInDouble(zs, ts, m, on, sp, tot);
+                distance = distanceInDouble(zs, zo, ts, to, m, on, sp, tot);
             }
             return (zTerm ? zLoss * rowLse * rowLse : 0.0) + distance + logSum * openMass;
         }
 
+        /** The staged gradient row back to the gradient tensor (nothing to do where it was written in place). */
+        private void writeBack(long off, float[] gs) {
+            if (gArray == null) {
+                g.write(off, gs, 0, classes);
+            }
+        }
+
         /**
-         * The entries where {@code p_c W} and {@code a_c} cancel (the float32 result below an eighth of
-         * {@code a_c s}, where float32's rounding of {@code p_c} would show relative to the result) again
-         * in double, with {@code p_c = exp((z_c - m) - log(sum e))}: every entry then within about
-         * {@code 1e-6} of itself, as the reference's. Plain Java on both kernel sets, decided on their
-         * common bits: the same bits on both.
+         * The entries in {@code [from, to)} where {@code p_c W} and {@code a_c} cancel (the float32 result
+         * below an eighth of {@code a_c s}, where float32's rounding of {@code p_c} would show relative to the
+         * result) again in double, with {@code p_c = exp((z_c - m) - log(sum e))}: every entry then within
+         * about {@code 1e-6} of itself, as the reference's. Only the blocks the gradient kernel flagged hold
+         * such entries; the test is repeated here on the common bits of both kernel sets: the same bits on
+         * both.
          */
-        private void refine(float[] zs, float[] ts, float[] gs, float m, double logSum, double bigW, double onTarget,
-                            double spread, double total) {
+        private void refine(float[] zs, int zo, float[] ts, int tOff, float[] gs, int go, int from, int to, float m,
+                            double logSum, double bigW, double onTarget, double spread, double total) {
             float on = (float) onTarget;
             float sp = (float) spread;
             float tot = (float) total;
             float sc = (float) scale;
-            for (int c = 0; c < classes; c++) {
-                float zc = zs[c];
+            for (int c = from; c < to; c++) {
+                float zc = zs[zo + c];
                 if (zc == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
+                float tc = ts[tOff + c];
                 float wc = w == null ? 1f : w[c];
-                float a = ScalarSoftTargetKernels.mass(zc, ts[c], wc, on, sp, tot, offTarget) * sc;
-                if (Math.abs(gs[c]) < 0.125f * a) {
-                    double u = offTarget ? Math.max(total - ts[c], 0.0) : 1.0;
-                    double ad = (double) wc * (onTarget * ts[c] + spread * u);
-                    double p = StrictMath.exp(((double) zc - m) - logSum);
-                    gs[c] = (float) ((p * bigW - ad) * scale) + 0f;
+                float a = ScalarSoftTargetKernels.mass(zc, tc, wc, on, sp, tot, offTarget) * sc;
+                if (Math.abs(gs[go + c]) < 0.125f * a) {
+                    double u = offTarget ? Math.max(total - tc, 0.0) : 1.0;
+                    double ad = (double) wc * (onTarget * tc + spread * u);
+                    double p = exp(((double) zc - m) - logSum);
+                    gs[go + c] = (float) ((p * bigW - ad) * scale) + 0f;
                 }
             }
         }
 
         /** {@code sum a_c (m - z_c)} over the open classes, in double. */
-        private double distanceInDouble(float[] zs, float[] ts, float m, float on, float sp, float tot) {
+        private double distanceInDouble(float[] zs, int zo, float[] ts, int to, float m, float on, float sp,
+                                        float tot) {
             CompensatedSum d = new CompensatedSum();
             for (int c = 0; c < classes; c++) {
-                if (zs[c] != Float.NEGATIVE_INFINITY) {
-                    float a = ScalarSoftTargetKernels.mass(zs[c], ts[c], w == null ? 1f : w[c], on, sp, tot, offTarget);
-                    d.add(a * ((double) m - zs[c]));
+                float zc = zs[zo + c];
+                if (zc != Float.NEGATIVE_INFINITY) {
+                    float a = ScalarSoftTargetKernels.mass(zc, ts[to + c], w == null ? 1f : w[c], on, sp, tot, offTarget);
+                    d.add(a * ((double) m - zc));
                 }
             }
             return d.value();
         }
 
         /** The softcap's chain factor {@code 1 - (z'/cap)^2} on the gradient row. */
-        private void chain(float[] gs, float[] capped) {
+        private void chain(float[] gs, int go, float[] capped) {
             for (int c = 0; c < classes; c++) {
                 double f = capped[c] / (double) cap;
                 if (capped[c] != Float.NEGATIVE_INFINITY) {
-                    gs[c] = (float) (gs[c] * (1 - f * f)) + 0f;
+                    gs[go + c] = (float) (gs[go + c] * (1 - f * f)) + 0f;
                 }
             }
         }

@@ -20,6 +20,21 @@ final class ScalarSoftTargetKernels implements SoftTargetKernels {
     }
 
     @Override
+    public boolean probabilities(float[] t, int from, int len) {
+        return probabilities(t, from, from + len, true);
+    }
+
+    /** {@code ok} and whether every {@code t[i]}, {@code i} in {@code [from, to)}, is finite and {@code >= 0}. */
+    static boolean probabilities(float[] t, int from, int to, boolean ok) {
+        boolean all = ok;
+        for (int i = from; i < to; i++) {
+            float v = t[i];
+            all &= v >= 0f & v < Float.POSITIVE_INFINITY;
+        }
+        return all;
+    }
+
+    @Override
     public void mass(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, int len, float onTarget, float spread,
                      float total, boolean offTarget, float m, double[] sums) {
         double mass = 0;
@@ -59,12 +74,36 @@ final class ScalarSoftTargetKernels implements SoftTargetKernels {
     }
 
     @Override
-    public void gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
-                         float onTarget, float spread, float total, boolean offTarget, float f, float s) {
-        for (int i = 0; i < len; i++) {
+    public int gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
+                        float onTarget, float spread, float total, boolean offTarget, float f, float s, int[] blocks) {
+        return gradient(z, zFrom, t, tFrom, w, wFrom, g, gFrom, 0, len, onTarget, spread, total, offTarget, f, s, blocks,
+                0);
+    }
+
+    /**
+     * {@link #gradient(float[], int, float[], int, float[], int, float[], int, int, float, float, float, boolean,
+     * float, float, int[])} over {@code i} in {@code [from, to)}, appending to {@code blocks} after its first
+     * {@code n} (the vector kernels' tail); returns the new count.
+     */
+    static int gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int from,
+                        int to, float onTarget, float spread, float total, boolean offTarget, float f, float s,
+                        int[] blocks, int n) {
+        int last = n == 0 ? -1 : blocks[n - 1];
+        for (int i = from; i < to; i++) {
             float zi = z[zFrom + i];
-            float ai = mass(zi, t[tFrom + i], w == null ? 1f : w[wFrom + i], onTarget, spread, total, offTarget);
-            g[gFrom + i] = zi != Float.NEGATIVE_INFINITY ? (g[gFrom + i] * f - ai * s) + 0f : 0f;
+            if (zi == Float.NEGATIVE_INFINITY) {
+                g[gFrom + i] = 0f;
+                continue;
+            }
+            float as = mass(zi, t[tFrom + i], w == null ? 1f : w[wFrom + i], onTarget, spread, total, offTarget) * s;
+            float gi = (g[gFrom + i] * f - as) + 0f;
+            g[gFrom + i] = gi;
+            int block = i & -LANES;
+            if (Math.abs(gi) < 0.125f * as && block != last) {
+                blocks[n++] = block;
+                last = block;
+            }
         }
+        return n;
     }
 }

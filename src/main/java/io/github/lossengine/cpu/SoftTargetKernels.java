@@ -13,6 +13,9 @@ package io.github.lossengine.cpu;
  */
 interface SoftTargetKernels {
 
+    /** Whether every {@code t[from + i]}, {@code i} in {@code [0, len)}, is finite and {@code >= 0} (no NaN). */
+    boolean probabilities(float[] t, int from, int len);
+
     /**
      * Over the open classes of {@code i} in {@code [0, len)}: {@code sums[0] = sum a_i} and
      * {@code sums[1] = sum a_i (m - z_i)} (with {@code m} the row's maximum, so every term is
@@ -23,8 +26,12 @@ interface SoftTargetKernels {
 
     /**
      * The gradient row: {@code g[gFrom + i] = (g[gFrom + i] f - a_i s) + 0} for the open classes
-     * ({@code g} holds {@code exp(z_i - m)}), exactly 0 for the masked ones.
+     * ({@code g} holds {@code exp(z_i - m)}), exactly 0 for the masked ones. Returns how many
+     * 8-element blocks ({@code i} from a multiple of {@link FloatKernels#LANES}) hold an open class
+     * whose result cancels, {@code |g_i| < 0.125 (a_i s)} in float32, and writes their first indices
+     * {@code i}, ascending, to {@code blocks} (at least {@code ceil(len / 8)} long): the entries the
+     * caller refines. The same blocks on both implementations, since the test is on the same bits.
      */
-    void gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
-                  float onTarget, float spread, float total, boolean offTarget, float f, float s);
+    int gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
+                 float onTarget, float spread, float total, boolean offTarget, float f, float s, int[] blocks);
 }

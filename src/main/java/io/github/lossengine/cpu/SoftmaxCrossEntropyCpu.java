@@ -25,11 +25,21 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
 
     /** Checks every input (throwing {@link InvalidInputException} before anything is written). */
     static Checked check(SoftmaxCrossEntropy loss, Tensor z, Tensor target) {
+        return check(loss, z, target, true);
+    }
+
+    /**
+     * {@link #check(SoftmaxCrossEntropy, Tensor, Tensor)}, with the last check, every probability
+     * target finite and {@code >= 0} ({@link #requireProbabilities}), left to the caller where
+     * {@code probabilitiesToo} is false (the fused path checks them in parallel first).
+     */
+    static Checked check(SoftmaxCrossEntropy loss, Tensor z, Tensor target, boolean probabilitiesToo) {
         ClassRows.requireScores(z, "logits [N, C]");
         long rows = z.dim(0);
         long classes = z.dim(1);
         boolean probabilities = probabilityTargets(z, target);
-        return check(loss, rows, classes, probabilities ? null : target, probabilities ? target : null, "input");
+        return check(loss, rows, classes, probabilities ? null : target, probabilities ? target : null, "input",
+                probabilitiesToo);
     }
 
     /**
@@ -40,6 +50,11 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
      */
     static Checked check(SoftmaxCrossEntropy loss, long rows, long classes, Tensor indices, Tensor probabilities,
                          String input) {
+        return check(loss, rows, classes, indices, probabilities, input, true);
+    }
+
+    private static Checked check(SoftmaxCrossEntropy loss, long rows, long classes, Tensor indices,
+                                 Tensor probabilities, String input, boolean probabilitiesToo) {
         float[] w = loss.classWeights();
         Checks.requireClassWeights(w, classes);
         Reduction r = loss.reduction();
@@ -47,7 +62,9 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
         double scale = own ? Reductions.scale(r, rows, rows, input) : 1.0;
         double denominator = rows;
         if (probabilities != null) {
-            requireProbabilities(probabilities);
+            if (probabilitiesToo) {
+                requireProbabilities(probabilities);
+            }
         } else {
             denominator = ClassRows.weightTotal("target", indices, classes, loss.ignoreIndex(), w);
             if (own) {
@@ -212,7 +229,8 @@ final class SoftmaxCrossEntropyCpu implements CpuLoss<SoftmaxCrossEntropy> {
     }
 
     /** Probability targets must be finite and {@code >= 0}; rows need not sum to 1 (as PyTorch). */
-    private static void requireProbabilities(Tensor t) {
+    /** Every element of {@code t} finite and {@code >= 0}, else the refusal naming the first that is not. */
+    static void requireProbabilities(Tensor t) {
         for (long i = 0; i < t.size(); i++) {
             double v = t.getFloat(i);
             if (!(v >= 0) || Double.isInfinite(v)) {

@@ -30,6 +30,17 @@ final class VectorSoftTargetKernels implements SoftTargetKernels {
     }
 
     @Override
+    public boolean probabilities(float[] t, int from, int len) {
+        VectorMask<Float> ok = F.maskAll(true);
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, t, from + i);
+            ok = ok.and(v.compare(VectorOperators.GE, 0f)).and(v.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+        }
+        return ScalarSoftTargetKernels.probabilities(t, from + i, from + len, ok.allTrue());
+    }
+
+    @Override
     public void mass(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, int len, float onTarget, float spread,
                      float total, boolean offTarget, float m, double[] sums) {
         double mass = 0;
@@ -60,23 +71,24 @@ final class VectorSoftTargetKernels implements SoftTargetKernels {
 
 
     @Override
-    public void gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
-                         float onTarget, float spread, float total, boolean offTarget, float f, float s) {
+    public int gradient(float[] z, int zFrom, float[] t, int tFrom, float[] w, int wFrom, float[] g, int gFrom, int len,
+                        float onTarget, float spread, float total, boolean offTarget, float f, float s, int[] blocks) {
         FloatVector ones = FloatVector.broadcast(F, 1f);
+        int n = 0;
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += L) {
             FloatVector zi = FloatVector.fromArray(F, z, zFrom + i);
             VectorMask<Float> open = zi.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY);
             FloatVector wi = w == null ? ones : FloatVector.fromArray(F, w, wFrom + i);
-            FloatVector ai = mass(FloatVector.fromArray(F, t, tFrom + i), wi, open, onTarget, spread, total, offTarget);
-            FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(ai.mul(s)).add(0f);
+            FloatVector as = mass(FloatVector.fromArray(F, t, tFrom + i), wi, open, onTarget, spread, total, offTarget)
+                    .mul(s);
+            FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(as).add(0f);
             gi.blend(0f, open.not()).intoArray(g, gFrom + i);
+            if (gi.abs().compare(VectorOperators.LT, as.mul(0.125f)).and(open).anyTrue()) {
+                blocks[n++] = i;
+            }
         }
-        for (; i < len; i++) {
-            float zv = z[zFrom + i];
-            float ai = ScalarSoftTargetKernels.mass(zv, t[tFrom + i], w == null ? 1f : w[wFrom + i], onTarget, spread, total,
-                    offTarget);
-            g[gFrom + i] = zv != Float.NEGATIVE_INFINITY ? (g[gFrom + i] * f - ai * s) + 0f : 0f;
-        }
+        return ScalarSoftTargetKernels.gradient(z, zFrom, t, tFrom, w, wFrom, g, gFrom, i, len, onTarget, spread, total,
+                offTarget, f, s, blocks, n);
     }
 }
