@@ -1,6 +1,5 @@
 package io.github.lossengine.cpu;
 
-import io.github.lossengine.DType;
 import io.github.lossengine.LossResult;
 import io.github.lossengine.Reduction;
 import io.github.lossengine.Tensor;
@@ -16,16 +15,17 @@ import io.github.lossengine.loss.MarginRanking;
  * {@link FloatKernels#BLOCK}, each block's sum added in order, chunks in chunk order: the same bits
  * on any thread count.
  *
- * <p>Storage: float32 inputs and gradients of any kind; when one is not a whole heap array, every
- * block is staged through the chunk's scratch (one bulk copy per block and tensor), which gives the
- * array call's bits. Stateless and thread-safe.
+ * <p>Storage: float inputs and gradients of any kind (float32, bfloat16, float16); when one is not
+ * a whole float32 heap array, every block is staged through the chunk's scratch ({@link HalfStaging}:
+ * one bulk copy per block and tensor, 16-bit values widened exactly and a 16-bit gradient rounded
+ * to nearest even), which gives the array call's bits on the widened values. Stateless and thread-safe.
  */
 final class FusedMarginRanking implements FusedLoss<MarginRanking> {
 
     @Override
     public boolean accepts(MarginRanking loss, Tensor[] inputs, Tensor[] gradients) {
         for (int i = 0; i < 3; i++) {
-            if (inputs[i].dtype() != DType.FLOAT32 || i < 2 && gradients[i] != null && gradients[i].dtype() != DType.FLOAT32) {
+            if (!inputs[i].isFloat() || i < 2 && gradients[i] != null && !gradients[i].isFloat()) {
                 return false;
             }
         }
@@ -53,7 +53,7 @@ final class FusedMarginRanking implements FusedLoss<MarginRanking> {
             double sumChunk(int c) {
                 int from = (int) Chunking.start(n, chunks, c, FloatKernels.BLOCK);
                 int to = (int) Chunking.start(n, chunks, c + 1, FloatKernels.BLOCK);
-                Blocks b = new Blocks(t, values);
+                Blocks b = new Blocks(t, values, k);
                 double total = 0;
                 for (int at = from; at < to; at += FloatKernels.BLOCK) {
                     int len = Math.min(to, at + FloatKernels.BLOCK) - at;
@@ -77,9 +77,11 @@ final class FusedMarginRanking implements FusedLoss<MarginRanking> {
         private final Tensor[] t;
         private final float[] values;
         private final boolean staged;
+        private final FloatKernels k;
 
-        Blocks(Tensor[] t, float[] values) {
+        Blocks(Tensor[] t, float[] values, FloatKernels k) {
             this.t = t;
+            this.k = k;
             this.values = values;
             boolean whole = true;
             for (Tensor e : t) {
@@ -102,7 +104,7 @@ final class FusedMarginRanking implements FusedLoss<MarginRanking> {
                 return at;
             }
             for (int e = 0; e < 3; e++) {
-                t[e].read(at, a[e], 0, len);
+                HalfStaging.read(t[e], at, a[e], len, k);
             }
             return 0;
         }
@@ -114,7 +116,7 @@ final class FusedMarginRanking implements FusedLoss<MarginRanking> {
             }
             for (int e = 3; e < 5; e++) {
                 if (t[e] != null) {
-                    t[e].write(at, a[e], 0, len);
+                    HalfStaging.write(a[e], t[e], at, len, k);
                 }
             }
             if (values != null) {

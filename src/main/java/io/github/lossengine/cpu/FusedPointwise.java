@@ -35,7 +35,12 @@ import java.nio.FloatBuffer;
  * direct operands are staged alone) runs {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
  * vector, which is staged; Java 17's Vector API loads arrays and {@link java.nio.ByteBuffer}s only,
  * never a {@code FloatBuffer}, so there direct buffers stay staged, as do the other byte order and
- * read-only buffers. The validation passes stage the same way
+ * read-only buffers. 16-bit operands (bfloat16, float16: {@code short[]} or
+ * {@link java.nio.ShortBuffer}) are never in place: each block is widened into the chunk's float32
+ * scratch (exact), the float32 kernel runs on it, and a 16-bit gradient is the float32 one rounded
+ * to nearest even ({@link HalfStaging}); so a 16-bit call gives the bits of the float32 call on the
+ * widened inputs, rounded once, on any thread count and with or without the Vector API. The
+ * validation passes stage the same way
  * ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}; labels of a direct buffer are checked in
  * place where there are direct kernels).
  */
@@ -128,10 +133,13 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         return null;
     }
 
-    /** Float32 predictions, targets and gradient (or none) of any storage kind. */
+    /**
+     * Float predictions, targets and gradient (or none) of any storage kind: float32, or bfloat16 and
+     * float16 (each its own, in any mix), which are staged ({@link HalfStaging}).
+     */
     @Override
     public boolean accepts(L loss, Tensor[] inputs, Tensor[] gradients) {
-        return float32(inputs[0]) && float32(inputs[1]) && (gradients[0] == null || float32(gradients[0]));
+        return inputs[0].isFloat() && inputs[1].isFloat() && (gradients[0] == null || gradients[0].isFloat());
     }
 
     /** Whether {@code t} holds float32 elements (of any storage kind). */
@@ -223,13 +231,13 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         double total = 0;
         for (int b = from; b < to; b += block) {
             int len = Math.min(to, b + block) - b;
-            x.read(b, xs, 0, len);
-            y.read(b, ys, 0, len);
+            HalfStaging.read(x, b, xs, len, k);
+            HalfStaging.read(y, b, ys, len, k);
             Operands o = new Operands(xs, 0, ys, 0, gs, 0, vs, whole.gScale(), whole.weights(), whole.columnParameter(),
                     b);
             total += block(loss, k, o, 0, len);
             if (gs != null) {
-                g.write(b, gs, 0, len);
+                HalfStaging.write(gs, g, b, len, k);
             }
             if (vs != null) {
                 System.arraycopy(vs, 0, whole.values(), b, len);
@@ -272,10 +280,10 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         for (int b = from; b < to; b += block) {
             int end = Math.min(to, b + block);
             if (xs != null) {
-                x.read(b, xs, 0, end - b);
+                HalfStaging.read(x, b, xs, end - b, k);
             }
             if (ys != null) {
-                y.read(b, ys, 0, end - b);
+                HalfStaging.read(y, b, ys, end - b, k);
             }
             Operands o = new Operands(xs != null ? xs : whole.x(), xs != null ? -b : whole.xo(),
                     ys != null ? ys : whole.y(), ys != null ? -b : whole.yo(), gs != null ? gs : whole.g(),
@@ -283,7 +291,7 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
                     whole.columnParameter(), 0);
             total += block(loss, k, o, b, end);
             if (gs != null) {
-                g.write(b, gs, 0, end - b);
+                HalfStaging.write(gs, g, b, end - b, k);
             }
         }
         return total;

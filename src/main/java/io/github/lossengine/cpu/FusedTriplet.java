@@ -3,8 +3,7 @@ package io.github.lossengine.cpu;
 import io.github.lossengine.loss.Triplet;
 
 /**
- * Fused float32 {@link Triplet} for {@code p = 1} and {@code p = 2} (other {@code p} run the reference
- * {@link TripletCpu}): per row the differences {@code a - pos + eps}, {@code a - neg + eps} (and
+ * Fused {@link Triplet} for every {@code p}. For {@code p = 1} and {@code p = 2}, float32 kernels: per row the differences {@code a - pos + eps}, {@code a - neg + eps} (and
  * {@code pos - neg + eps} with swap) in float32, their p-norms' sums in float32 lanes
  * ({@link PairKernels#differenceSum}, each scaled by its own power of two where it would overflow or
  * underflow, {@link RowScale}), then in double, as {@link TripletCpu}: distances beyond
@@ -15,24 +14,35 @@ import io.github.lossengine.loss.Triplet;
  * ({@code p = 2}, {@code |v|} rounded to float32) or {@code sign(v)}, the
  * term of a distance that is not used exactly absent, all +0 where {@code inner < 0} and where a norm
  * is 0. NaN in a row reaches its loss and gradients. Checks as {@link TripletCpu}; storage and threads
- * as {@link FusedEmbeddingRows}. Stateless and thread-safe.
+ * as {@link FusedEmbeddingRows}.
+ *
+ * <p>Any other {@code p} ({@code p >= 1}, as {@link Triplet} takes): each row in double precision with
+ * {@link TripletCpu}'s own row ({@link PNorm}, {@code Math.pow} on scaled terms), the row copied into
+ * per-thread double scratch and its gradients written as {@code (float) (g * scale)}, so every row's
+ * value and gradient are the reference's bits; the same Java code whether the Vector API is present or
+ * not (no kernel of {@link PairKernels} runs), so the same bits on both paths and, rows being summed in
+ * chunk order, on any thread count. What it gains over the reference is the engine's threads and
+ * in-place heap rows (bench/performance-notes.md). Stateless (per-thread scratch) and thread-safe.
  */
 final class FusedTriplet extends FusedEmbeddingRows<Triplet> {
     private static final int AP = 0;
     private static final int AN = 1;
     private static final int PN = 2;
 
+    /** The double-precision rows for {@code p} other than 1 and 2. */
+    private static final TripletCpu DOUBLE_ROWS = new TripletCpu();
+    /** Per thread: the rows' x (3), gradients (3) and work (6) arrays of {@code D} doubles, grown as needed. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[12][0]);
+
     FusedTriplet() {
         super(new TripletCpu(), 3);
     }
 
     @Override
-    protected boolean takes(Triplet loss) {
-        return loss.p() == 1 || loss.p() == 2;
-    }
-
-    @Override
     protected double row(Triplet loss, PairKernels k, Row r, double label) {
+        if (loss.p() != 1 && loss.p() != 2) {
+            return doubleRow(loss, r);
+        }
         int p = (int) loss.p();
         float eps = (float) loss.eps();
         r.norm(k, 0, 1, eps, p, AP);
@@ -78,6 +88,39 @@ final class FusedTriplet extends FusedEmbeddingRows<Triplet> {
         if (pn) {
             r.term(k, 1, 1, 2, eps, p, PN, nPn, -cPn, true, true);
             r.term(k, 2, 1, 2, eps, p, PN, nPn, cPn, an, true);
+        }
+        return l;
+    }
+
+    /**
+     * A row for {@code p} other than 1 and 2: {@link TripletCpu}'s double-precision row on the row's
+     * float32 values, its gradients (where wanted) times the reduction's scale rounded to float32, as
+     * the reference writes them.
+     */
+    private static double doubleRow(Triplet loss, Row r) {
+        int d = r.d;
+        double[][] s = SCRATCH.get();
+        if (s[0].length != d) {
+            for (int e = 0; e < s.length; e++) {
+                s[e] = new double[d];
+            }
+        }
+        double[][] x = {s[0], s[1], s[2]};
+        boolean wantGrad = false;
+        for (int e = 0; e < 3; e++) {
+            for (int j = 0; j < d; j++) {
+                x[e][j] = r.x[e][r.xo[e] + j];
+            }
+            wantGrad |= r.g[e] != null;
+        }
+        double[][] g = wantGrad ? new double[][] {s[3], s[4], s[5]} : null;
+        double l = DOUBLE_ROWS.row(loss, x, Double.NaN, g, new double[][] {s[6], s[7], s[8], s[9], s[10], s[11]});
+        for (int e = 0; e < 3 && g != null; e++) {
+            if (r.g[e] != null) {
+                for (int j = 0; j < d; j++) {
+                    r.g[e][r.go[e] + j] = (float) (g[e][j] * r.scale);
+                }
+            }
         }
         return l;
     }

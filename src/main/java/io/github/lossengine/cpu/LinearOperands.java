@@ -1,6 +1,5 @@
 package io.github.lossengine.cpu;
 
-import io.github.lossengine.DType;
 import io.github.lossengine.Tensor;
 import java.util.function.IntFunction;
 
@@ -94,28 +93,14 @@ final class LinearOperands {
         return a != null ? a : workspace.apply(Math.toIntExact(g.size()));
     }
 
-    /** Elements {@code [from, from + n)} of a float tensor into {@code dst[0, n)}: widened with the kernels when on a {@code short[]}. */
+    /** Elements {@code [from, from + n)} of a float tensor into {@code dst[0, n)}, as {@link HalfStaging#read}. */
     private static void read(Tensor t, long from, float[] dst, int n, FloatKernels k) {
-        short[] bits = t.shortArrayOrNull();
-        if (bits == null) {
-            t.read(from, dst, 0, n); // float32 of any storage, or 16-bit bits in a ShortBuffer
-        } else if (t.dtype() == DType.BFLOAT16) {
-            k.widenBFloat16(bits, (int) from, dst, n);
-        } else {
-            k.widenFloat16(bits, (int) from, dst, n);
-        }
+        HalfStaging.read(t, from, dst, n, k);
     }
 
-    /** {@code src[0, n)} into elements {@code [to, to + n)} of a float tensor: rounded once (nearest even) when 16-bit. */
+    /** {@code src[0, n)} into elements {@code [to, to + n)} of a float tensor, as {@link HalfStaging#write}. */
     private static void write(float[] src, Tensor t, long to, int n, FloatKernels k) {
-        short[] bits = t.shortArrayOrNull();
-        if (bits == null) {
-            t.write(to, src, 0, n); // float32 of any storage, or a 16-bit ShortBuffer (rounded by setFloat)
-        } else if (t.dtype() == DType.BFLOAT16) {
-            k.roundBFloat16(src, bits, (int) to, n);
-        } else {
-            k.roundFloat16(src, bits, (int) to, n);
-        }
+        HalfStaging.write(src, t, to, n, k);
     }
 
     /** The float32 rows {@code [r0, r0 + m)} of hidden, from {@link #hiddenOffset}: the heap array, or staged. */

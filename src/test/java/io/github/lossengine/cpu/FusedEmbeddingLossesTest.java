@@ -77,7 +77,8 @@ class FusedEmbeddingLossesTest {
 
     static List<Subject> subjects() {
         return List.of(cosine(0), cosine(0.3), cosine(-0.5), triplet(2, false, 1, 1e-6), triplet(2, true, 0.5, 1e-6),
-                triplet(1, false, 0.5, 0), triplet(1, true, 2, 1e-3), contrastive(1, 1e-6), contrastive(2.5, 0),
+                triplet(1, false, 0.5, 0), triplet(1, true, 2, 1e-3), triplet(1.5, false, 1, 1e-6), triplet(3, true, 0.5, 1e-6),
+                triplet(7.25, false, 0.25, 1e-6), contrastive(1, 1e-6), contrastive(2.5, 0),
                 ranking(0), ranking(0.4));
     }
 
@@ -580,15 +581,36 @@ class FusedEmbeddingLossesTest {
         return kinds.get(kind);
     }
 
-    /** Other p run the reference; 16-bit embeddings too (the fused path does not take them). */
+    /** Every p runs fused; 16-bit embeddings run the reference (the row losses do not take them); margin_ranking takes them. */
     @Test
     void optionsTheFusedPathDoesNotTake() {
         Tensor[] in = inputs(new Triplet(), 3, 4, 1);
-        assertFalse(new FusedTriplet().accepts(new Triplet().p(3), in, new Tensor[3]));
+        assertTrue(new FusedTriplet().accepts(new Triplet().p(3), in, new Tensor[3]));
         assertTrue(new FusedTriplet().accepts(new Triplet().p(1), in, new Tensor[3]));
         Tensor half = Tensor.ofBFloat16(new short[12], 3, 4);
         assertFalse(new FusedTriplet().accepts(new Triplet(), new Tensor[] {half, in[1], in[2]}, new Tensor[3]));
         Tensor[] mr = inputs(new MarginRanking(), 3, 4, 1);
-        assertFalse(new FusedMarginRanking().accepts(new MarginRanking(), new Tensor[] {mr[0], mr[1], half}, new Tensor[3]));
+        assertTrue(new FusedMarginRanking().accepts(new MarginRanking(), new Tensor[] {mr[0], mr[1], half}, new Tensor[3]));
+    }
+
+    /**
+     * Triplet with p other than 1 and 2 runs the reference's double-precision rows: every row's value
+     * and every gradient element are the reference's bits, on both kernel sets and on three threads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.lossengine.cpu.FusedAssertions#kernels")
+    void tripletWithAnyPGivesTheReferenceRowsBits(FloatKernels k) {
+        for (double p : new double[] {1.5, 3, 7.25}) {
+            for (boolean swap : new boolean[] {false, true}) {
+                Subject t = triplet(p, swap, 0.5, 1e-6).with(Reduction.NONE);
+                for (int[] nd : new int[][] {{1, 1}, {37, 64}, {5, 1100}}) {
+                    Tensor[] in = inputs(t.loss(), nd[0], nd[1], nd[1] + 3);
+                    Tensor[] g = zeros(t.loss(), in);
+                    LossResult want = new TripletCpu().compute((Triplet) t.loss(), in, g);
+                    assertSameResult(t, want, fused(t, k, FusedAssertions.THREE, in, zeros(t.loss(), in)),
+                            "p=" + p + " vs the reference on " + k.description());
+                }
+            }
+        }
     }
 }
