@@ -165,7 +165,7 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         FloatVector acc = zero;
         for (int i = from; i < to; i += L) {
             FloatVector yi = load(y, i);
-            FloatVector t = yi.mul(load(x, i)).neg().add(margin);
+            FloatVector t = FloatVector.broadcast(F, margin).sub(yi.mul(load(x, i)));
             FloatVector l = zero.max(t);
             FloatVector gi = yi.mul(-gScale).blend(0f, t.compare(VectorOperators.LT, 0f));
             acc = emit(acc, l, gi.blend(Float.NaN, t.test(VectorOperators.IS_NAN)), g, values, i);
@@ -180,7 +180,7 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         FloatVector acc = zero;
         for (int i = from; i < to; i += L) {
             FloatVector yi = load(y, i);
-            FloatVector h = zero.max(yi.mul(load(x, i)).neg().add(margin));
+            FloatVector h = zero.max(FloatVector.broadcast(F, margin).sub(yi.mul(load(x, i))));
             FloatVector l = h.mul(h);
             acc = emit(acc, l, yi.mul(-2f).mul(h).mul(gScale), g, values, i);
         }

@@ -176,7 +176,7 @@ final class VectorKernels implements FloatKernels {
             FloatVector zi = FloatVector.fromArray(F, z, zFrom + i);
             VectorMask<Float> open = zi.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY);
             FloatVector wi = w == null ? ones : FloatVector.fromArray(F, w, wFrom + i);
-            d = d.add(wi.mul(zi.neg().add(m)), open);
+            d = d.add(wi.mul(FloatVector.broadcast(F, m).sub(zi)), open);
             ws = ws.add(wi, open);
             if (g != null) {
                 FloatVector gi = FloatVector.fromArray(F, g, gFrom + i).mul(f).sub(wi.mul(s));
@@ -222,7 +222,7 @@ final class VectorKernels implements FloatKernels {
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
                 FloatVector yi = FloatVector.fromArray(F, y, yo + i);
-                FloatVector t = yi.mul(FloatVector.fromArray(F, x, xo + i)).neg().add(margin);
+                FloatVector t = FloatVector.broadcast(F, margin).sub(yi.mul(FloatVector.fromArray(F, x, xo + i)));
                 FloatVector l = zero.max(t);
                 acc = acc.add(l);
                 if (g != null) {
@@ -249,7 +249,7 @@ final class VectorKernels implements FloatKernels {
             int i = b;
             for (int bound = b + F.loopBound(end - b); i < bound; i += L) {
                 FloatVector yi = FloatVector.fromArray(F, y, yo + i);
-                FloatVector h = zero.max(yi.mul(FloatVector.fromArray(F, x, xo + i)).neg().add(margin));
+                FloatVector h = zero.max(FloatVector.broadcast(F, margin).sub(yi.mul(FloatVector.fromArray(F, x, xo + i))));
                 FloatVector l = h.mul(h);
                 acc = acc.add(l);
                 if (g != null) {

@@ -24,7 +24,7 @@ final class VectorSoftTargetKernels implements SoftTargetKernels {
                                     float spread, float total, boolean offTarget) {
         FloatVector on = t.mul(onTarget);
         FloatVector q = offTarget
-                ? on.add(t.neg().add(total).max(0f).mul(spread))
+                ? on.add(FloatVector.broadcast(t.species(), total).sub(t).max(0f).mul(spread))
                 : on.add(spread);
         return w.mul(q.blend(on, open.not()));
     }
