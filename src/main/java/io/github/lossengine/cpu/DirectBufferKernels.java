@@ -16,7 +16,11 @@ import java.nio.FloatBuffer;
  */
 interface DirectBufferKernels {
 
-    /** A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the methods below. */
+    /**
+     * A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the
+     * methods below, or null when this buffer cannot be read in place (the caller stages it; on Java 17
+     * and 18 a buffer that is not a view of a direct {@code ByteBuffer} within {@code int} byte offsets).
+     */
     Object memory(FloatBuffer b);
 
     /**

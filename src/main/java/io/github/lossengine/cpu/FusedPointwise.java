@@ -168,8 +168,7 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         DirectBufferKernels d = k.direct();
         DirectOperands direct = !inPlace && d != null && offsets() && nativeDirect(x, false)
                 && nativeDirect(y, false) && nativeDirect(g, true)
-                ? new DirectOperands(d.memory(x.floatBufferOrNull()), d.memory(y.floatBufferOrNull()),
-                g == null ? null : d.memory(g.floatBufferOrNull()), values, o.gScale()) : null;
+                ? directOperands(d, x, y, g, values, o.gScale()) : null;
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
@@ -187,6 +186,16 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, values, x.shape(), gradients);
+    }
+
+    /** The handles on the three buffers, or null when {@code d} cannot read one of them in place (then all are staged). */
+    private static DirectOperands directOperands(DirectBufferKernels d, Tensor x, Tensor y, Tensor g, float[] values,
+                                                 float gScale) {
+        Object xm = d.memory(x.floatBufferOrNull());
+        Object ym = d.memory(y.floatBufferOrNull());
+        Object gm = g == null ? null : d.memory(g.floatBufferOrNull());
+        return xm == null || ym == null || (g != null && gm == null) ? null
+                : new DirectOperands(xm, ym, gm, values, gScale);
     }
 
     /** The blocks of {@code [from, to)} on the caller's arrays. */
@@ -347,6 +356,9 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             return firstIndex(y, pool, k::firstNotPlusMinusOne);
         }
         Object m = d.memory(y.floatBufferOrNull());
+        if (m == null) {
+            return firstIndex(y, pool, k::firstNotPlusMinusOne);
+        }
         return firstIndex(Math.toIntExact(y.size()), pool, (from, to) -> {
             int whole = from + ((to - from) & -FloatKernels.LANES);
             int f = d.firstNotPlusMinusOne(m, from, whole);
