@@ -102,6 +102,25 @@ class DirectBufferKernelsTest {
         assertNull(UnsafeBufferViews.view(null));
     }
 
+    @Test
+    void zeroClearsExactlyTheRange() {
+        DirectBufferKernels d = KernelSelection.kernels().direct();
+        assumeTrue(d != null, "no direct-buffer kernels here: " + KernelSelection.kernels().directBuffers());
+        int n = 100;
+        for (int skew = 0; skew < 4; skew++) {
+            float[] junk = new float[n];
+            java.util.Arrays.fill(junk, 7.5f);
+            FloatBuffer b = direct(junk, skew);
+            Object m = d.memory(b);
+            d.zero(m, 3, 3 + 2 * FloatKernels.LANES + 5);
+            d.zero(m, 90, 90);
+            for (int i = 0; i < n; i++) {
+                boolean cleared = i >= 3 && i < 3 + 2 * FloatKernels.LANES + 5;
+                assertEquals(cleared ? 0f : 7.5f, b.get(i), "skew " + skew + ", element " + i);
+            }
+        }
+    }
+
     /** A buffer no view can be made of is staged: the fused losses give the arrays' bits. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"mse", "huber", "log_cosh", "hinge"})
