@@ -8,11 +8,13 @@ import java.nio.FloatBuffer;
  * {@link #memory}. Each call is one block of whole vectors ({@code to - from} a multiple of
  * {@link FloatKernels#LANES}, at most {@link FloatKernels#BLOCK}), with the operations and lane order
  * of the array kernels, so the same bits; a block with a remainder goes through the array kernels
- * (staged). Only the Vector API kernels have them, and only where
- * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment} resolve: Java 22 and later
- * (19 to 21 have them as a preview, untested); Java 17's Vector API reads arrays and
- * {@code ByteBuffer}s, never a {@code FloatBuffer}. {@link FloatKernels#direct()} is null elsewhere.
- * Stateless and thread-safe.
+ * (staged). Only the Vector API kernels have them: on Java 22 and later through
+ * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment}; on Java 17 and 18, whose
+ * Vector API reads arrays and {@code ByteBuffer}s but never a {@code FloatBuffer}, through
+ * {@code FloatVector.fromByteBuffer} on a {@code ByteBuffer} view of the same memory
+ * ({@link UnsafeBufferViews}); 19 to 21 have neither without {@code --enable-preview}.
+ * {@link FloatKernels#direct()} is null elsewhere, and {@link FloatKernels#directBuffers()} says which
+ * (the kernel description of {@code KernelSelection}). Stateless and thread-safe.
  */
 interface DirectBufferKernels {
 

@@ -32,9 +32,9 @@ import java.nio.FloatBuffer;
  * {@link FloatKernels#direct()} has kernels (the Vector API on Java 22 and later) and the three
  * operands are direct buffers of native byte order, a loss with {@link #offsets()} runs
  * {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
- * vector, which is staged; Java 17's Vector API loads arrays and {@link java.nio.ByteBuffer}s only,
- * never a {@code FloatBuffer}, so there direct buffers stay staged, as do the other byte order and
- * read-only buffers. The validation passes stage the same way
+ * vector, which is staged (on Java 17 and 18 through {@code ByteBuffer} views of the buffers' memory,
+ * {@link DirectBufferKernels}; where a buffer has no view, {@link DirectBufferKernels#memory} null,
+ * all three operands are staged), as are the other byte order and a read-only gradient. The validation passes stage the same way
  * ({@link #firstIndex(Tensor, WorkerPool, ArraySearch)}; labels of a direct buffer are checked in
  * place where there are direct kernels).
  */

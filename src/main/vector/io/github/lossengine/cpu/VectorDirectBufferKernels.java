@@ -16,14 +16,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DirectBufferKernels} on the Vector API of Java 22 and later: a direct buffer's memory is a
+ * {@link DirectBufferKernels} on the Vector API. On Java 22 and later a direct buffer's memory is a
  * {@code java.lang.foreign.MemorySegment} ({@code MemorySegment.ofBuffer}), read and written with
- * {@code FloatVector.fromMemorySegment} and {@code intoMemorySegment} in native byte order. The
- * library compiles for Java 17, where neither exists, so they are method handles looked up once
- * ({@link #INSTANCE} is null where they are missing) and typed on {@code Object}; as
- * {@code static final} constants C2 inlines them into the loops like direct calls (measured: mse 16M
- * on one thread, Temurin 25, 1.17x the {@code float[]} kernel's time under a load of 7 on 2 cores;
- * staged copies about 2x). Each lane computes what the array kernels' lane computes
+ * {@code FloatVector.fromMemorySegment} and {@code intoMemorySegment} in native byte order. On Java 17
+ * and 18 (where those do not exist, and where {@code fromByteBuffer} still does: it went in Java 19)
+ * it is a {@code ByteBuffer} over the same memory from {@link UnsafeBufferViews}, read and written with
+ * {@code FloatVector.fromByteBuffer} and {@code intoByteBuffer}; {@link UnsafeBufferViews} is only
+ * loaded (and {@code sun.misc.Unsafe} only looked up) where the MemorySegment path does not resolve.
+ * The library compiles for Java 17 and runs on 25, so both are method handles looked up once, typed
+ * {@code (species, Object memory, long byte offset, order)} (the {@code int} offset of
+ * {@code fromByteBuffer} narrowed by {@code explicitCastArguments}; a view is at most
+ * {@code Integer.MAX_VALUE} bytes, {@link UnsafeBufferViews.Bounds#fits}); {@link #INSTANCE} is null,
+ * and direct buffers are staged, where neither resolves or the views fail their self-test
+ * ({@link #READS} says which). As {@code static final} constants C2 inlines the handles into the loops
+ * like direct calls. Measured: mse 16M on one thread, Temurin 25, 1.17x the {@code float[]} kernel's
+ * time under a load of 7 on 2 cores (staged copies about 2x); the storage table on JDK 17 in
+ * bench/performance-notes.md, "Storage kinds". Each lane computes what the array kernels' lane computes
  * ({@link VectorKernels}, {@link VectorRegressionKernels}), so the bits are the same. Stateless and
  * thread-safe.
  */
