@@ -246,8 +246,8 @@ final class CatalogueReport {
         for (Map.Entry<String, Map<String, Map<String, List<JsonObject>>>> j : otherJdks.entrySet()) {
             sb.append("The same table on ").append(j.getKey()).append(" (a JVM of its own after the catalogue runs, ")
                     .append("`bench/compare.sh --storage-jdk`, the same class files): from Java 22 the library reads ")
-                    .append("a direct buffer of native byte order in place (`FloatVector.fromMemorySegment`), which ")
-                    .append("Java 17's Vector API cannot reach; there it stages each block through a `float[]` ")
+                    .append("a direct buffer of native byte order in place through `FloatVector.fromMemorySegment`, ")
+                    .append("on Java 17 and 18 through `fromByteBuffer` on a `ByteBuffer` view of the same memory ")
                     .append("(bench/performance-notes.md, \"Storage\").\n\n");
             storageRows(sb, j.getValue());
         }

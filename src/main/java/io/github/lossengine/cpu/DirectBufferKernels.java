@@ -9,15 +9,21 @@ import java.nio.FloatBuffer;
  * any range, its partial vectors through the scalar tail). Each element-wise call is one block of whole vectors ({@code to - from} a multiple of
  * {@link FloatKernels#LANES}, at most {@link FloatKernels#BLOCK}), with the operations and lane order
  * of the array kernels, so the same bits; a block with a remainder goes through the array kernels
- * (staged). Only the Vector API kernels have them, and only where
- * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment} resolve: Java 22 and later
- * (19 to 21 have them as a preview, untested); Java 17's Vector API reads arrays and
- * {@code ByteBuffer}s, never a {@code FloatBuffer}. {@link FloatKernels#direct()} is null elsewhere.
- * Stateless and thread-safe.
+ * (staged). Only the Vector API kernels have them: on Java 22 and later through
+ * {@code MemorySegment.ofBuffer} and {@code FloatVector.fromMemorySegment}; on Java 17 and 18, whose
+ * Vector API reads arrays and {@code ByteBuffer}s but never a {@code FloatBuffer}, through
+ * {@code FloatVector.fromByteBuffer} on a {@code ByteBuffer} view of the same memory
+ * ({@link UnsafeBufferViews}); 19 to 21 have neither without {@code --enable-preview}.
+ * {@link FloatKernels#direct()} is null elsewhere, and {@link FloatKernels#directBuffers()} says which
+ * (the kernel description of {@code KernelSelection}). Stateless and thread-safe.
  */
 interface DirectBufferKernels {
 
-    /** A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the methods below. */
+    /**
+     * A handle on the memory of {@code b} (direct, native order) from its element 0 to its limit, for the
+     * methods below, or null when this buffer cannot be read in place (the caller stages it; on Java 17
+     * and 18 a buffer that is not a view of a direct {@code ByteBuffer} within {@code int} byte offsets).
+     */
     Object memory(FloatBuffer b);
 
     /**

@@ -130,6 +130,14 @@ interface FloatKernels {
      */
     int firstOutside(float[] a, int from, int to, float lo, float hi);
 
+    /**
+     * How these kernels read direct native-order buffers, for the kernel description: {@code "in place (...)"}
+     * with the mechanism, or {@code "staged: "} and why.
+     */
+    default String directBuffers() {
+        return "staged: only the Vector API kernels read direct buffers in place";
+    }
+
     /** The kernels that read direct native-order buffers in place, or null where there are none (see {@link DirectBufferKernels}). */
     default DirectBufferKernels direct() {
         return null;

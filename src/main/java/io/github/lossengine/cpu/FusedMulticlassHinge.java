@@ -56,8 +56,11 @@ final class FusedMulticlassHinge implements FusedLoss<MulticlassHinge> {
         boolean heap = xa != null && (gt == null || ga != null) && (ww || go == xo);
         DirectBufferKernels d = ww && !heap && FusedPointwise.nativeDirect(xt, false)
                 && FusedPointwise.nativeDirect(gt, true) ? k.direct() : null;
-        Direct direct = d == null ? null : new Direct(d, d.memory(xt.floatBufferOrNull()), xt.floatBufferOrNull(),
-                gt == null ? null : d.memory(gt.floatBufferOrNull()), gt == null ? null : gt.floatBufferOrNull());
+        Object xm = d == null ? null : d.memory(xt.floatBufferOrNull());
+        Object gm = d == null || gt == null ? null : d.memory(gt.floatBufferOrNull());
+        // a null handle: this buffer has no view of its memory here (DirectBufferKernels#memory), so staged
+        Direct direct = xm == null || (gt != null && gm == null) ? null
+                : new Direct(d, xm, xt.floatBufferOrNull(), gm, gt == null ? null : gt.floatBufferOrNull());
         boolean staged = !heap && direct == null;
         int p = loss.p();
         double margin = loss.margin();

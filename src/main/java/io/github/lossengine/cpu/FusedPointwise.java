@@ -32,10 +32,11 @@ import java.nio.FloatBuffer;
  * {@link FloatKernels#direct()} has kernels (the Vector API on Java 22 and later) and the three
  * operands are direct buffers of native byte order, a loss with {@link #directBlocks()} (by default
  * those with {@link #offsets()}; not poisson_nll, whose double-lane kernel has no direct form, so its
- * direct operands are staged alone) runs {@link #directBlock} on the buffers' memory in place, every block but a last one with a partial
- * vector, which is staged; Java 17's Vector API loads arrays and {@link java.nio.ByteBuffer}s only,
- * never a {@code FloatBuffer}, so there direct buffers stay staged, as do the other byte order and
- * read-only buffers. 16-bit operands (bfloat16, float16: {@code short[]} or
+ * direct operands are staged alone) runs {@link #directBlock} on the buffers' memory in place, every
+ * block but a last one with a partial vector, which is staged (on Java 17 and 18 through
+ * {@code ByteBuffer} views of the buffers' memory, {@link DirectBufferKernels}; where a buffer has no
+ * view, {@link DirectBufferKernels#memory} null, all three operands are staged), as are the other
+ * byte order and a read-only gradient. 16-bit operands (bfloat16, float16: {@code short[]} or
  * {@link java.nio.ShortBuffer}) are never in place: each block is widened into the chunk's float32
  * scratch (exact), the float32 kernel runs on it, and a 16-bit gradient is the float32 one rounded
  * to nearest even ({@link HalfStaging}); so a 16-bit call gives the bits of the float32 call on the
@@ -187,8 +188,7 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
         DirectBufferKernels d = k.direct();
         DirectOperands direct = !inPlace && d != null && directBlocks() && nativeDirect(x, false)
                 && nativeDirect(y, false) && nativeDirect(g, true)
-                ? new DirectOperands(d.memory(x.floatBufferOrNull()), d.memory(y.floatBufferOrNull()),
-                g == null ? null : d.memory(g.floatBufferOrNull()), values, o.gScale()) : null;
+                ? directOperands(d, x, y, g, values, o.gScale()) : null;
         int chunks = Chunking.count(n, 1);
         double sum = new SumJob(chunks) {
             @Override
@@ -206,6 +206,16 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             }
         }.runOn(pool);
         return Reductions.result(r, sum, scale, values, x.shape(), gradients);
+    }
+
+    /** The handles on the three buffers, or null when {@code d} cannot read one of them in place (then all are staged). */
+    private static DirectOperands directOperands(DirectBufferKernels d, Tensor x, Tensor y, Tensor g, float[] values,
+                                                 float gScale) {
+        Object xm = d.memory(x.floatBufferOrNull());
+        Object ym = d.memory(y.floatBufferOrNull());
+        Object gm = g == null ? null : d.memory(g.floatBufferOrNull());
+        return xm == null || ym == null || (g != null && gm == null) ? null
+                : new DirectOperands(xm, ym, gm, values, gScale);
     }
 
     /** The blocks of {@code [from, to)} on the caller's arrays. */
@@ -366,6 +376,9 @@ abstract class FusedPointwise<L extends Loss> implements FusedLoss<L> {
             return firstIndex(y, pool, k::firstNotPlusMinusOne);
         }
         Object m = d.memory(y.floatBufferOrNull());
+        if (m == null) {
+            return firstIndex(y, pool, k::firstNotPlusMinusOne);
+        }
         return firstIndex(Math.toIntExact(y.size()), pool, (from, to) -> {
             int whole = from + ((to - from) & -FloatKernels.LANES);
             int f = d.firstNotPlusMinusOne(m, from, whole);

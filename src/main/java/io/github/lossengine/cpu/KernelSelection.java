@@ -60,7 +60,7 @@ final class KernelSelection {
     /** The kernels in use and the one-line account of why. */
     record Choice(FloatKernels kernels, String reason) {
         String line() {
-            return kernels.description() + " (" + reason + ")";
+            return kernels.description() + " (" + reason + "; direct buffers " + kernels.directBuffers() + ")";
         }
 
         boolean vectorised() {

@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
@@ -15,14 +16,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DirectBufferKernels} on the Vector API of Java 22 and later: a direct buffer's memory is a
+ * {@link DirectBufferKernels} on the Vector API. On Java 22 and later a direct buffer's memory is a
  * {@code java.lang.foreign.MemorySegment} ({@code MemorySegment.ofBuffer}), read and written with
- * {@code FloatVector.fromMemorySegment} and {@code intoMemorySegment} in native byte order. The
- * library compiles for Java 17, where neither exists, so they are method handles looked up once
- * ({@link #INSTANCE} is null where they are missing) and typed on {@code Object}; as
- * {@code static final} constants C2 inlines them into the loops like direct calls (measured: mse 16M
- * on one thread, Temurin 25, 1.17x the {@code float[]} kernel's time under a load of 7 on 2 cores;
- * staged copies about 2x). The row kernels live in {@link VectorDirectRowKernels}, on this class's
+ * {@code FloatVector.fromMemorySegment} and {@code intoMemorySegment} in native byte order. On Java 17
+ * and 18 (where those do not exist, and where {@code fromByteBuffer} still does: it went in Java 19)
+ * it is a {@code ByteBuffer} over the same memory from {@link UnsafeBufferViews}, read and written with
+ * {@code FloatVector.fromByteBuffer} and {@code intoByteBuffer}; {@link UnsafeBufferViews} is only
+ * loaded (and {@code sun.misc.Unsafe} only looked up) where the MemorySegment path does not resolve.
+ * The library compiles for Java 17 and runs on 25, so both are method handles looked up once, typed
+ * {@code (species, Object memory, long byte offset, order)} (the {@code int} offset of
+ * {@code fromByteBuffer} narrowed by {@code explicitCastArguments}; a view is at most
+ * {@code Integer.MAX_VALUE} bytes, {@link UnsafeBufferViews.Bounds#fits}); {@link #INSTANCE} is null,
+ * and direct buffers are staged, where neither resolves or the views fail their self-test
+ * ({@link #READS} says which). As {@code static final} constants C2 inlines the handles into the loops
+ * like direct calls. Measured: mse 16M on one thread, Temurin 25, 1.17x the {@code float[]} kernel's
+ * time under a load of 7 on 2 cores (staged copies about 2x); the storage table on JDK 17 in
+ * bench/performance-notes.md, "Storage kinds". The row kernels live in {@link VectorDirectRowKernels}, on this class's
  * {@link #load} and {@link #store}. Each lane computes what the array kernels' lane computes
  * ({@link VectorKernels}, {@link VectorRegressionKernels}), so the bits are the same. Stateless and
  * thread-safe.
@@ -31,12 +40,21 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final int L = VectorMath.L;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    static final String IN_PLACE = "in place";
+    static final String SEGMENTS = IN_PLACE + " (MemorySegment)";
+    static final String UNSAFE_VIEWS = IN_PLACE + " (ByteBuffer via Unsafe, Java 17-18)";
+
+    /** {@code MemorySegment.ofBuffer}, or null where direct buffers are read as {@code ByteBuffer}s or staged. */
     private static final MethodHandle OF_BUFFER;
+    /** {@code (species, memory, byte offset, order)}: {@code fromMemorySegment} or {@code fromByteBuffer}. */
     private static final MethodHandle LOAD;
+    /** {@code (vector, memory, byte offset, order)}: {@code intoMemorySegment} or {@code intoByteBuffer}. */
     private static final MethodHandle STORE;
     private static final MethodHandle SLICE;
     private static final MethodHandle FILL;
-    /** The kernels, or null before Java 22 (no {@code MemorySegment.ofBuffer} or {@code fromMemorySegment}). */
+    /** How direct buffers are read, for the kernel description: in place (and how) or staged (and why). */
+    static final String READS;
+    /** The kernels, or null where direct buffers are staged (see {@link #READS}). */
     static final VectorDirectBufferKernels INSTANCE;
 
     static {
@@ -45,9 +63,9 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
         MethodHandle store = null;
         MethodHandle slice = null;
         MethodHandle fill = null;
+        MethodHandles.Lookup l = MethodHandles.publicLookup();
         try {
             Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
-            MethodHandles.Lookup l = MethodHandles.publicLookup();
             of = l.findStatic(segment, "ofBuffer", MethodType.methodType(segment, Buffer.class))
                     .asType(MethodType.methodType(Object.class, Buffer.class));
             load = l.findStatic(FloatVector.class, "fromMemorySegment",
@@ -61,15 +79,49 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
                     .asType(MethodType.methodType(Object.class, Object.class, long.class, long.class));
             fill = l.findVirtual(segment, "fill", MethodType.methodType(segment, byte.class))
                     .asType(MethodType.methodType(Object.class, Object.class, byte.class));
-        } catch (ReflectiveOperationException e) {
-            of = null; // before Java 22: the staged path
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            of = null; // before Java 22 (19 to 21 without --enable-preview)
         }
+        boolean byteBuffers = false;
+        if (of == null) {
+            try {
+                // Java 17 and 18 only; the int byte offset is narrowed from the long the kernels pass
+                load = MethodHandles.explicitCastArguments(l.findStatic(FloatVector.class, "fromByteBuffer",
+                                MethodType.methodType(FloatVector.class, VectorSpecies.class, ByteBuffer.class, int.class,
+                                        ByteOrder.class)),
+                        MethodType.methodType(FloatVector.class, VectorSpecies.class, Object.class, long.class, ByteOrder.class));
+                store = MethodHandles.explicitCastArguments(l.findVirtual(FloatVector.class, "intoByteBuffer",
+                                MethodType.methodType(void.class, ByteBuffer.class, int.class, ByteOrder.class)),
+                        MethodType.methodType(void.class, FloatVector.class, Object.class, long.class, ByteOrder.class));
+                byteBuffers = true;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                load = null;
+                store = null;
+            }
+        }
+        // UnsafeBufferViews is loaded (and Unsafe looked up) only here, never where MemorySegment resolved
+        READS = reads(of != null, byteBuffers, byteBuffers ? UnsafeBufferViews.REASON : null);
         OF_BUFFER = of;
         LOAD = load;
         STORE = store;
         SLICE = slice;
         FILL = fill;
-        INSTANCE = of == null ? null : new VectorDirectBufferKernels();
+        INSTANCE = READS.startsWith(IN_PLACE) ? new VectorDirectBufferKernels() : null;
+    }
+
+    /**
+     * How direct buffers are read, from what resolved: {@link #SEGMENTS} where {@code MemorySegment.ofBuffer}
+     * and {@code fromMemorySegment} did, else {@link #UNSAFE_VIEWS} where {@code fromByteBuffer} did and
+     * {@link UnsafeBufferViews} works ({@code viewsFailure} null), else {@code "staged: "} and why.
+     */
+    static String reads(boolean segments, boolean byteBuffers, String viewsFailure) {
+        if (segments) {
+            return SEGMENTS;
+        }
+        if (!byteBuffers) {
+            return "staged: neither FloatVector.fromMemorySegment (Java 22+) nor fromByteBuffer (Java 17-18) resolves";
+        }
+        return viewsFailure == null ? UNSAFE_VIEWS : "staged: " + viewsFailure;
     }
 
     private VectorDirectBufferKernels() {
@@ -77,10 +129,13 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
 
     @Override
     public Object memory(FloatBuffer b) {
+        if (OF_BUFFER == null) {
+            return UnsafeBufferViews.view(b);
+        }
         try {
             return (Object) OF_BUFFER.invokeExact((Buffer) b.duplicate().position(0));
         } catch (Throwable t) {
-            throw new IllegalStateException("MemorySegment.ofBuffer", t);
+            return null; // staged
         }
     }
 
@@ -103,6 +158,19 @@ final class VectorDirectBufferKernels implements DirectBufferKernels {
 
     @Override
     public void zero(Object m, long from, long to) {
+        if (FILL == null) {
+            ByteBuffer b = (ByteBuffer) m;
+            int i = Math.toIntExact(from);
+            int end = Math.toIntExact(to);
+            FloatVector z = FloatVector.zero(F);
+            for (; i <= end - L; i += L) {
+                store(z, m, i);
+            }
+            for (; i < end; i++) {
+                b.putFloat(4 * i, 0f);
+            }
+            return;
+        }
         try {
             Object s = (Object) SLICE.invokeExact(m, 4 * from, 4 * (to - from));
             Object filled = (Object) FILL.invokeExact(s, (byte) 0);

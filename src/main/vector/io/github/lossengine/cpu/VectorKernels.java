@@ -296,6 +296,11 @@ final class VectorKernels implements FloatKernels {
 
     /** The direct-buffer kernels on Java 22 and later, else null. */
     @Override
+    public String directBuffers() {
+        return VectorDirectBufferKernels.READS;
+    }
+
+    @Override
     public DirectBufferKernels direct() {
         return VectorDirectBufferKernels.INSTANCE;
     }
