@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * sums and every gradient entry, for p = 1 and 2, on stretches that start and end off a vector and a
  * block boundary, span several blocks or fit in one partial vector, with NaN, infinities and zeros
  * among the scores; the gradient outside the stretch is not written; without a gradient the sums are
- * the same. Runs where {@link FloatKernels#direct()} has kernels (Java 22 and later with the Vector
+ * the same. Runs where {@link FloatKernels#direct()} has kernels (Java 17, 18, and 22 and later with the Vector
  * API); elsewhere it is skipped saying so, and {@code RowAndLikelihoodStorageTest} covers the staged
  * path.
  */
