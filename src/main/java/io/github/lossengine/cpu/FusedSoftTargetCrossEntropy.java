@@ -24,7 +24,8 @@ import java.util.Arrays;
  * </pre>
  * Logits, targets and gradient are read and written in place where their storage is a heap
  * {@code float[]} (whole, a writable heap buffer, a {@link Tensor#ofRange} view; the logits only
- * without a softcap), else through per-thread float32 rows, one bulk copy each way
+ * without a softcap, and neither logits nor targets in the gradient's own array, as
+ * {@code computeInPlace} has them), else through per-thread float32 rows, one bulk copy each way
  * ({@link Tensor#read}, {@link Tensor#write}): the same float32 values either way, so the bits do not
  * depend on the storage. Before any row, the targets are checked (finite, {@code >= 0}) in parallel
  * ({@link SoftTargetKernels#probabilities}); where one is not, the reference's check runs and refuses
@@ -210,11 +211,16 @@ final class FusedSoftTargetCrossEntropy {
             this.cap = (float) loss.softcap();
             this.zLoss = loss.zLoss();
             this.lse = new float[rows];
-            this.zArray = cap == 0 ? z.floatBackingArrayOrNull() : null;
+            float[] ga = g == null ? null : g.floatBackingArrayOrNull();
+            float[] za = cap == 0 ? z.floatBackingArrayOrNull() : null;
+            float[] ta = target.floatBackingArrayOrNull();
+            // an operand in the gradient's own array (computeInPlace writes the gradient over the logits)
+            // is staged: the passes after the gradient's would read it overwritten
+            this.zArray = ga != null && za == ga ? null : za;
             this.zOffset = z.floatBackingOffset();
-            this.tArray = target.floatBackingArrayOrNull();
+            this.tArray = ga != null && ta == ga ? null : ta;
             this.tOffset = target.floatBackingOffset();
-            this.gArray = g == null ? null : g.floatBackingArrayOrNull();
+            this.gArray = ga;
             this.gOffset = g == null ? 0 : g.floatBackingOffset();
         }
 
