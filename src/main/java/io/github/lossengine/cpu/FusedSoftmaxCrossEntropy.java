@@ -401,17 +401,13 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
          * with each block's maximum taken on the way ({@code s.stagedMax}), so pass A need not read it again.
          */
         private void stage(int off, float[] row, Scratch s) {
-            if (zh == null) {
-                zt.read(off, row, 0, classes); // float32 (an array, a buffer, a range) or 16-bit bits in a buffer
-            } else if (zType == DType.BFLOAT16 && cap == 0) {
+            if (zh != null && zType == DType.BFLOAT16 && cap == 0) {
                 for (int b = 0, bi = 0; b < classes; b += block, bi++) {
                     s.stagedMax[bi] = k.widenMaxBFloat16(zh, off + b, row, b, Math.min(classes, b + block) - b);
                 }
                 s.premaxed = true;
-            } else if (zType == DType.BFLOAT16) {
-                k.widenBFloat16(zh, off, row, classes);
             } else {
-                k.widenFloat16(zh, off, row, classes);
+                HalfStaging.read(zt, off, row, classes, k);
             }
             if (cap != 0) {
                 for (int c = 0; c < classes; c++) {
@@ -433,13 +429,7 @@ final class FusedSoftmaxCrossEntropy implements FusedLoss<SoftmaxCrossEntropy> {
 
         /** A staged gradient row into the output at {@code off}: copied, or rounded once to the output's 16-bit type. */
         private void store(float[] gs, int off) {
-            if (gh == null) {
-                gt.write(off, gs, 0, classes); // float32 of any storage, or a 16-bit buffer
-            } else if (gType == DType.BFLOAT16) {
-                k.roundBFloat16(gs, gh, off, classes);
-            } else {
-                k.roundFloat16(gs, gh, off, classes);
-            }
+            HalfStaging.write(gs, gt, off, classes, k);
         }
     }
 }

@@ -80,7 +80,7 @@ final class LinearOperands {
         }
         int n = Math.toIntExact(t.size());
         float[] out = workspace.apply(n);
-        read(t, 0, out, n, k);
+        HalfStaging.read(t, 0, out, n, k);
         return out;
     }
 
@@ -93,22 +93,12 @@ final class LinearOperands {
         return a != null ? a : workspace.apply(Math.toIntExact(g.size()));
     }
 
-    /** Elements {@code [from, from + n)} of a float tensor into {@code dst[0, n)}, as {@link HalfStaging#read}. */
-    private static void read(Tensor t, long from, float[] dst, int n, FloatKernels k) {
-        HalfStaging.read(t, from, dst, n, k);
-    }
-
-    /** {@code src[0, n)} into elements {@code [to, to + n)} of a float tensor, as {@link HalfStaging#write}. */
-    private static void write(float[] src, Tensor t, long to, int n, FloatKernels k) {
-        HalfStaging.write(src, t, to, n, k);
-    }
-
     /** The float32 rows {@code [r0, r0 + m)} of hidden, from {@link #hiddenOffset}: the heap array, or staged. */
     float[] hidden(int r0, int m) {
         if (hiddenArray != null) {
             return hiddenArray;
         }
-        read(hidden, (long) r0 * d, hiddenRows, m * d, k);
+        HalfStaging.read(hidden, (long) r0 * d, hiddenRows, m * d, k);
         return hiddenRows;
     }
 
@@ -130,17 +120,17 @@ final class LinearOperands {
     /** After the chunk of rows {@code [r0, r0 + m)}: its staged {@code dL/dhidden} written into the buffer. */
     void hiddenGradientDone(int r0, int m) {
         if (dhRows != null) {
-            write(dhRows, dhTensor, (long) r0 * d, m * d, k);
+            HalfStaging.write(dhRows, dhTensor, (long) r0 * d, m * d, k);
         }
     }
 
     /** After the last chunk: dW and db accumulated in float32 scratch written (rounded once) into their buffers. */
     void finish() {
         if (dw != null && dwTensor.floatArrayOrNull() != dw) {
-            write(dw, dwTensor, 0, dw.length, k);
+            HalfStaging.write(dw, dwTensor, 0, dw.length, k);
         }
         if (db != null && dbTensor.floatArrayOrNull() != db) {
-            write(db, dbTensor, 0, db.length, k);
+            HalfStaging.write(db, dbTensor, 0, db.length, k);
         }
     }
 }
