@@ -63,12 +63,10 @@ final class VectorDirectRowKernels {
         float[] xs = s[0];
         float[] gs = gb == null ? null : s[1];
         int n = to - from;
-        for (int k = 0; k < n; k++) {
-            xs[k] = xb.get(from + k);
-        }
+        xb.get(from, xs, 0, n);
         ScalarPairKernels.marginStretchTail(xs, 0, n, shift, p, wy, scale, gs, 0, sums);
-        for (int k = 0; gs != null && k < n; k++) {
-            gb.put(from + k, gs[k]);
+        if (gs != null) {
+            gb.put(from, gs, 0, n);
         }
     }
 }
