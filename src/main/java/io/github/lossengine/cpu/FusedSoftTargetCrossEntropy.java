@@ -94,34 +94,6 @@ final class FusedSoftTargetCrossEntropy {
                         checked.scale()));
     }
 
-    /**
-     * {@code exp(x)} within about {@code 1e-14} relative (refine's {@code p_c}, where float32's
-     * {@code 1e-7} was too coarse): {@code x = k ln 2 + r}, {@code |r| <= ln 2 / 2}, {@code exp(r)}
-     * by its Taylor polynomial to degree 11 (truncation below {@code 7e-15}), times {@code 2^k}. Plain
-     * double arithmetic: the same bits everywhere, a few times cheaper than {@link StrictMath#exp}, which
-     * takes {@code x} outside {@code (-700, 700)} and NaN.
-     */
-    static double exp(double x) {
-        if (!(x > -700 && x < 700)) {
-            return StrictMath.exp(x);
-        }
-        double k = Math.rint(x * 1.4426950408889634);
-        double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-        double p = 2.505210838544172e-8; // 1/11!
-        p = p * r + 2.755731922398589e-7;
-        p = p * r + 2.7557319223985893e-6;
-        p = p * r + 2.48015873015873e-5;
-        p = p * r + 1.984126984126984e-4;
-        p = p * r + 1.388888888888889e-3;
-        p = p * r + 8.333333333333333e-3;
-        p = p * r + 4.1666666666666664e-2;
-        p = p * r + 0.16666666666666666;
-        p = p * r + 0.5;
-        p = p * r + 1.0;
-        p = p * r + 1.0;
-        return p * Double.longBitsToDouble((long) (k + 1023) << 52);
-    }
-
     /** How many chunks of rows hold a target that is not finite and {@code >= 0}. */
     private static final class Validation extends SumJob {
         private final Tensor target;
@@ -370,7 +342,7 @@ final class FusedSoftTargetCrossEntropy {
                 if (Math.abs(gs[go + c]) < 0.125f * a) {
                     double u = offTarget ? Math.max(total - tc, 0.0) : 1.0;
                     double ad = (double) wc * (onTarget * tc + spread * u);
-                    double p = exp(((double) zc - m) - logSum);
+                    double p = DoubleMath.exp(((double) zc - m) - logSum);
                     gs[go + c] = (float) ((p * bigW - ad) * scale) + 0f;
                 }
             }
